@@ -1,0 +1,59 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "uncord-e2ee",
+    products: [
+        .library(name: "UncordCrypto", targets: ["UncordCrypto"]),
+        .library(name: "UncordProtocol", targets: ["UncordProtocol"]),
+        .library(name: "UncordConformance", targets: ["UncordConformance"]),
+        .executable(name: "uncord-keys", targets: ["uncord-keys"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
+        .target(name: "UncordCrypto", dependencies: ["CSodium"]),
+        .target(name: "UncordProtocol", dependencies: ["UncordCrypto"]),
+        .target(name: "UncordConformance", dependencies: ["UncordCrypto", "UncordProtocol"]),
+        .executableTarget(
+            name: "uncord-keys",
+            dependencies: [
+                "UncordConformance",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "generate-vectors",
+            dependencies: ["UncordCrypto", "UncordProtocol", "UncordConformance"]
+        ),
+        .testTarget(name: "UncordCryptoTests", dependencies: ["UncordCrypto"]),
+        .testTarget(name: "UncordProtocolTests", dependencies: ["UncordProtocol"]),
+        .testTarget(
+            name: "UncordConformanceTests",
+            dependencies: ["UncordConformance"],
+            resources: []
+        ),
+    ]
+)
+
+// The strict settings, applied to every Swift target in one place.
+let strictSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + strictSettings
+}

@@ -1,0 +1,67 @@
+import CSodium
+public import Foundation
+
+/// HMAC-SHA-256 (`crypto_auth_hmacsha256_*`) with a reusable keyed state: the key is set up once and each
+/// ``authenticate(_:)`` starts from a copy of that state, so a chain step that needs two MACs under one key
+/// pays for one key set-up.
+///
+/// ```swift
+/// let chain = HMACSHA256(key: chainKey)
+/// let messageKey = chain.authenticate([0x01])
+/// let nextChainKey = chain.authenticate([0x02])
+/// ```
+// @unchecked Sendable: the keyed state is written only in init and read (copied) afterwards.
+public final class HMACSHA256: @unchecked Sendable {
+    /// Tag size in bytes.
+    public static let byteCount = 32
+
+    private var keyed = crypto_auth_hmacsha256_state()
+
+    /// Sets up the keyed state. Any key length is allowed (longer keys are hashed, as RFC 2104 says).
+    public init(key: some ContiguousBytes) {
+        _ = try? Sodium.ensureInitialized()
+        key.withUnsafeBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            // crypto_auth_hmacsha256_init always returns 0.
+            withUnsafePointer(to: 0 as UInt8) { empty in
+                _ = crypto_auth_hmacsha256_init(&keyed, bytes.baseAddress ?? empty, bytes.count)
+            }
+        }
+    }
+
+    deinit {
+        sodium_memzero(&keyed, MemoryLayout<crypto_auth_hmacsha256_state>.size)
+    }
+
+    /// The tag of `message` under this key.
+    public func authenticate(_ message: some ContiguousBytes) -> SecureBytes {
+        var state = keyed
+        defer { sodium_memzero(&state, MemoryLayout<crypto_auth_hmacsha256_state>.size) }
+        return SecureBytes(count: Self.byteCount) { out in
+            message.withUnsafeBytes { m in
+                _ = crypto_auth_hmacsha256_update(&state, m.bindMemory(to: UInt8.self).baseAddress, UInt64(m.count))
+            }
+            _ = crypto_auth_hmacsha256_final(&state, out.bindMemory(to: UInt8.self).baseAddress!)
+        }
+    }
+
+    /// The tag of the concatenation of `parts`, without building it.
+    public func authenticate(parts: [any ContiguousBytes]) -> SecureBytes {
+        var state = keyed
+        defer { sodium_memzero(&state, MemoryLayout<crypto_auth_hmacsha256_state>.size) }
+        return SecureBytes(count: Self.byteCount) { out in
+            for part in parts {
+                part.withUnsafeBytes { m in
+                    _ = crypto_auth_hmacsha256_update(
+                        &state, m.bindMemory(to: UInt8.self).baseAddress, UInt64(m.count))
+                }
+            }
+            _ = crypto_auth_hmacsha256_final(&state, out.bindMemory(to: UInt8.self).baseAddress!)
+        }
+    }
+
+    /// One-shot HMAC-SHA-256.
+    public static func authenticate(_ message: some ContiguousBytes, key: some ContiguousBytes) -> SecureBytes {
+        HMACSHA256(key: key).authenticate(message)
+    }
+}

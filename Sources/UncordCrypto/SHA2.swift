@@ -1,0 +1,55 @@
+import CSodium
+public import Foundation
+
+/// SHA-256 (`crypto_hash_sha256`).
+public enum SHA256 {
+    /// The digest size in bytes.
+    public static let byteCount = 32
+
+    /// Hashes `data` in one call.
+    public static func hash(_ data: some ContiguousBytes) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: byteCount)
+        data.withUnsafeBytes { input in
+            // crypto_hash_sha256 always returns 0.
+            _ = crypto_hash_sha256(&out, input.bindMemory(to: UInt8.self).baseAddress, UInt64(input.count))
+        }
+        return out
+    }
+}
+
+/// SHA-512 (`crypto_hash_sha512`), one-shot or incremental.
+public struct SHA512: ~Copyable {
+    /// The digest size in bytes.
+    public static let byteCount = 64
+
+    private var state = crypto_hash_sha512_state()
+
+    /// Starts an incremental hash.
+    public init() {
+        _ = crypto_hash_sha512_init(&state)
+    }
+
+    /// Adds bytes to the hash.
+    public mutating func update(_ data: some ContiguousBytes) {
+        data.withUnsafeBytes { input in
+            _ = crypto_hash_sha512_update(&state, input.bindMemory(to: UInt8.self).baseAddress, UInt64(input.count))
+        }
+    }
+
+    /// Finishes the hash. The internal state is wiped.
+    public consuming func finalize() -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: Self.byteCount)
+        _ = crypto_hash_sha512_final(&state, &out)
+        sodium_memzero(&state, MemoryLayout<crypto_hash_sha512_state>.size)
+        return out
+    }
+
+    /// Hashes `data` in one call.
+    public static func hash(_ data: some ContiguousBytes) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: byteCount)
+        data.withUnsafeBytes { input in
+            _ = crypto_hash_sha512(&out, input.bindMemory(to: UInt8.self).baseAddress, UInt64(input.count))
+        }
+        return out
+    }
+}
