@@ -26,7 +26,8 @@ public enum Argon2id {
 
         /// libsodium's interactive limits (2 passes, 64 MiB).
         public static let interactive = Parameters(
-            iterations: UInt64(crypto_pwhash_OPSLIMIT_INTERACTIVE), memoryBytes: Int(crypto_pwhash_MEMLIMIT_INTERACTIVE))
+            iterations: UInt64(crypto_pwhash_OPSLIMIT_INTERACTIVE), memoryBytes: Int(crypto_pwhash_MEMLIMIT_INTERACTIVE)
+        )
         /// libsodium's moderate limits (3 passes, 256 MiB).
         public static let moderate = Parameters(
             iterations: UInt64(crypto_pwhash_OPSLIMIT_MODERATE), memoryBytes: Int(crypto_pwhash_MEMLIMIT_MODERATE))
@@ -51,20 +52,17 @@ public enum Argon2id {
             parameters.memoryBytes >= crypto_pwhash_memlimit_min(),
             parameters.memoryBytes <= crypto_pwhash_memlimit_max()
         else {
-            throw .invalidParameter("Argon2id limits out of range: \(parameters.iterations) passes, \(parameters.memoryBytes) bytes")
+            throw .invalidParameter(
+                "Argon2id limits out of range: \(parameters.iterations) passes, \(parameters.memoryBytes) bytes")
         }
         try Sodium.ensureInitialized()
         return try SecureBytes(count: length) { (out: UnsafeMutableRawBufferPointer) throws(CryptoError) in
             let code = passphrase.withUnsafeBytes { p in
                 salt.withUnsafeBytes { s in
-                    p.withMemoryRebound(to: CChar.self) { chars in
-                        withUnsafePointer(to: CChar(0)) { empty in
-                            crypto_pwhash(
-                                out.bindMemory(to: UInt8.self).baseAddress!, UInt64(length), chars.baseAddress ?? empty,
-                                UInt64(chars.count), s.bindMemory(to: UInt8.self).baseAddress!, parameters.iterations,
-                                parameters.memoryBytes, crypto_pwhash_ALG_ARGON2ID13)
-                        }
-                    }
+                    crypto_pwhash(
+                        out.bytes, UInt64(length), UnsafeRawPointer(p.bytes).assumingMemoryBound(to: CChar.self),
+                        UInt64(p.count), s.bytes, parameters.iterations, parameters.memoryBytes,
+                        crypto_pwhash_ALG_ARGON2ID13)
                 }
             }
             // crypto_pwhash fails only when it cannot allocate the memory asked for.

@@ -18,9 +18,11 @@ public enum Base64 {
             let capacity = sodium_base64_encoded_len(raw.count, variant)
             var output = [CChar](repeating: 0, count: capacity)
             let input = raw.bindMemory(to: UInt8.self)
-            output.withUnsafeMutableBufferPointer { out in
+            output.withUnsafeMutableBytes { out in
                 // Writes `capacity - 1` characters and a terminator; it cannot fail for a correct capacity.
-                _ = sodium_bin2base64(out.baseAddress!, capacity, input.baseAddress, input.count, variant)
+                _ = sodium_bin2base64(
+                    UnsafeMutableRawPointer(out.bytes).assumingMemoryBound(to: CChar.self), capacity,
+                    input.baseAddress, input.count, variant)
             }
             return String(decoding: output.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
@@ -41,12 +43,11 @@ public enum Base64 {
         var written = 0
         var consumed = 0
         let code = utf8.withUnsafeBytes { input in
-            output.withUnsafeMutableBufferPointer { out in
-                let chars = input.bindMemory(to: CChar.self)
+            output.withUnsafeMutableBytes { out in
+                let chars = UnsafeRawPointer(input.bytes).assumingMemoryBound(to: CChar.self)
                 var end: UnsafePointer<CChar>? = nil
-                let code = sodium_base642bin(
-                    out.baseAddress!, out.count, chars.baseAddress!, chars.count, nil, &written, &end, variant)
-                if let end, let start = chars.baseAddress { consumed = end - start }
+                let code = sodium_base642bin(out.bytes, out.count, chars, input.count, nil, &written, &end, variant)
+                if let end { consumed = end - chars }
                 return code
             }
         }

@@ -77,8 +77,12 @@ struct FieldElement {
     }
 
     static func * (a: FieldElement, b: FieldElement) -> FieldElement {
-        let (a0, a1, a2, a3, a4) = (UInt128(a.limbs.0), UInt128(a.limbs.1), UInt128(a.limbs.2), UInt128(a.limbs.3), UInt128(a.limbs.4))
-        let (b0, b1, b2, b3, b4) = (UInt128(b.limbs.0), UInt128(b.limbs.1), UInt128(b.limbs.2), UInt128(b.limbs.3), UInt128(b.limbs.4))
+        let (a0, a1, a2, a3, a4) = (
+            UInt128(a.limbs.0), UInt128(a.limbs.1), UInt128(a.limbs.2), UInt128(a.limbs.3), UInt128(a.limbs.4)
+        )
+        let (b0, b1, b2, b3, b4) = (
+            UInt128(b.limbs.0), UInt128(b.limbs.1), UInt128(b.limbs.2), UInt128(b.limbs.3), UInt128(b.limbs.4)
+        )
         let r0 = a0 * b0 + 19 * (a1 * b4 + a2 * b3 + a3 * b2 + a4 * b1)
         let r1 = a0 * b1 + a1 * b0 + 19 * (a2 * b4 + a3 * b3 + a4 * b2)
         let r2 = a0 * b2 + a1 * b1 + a2 * b0 + 19 * (a3 * b4 + a4 * b3)
@@ -110,20 +114,20 @@ struct FieldElement {
         return x
     }
 
-    /// `self^(p−2)`, the inverse for a non-zero element (and zero for zero).
+    /// `self^(p−2)`, the inverse for a non-zero element (and zero for zero). `onesN` is `self^(2^N − 1)`.
     var inverse: FieldElement {
         let z2 = squared()
         let z9 = z2.squared(times: 2) * self
         let z11 = z9 * z2
-        let z2_5_0 = z11.squared() * z9
-        let z2_10_0 = z2_5_0.squared(times: 5) * z2_5_0
-        let z2_20_0 = z2_10_0.squared(times: 10) * z2_10_0
-        let z2_40_0 = z2_20_0.squared(times: 20) * z2_20_0
-        let z2_50_0 = z2_40_0.squared(times: 10) * z2_10_0
-        let z2_100_0 = z2_50_0.squared(times: 50) * z2_50_0
-        let z2_200_0 = z2_100_0.squared(times: 100) * z2_100_0
-        let z2_250_0 = z2_200_0.squared(times: 50) * z2_50_0
-        return z2_250_0.squared(times: 5) * z11
+        let ones5 = z11.squared() * z9
+        let ones10 = ones5.squared(times: 5) * ones5
+        let ones20 = ones10.squared(times: 10) * ones10
+        let ones40 = ones20.squared(times: 20) * ones20
+        let ones50 = ones40.squared(times: 10) * ones10
+        let ones100 = ones50.squared(times: 50) * ones50
+        let ones200 = ones100.squared(times: 100) * ones100
+        let ones250 = ones200.squared(times: 50) * ones50
+        return ones250.squared(times: 5) * z11
     }
 
     /// One carry pass, folding the top carry back with the factor 19.

@@ -38,7 +38,7 @@ public enum HKDF {
             while offset < length {
                 let block = mac.authenticate(parts: [previous, info, [counter]])
                 let take = Swift.min(block.count, length - offset)
-                block.withUnsafeBytes { out.baseAddress!.advanced(by: offset).copyMemory(from: $0.baseAddress!, byteCount: take) }
+                block.withUnsafeBytes { (out.bytes + offset).update(from: $0.bytes, count: take) }
                 offset += take
                 counter &+= 1
                 previous = block

@@ -21,11 +21,8 @@ public final class HMACSHA256: @unchecked Sendable {
     public init(key: some ContiguousBytes) {
         _ = try? Sodium.ensureInitialized()
         key.withUnsafeBytes { raw in
-            let bytes = raw.bindMemory(to: UInt8.self)
             // crypto_auth_hmacsha256_init always returns 0.
-            withUnsafePointer(to: 0 as UInt8) { empty in
-                _ = crypto_auth_hmacsha256_init(&keyed, bytes.baseAddress ?? empty, bytes.count)
-            }
+            _ = crypto_auth_hmacsha256_init(&keyed, raw.bytes, raw.count)
         }
     }
 
@@ -39,9 +36,9 @@ public final class HMACSHA256: @unchecked Sendable {
         defer { sodium_memzero(&state, MemoryLayout<crypto_auth_hmacsha256_state>.size) }
         return SecureBytes(count: Self.byteCount) { out in
             message.withUnsafeBytes { m in
-                _ = crypto_auth_hmacsha256_update(&state, m.bindMemory(to: UInt8.self).baseAddress, UInt64(m.count))
+                _ = crypto_auth_hmacsha256_update(&state, m.bytes, UInt64(m.count))
             }
-            _ = crypto_auth_hmacsha256_final(&state, out.bindMemory(to: UInt8.self).baseAddress!)
+            _ = crypto_auth_hmacsha256_final(&state, out.bytes)
         }
     }
 
@@ -53,10 +50,10 @@ public final class HMACSHA256: @unchecked Sendable {
             for part in parts {
                 part.withUnsafeBytes { m in
                     _ = crypto_auth_hmacsha256_update(
-                        &state, m.bindMemory(to: UInt8.self).baseAddress, UInt64(m.count))
+                        &state, m.bytes, UInt64(m.count))
                 }
             }
-            _ = crypto_auth_hmacsha256_final(&state, out.bindMemory(to: UInt8.self).baseAddress!)
+            _ = crypto_auth_hmacsha256_final(&state, out.bytes)
         }
     }
 

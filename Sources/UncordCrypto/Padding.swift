@@ -8,14 +8,16 @@ public enum Padding {
     public static let blockSize = 64
 
     /// Pads secret bytes; the result is secret too.
-    public static func pad(_ data: some ContiguousBytes, blockSize: Int = Padding.blockSize) throws(CryptoError) -> SecureBytes {
+    public static func pad(_ data: some ContiguousBytes, blockSize: Int = Padding.blockSize) throws(CryptoError)
+        -> SecureBytes
+    {
         guard blockSize > 0 else { throw .invalidParameter("padding block size must be positive") }
         let count = data.withUnsafeBytes { $0.count }
         let padded = (count / blockSize + 1) * blockSize
         return try SecureBytes(count: padded) { (out: UnsafeMutableRawBufferPointer) throws(CryptoError) in
-            data.withUnsafeBytes { if let base = $0.baseAddress { out.baseAddress!.copyMemory(from: base, byteCount: count) } }
+            data.withUnsafeBytes { out.bytes.update(from: $0.bytes, count: count) }
             var written = 0
-            let code = sodium_pad(&written, out.bindMemory(to: UInt8.self).baseAddress!, count, blockSize, padded)
+            let code = sodium_pad(&written, out.bytes, count, blockSize, padded)
             try Sodium.check(code, or: .invalidPadding)
             guard written == padded else { throw .invalidPadding }
         }
@@ -23,11 +25,13 @@ public enum Padding {
 
     /// Removes the padding. Throws ``CryptoError/invalidPadding`` when the length is not a positive multiple of
     /// the block size or the padding is malformed.
-    public static func unpad(_ padded: SecureBytes, blockSize: Int = Padding.blockSize) throws(CryptoError) -> SecureBytes {
+    public static func unpad(_ padded: SecureBytes, blockSize: Int = Padding.blockSize) throws(CryptoError)
+        -> SecureBytes
+    {
         guard blockSize > 0, padded.count > 0, padded.count % blockSize == 0 else { throw .invalidPadding }
         var unpadded = 0
         let code = padded.withUnsafeBytes {
-            sodium_unpad(&unpadded, $0.bindMemory(to: UInt8.self).baseAddress!, padded.count, blockSize)
+            sodium_unpad(&unpadded, $0.bytes, padded.count, blockSize)
         }
         try Sodium.check(code, or: .invalidPadding)
         return padded.slice(0..<unpadded)

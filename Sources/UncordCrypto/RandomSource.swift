@@ -56,8 +56,6 @@ public final class DeterministicRandom: RandomSource {
         var input = seed
         withUnsafeBytes(of: n.bigEndian) { input.append(contentsOf: $0) }
         let callSeed = SHA256.hash(input)
-        callSeed.withUnsafeBufferPointer { seedPointer in
-            randombytes_buf_deterministic(base, buffer.count, seedPointer.baseAddress!)
-        }
+        callSeed.withUnsafeBytes { randombytes_buf_deterministic(base, buffer.count, $0.bytes) }
     }
 }

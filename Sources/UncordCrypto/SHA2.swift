@@ -11,7 +11,7 @@ public enum SHA256 {
         var out = [UInt8](repeating: 0, count: byteCount)
         data.withUnsafeBytes { input in
             // crypto_hash_sha256 always returns 0.
-            _ = crypto_hash_sha256(&out, input.bindMemory(to: UInt8.self).baseAddress, UInt64(input.count))
+            _ = crypto_hash_sha256(&out, input.bytes, UInt64(input.count))
         }
         return out
     }
@@ -32,7 +32,7 @@ public struct SHA512: ~Copyable {
     /// Adds bytes to the hash.
     public mutating func update(_ data: some ContiguousBytes) {
         data.withUnsafeBytes { input in
-            _ = crypto_hash_sha512_update(&state, input.bindMemory(to: UInt8.self).baseAddress, UInt64(input.count))
+            _ = crypto_hash_sha512_update(&state, input.bytes, UInt64(input.count))
         }
     }
 
@@ -48,7 +48,7 @@ public struct SHA512: ~Copyable {
     public static func hash(_ data: some ContiguousBytes) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: byteCount)
         data.withUnsafeBytes { input in
-            _ = crypto_hash_sha512(&out, input.bindMemory(to: UInt8.self).baseAddress, UInt64(input.count))
+            _ = crypto_hash_sha512(&out, input.bytes, UInt64(input.count))
         }
         return out
     }

@@ -31,7 +31,9 @@ public struct SecureBytes: Sendable, Equatable, CustomStringConvertible, CustomD
         let count = bytes.withUnsafeBytes { $0.count }
         storage = Storage(count: count)
         bytes.withUnsafeBytes { source in
-            if let base = source.baseAddress, count > 0 { storage.buffer.copyMemory(from: .init(start: base, count: count)) }
+            if let base = source.baseAddress, count > 0 {
+                storage.buffer.copyMemory(from: .init(start: base, count: count))
+            }
         }
     }
 
@@ -63,12 +65,12 @@ public struct SecureBytes: Sendable, Equatable, CustomStringConvertible, CustomD
     public static func == (lhs: SecureBytes, rhs: SecureBytes) -> Bool {
         guard lhs.count == rhs.count else { return false }
         if lhs.count == 0 { return true }
-        return sodium_memcmp(lhs.storage.buffer.baseAddress!, rhs.storage.buffer.baseAddress!, lhs.count) == 0
+        return sodium_memcmp(lhs.storage.buffer.bytes, rhs.storage.buffer.bytes, lhs.count) == 0
     }
 
     /// `true` when every byte is zero, in constant time.
     public var isAllZero: Bool {
-        count == 0 || sodium_is_zero(storage.buffer.baseAddress!.assumingMemoryBound(to: UInt8.self), count) == 1
+        count == 0 || sodium_is_zero(storage.buffer.bytes, count) == 1
     }
 
     public var description: String { "SecureBytes(\(count) bytes, redacted)" }

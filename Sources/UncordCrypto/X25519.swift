@@ -44,7 +44,7 @@ public enum X25519 {
             }
             try Sodium.ensureInitialized()
             var publicBytes = [UInt8](repeating: 0, count: X25519.byteCount)
-            let code = secret.withUnsafeBytes { crypto_scalarmult_base(&publicBytes, $0.bindMemory(to: UInt8.self).baseAddress!) }
+            let code = secret.withUnsafeBytes { crypto_scalarmult_base(&publicBytes, $0.bytes) }
             try Sodium.check(code, "crypto_scalarmult_base")
             self.secret = secret
             self.publicKey = try PublicKey(bytes: publicBytes)
@@ -62,16 +62,17 @@ public enum X25519 {
     }
 
     /// `DH(privateKey, publicKey)`. Throws ``CryptoError/lowOrderPoint`` when the result is all zero.
-    public static func sharedSecret(_ privateKey: PrivateKey, _ publicKey: PublicKey) throws(CryptoError) -> SecureBytes {
+    public static func sharedSecret(_ privateKey: PrivateKey, _ publicKey: PublicKey) throws(CryptoError) -> SecureBytes
+    {
         try Sodium.ensureInitialized()
         return try SecureBytes(count: byteCount) { (out: UnsafeMutableRawBufferPointer) throws(CryptoError) in
             let code = privateKey.secret.withUnsafeBytes { secret in
                 crypto_scalarmult(
-                    out.bindMemory(to: UInt8.self).baseAddress!, secret.bindMemory(to: UInt8.self).baseAddress!,
+                    out.bytes, secret.bytes,
                     publicKey.bytes)
             }
             // libsodium returns -1 exactly when the output is all zero; check the bytes too, in constant time.
-            let zero = sodium_is_zero(out.bindMemory(to: UInt8.self).baseAddress!, byteCount) == 1
+            let zero = sodium_is_zero(out.bytes, byteCount) == 1
             if code != 0 || zero { throw .lowOrderPoint }
         }
     }

@@ -30,9 +30,9 @@ public enum XChaCha20Poly1305 {
                 nonce.withUnsafeBytes { n in
                     key.withUnsafeBytes { k in
                         crypto_aead_xchacha20poly1305_ietf_encrypt(
-                            &out, &written, p.bindMemory(to: UInt8.self).baseAddress, UInt64(p.count),
-                            a.bindMemory(to: UInt8.self).baseAddress, UInt64(a.count), nil,
-                            n.bindMemory(to: UInt8.self).baseAddress!, k.bindMemory(to: UInt8.self).baseAddress!)
+                            &out, &written, p.bytes, UInt64(p.count),
+                            a.bytes, UInt64(a.count), nil,
+                            n.bytes, k.bytes)
                     }
                 }
             }
@@ -52,17 +52,18 @@ public enum XChaCha20Poly1305 {
         try Sodium.ensureInitialized()
         let count = sealed.withUnsafeBytes { $0.count }
         guard count >= tagByteCount else { throw .authenticationFailed(.aeadTagMismatch) }
-        return try SecureBytes(count: count - tagByteCount) { (out: UnsafeMutableRawBufferPointer) throws(CryptoError) in
+        return try SecureBytes(count: count - tagByteCount) {
+            (out: UnsafeMutableRawBufferPointer) throws(CryptoError) in
             var written: UInt64 = 0
             let code = sealed.withUnsafeBytes { c in
                 ad.withUnsafeBytes { a in
                     nonce.withUnsafeBytes { n in
                         key.withUnsafeBytes { k in
                             crypto_aead_xchacha20poly1305_ietf_decrypt(
-                                out.bindMemory(to: UInt8.self).baseAddress, &written, nil,
-                                c.bindMemory(to: UInt8.self).baseAddress!, UInt64(c.count),
-                                a.bindMemory(to: UInt8.self).baseAddress, UInt64(a.count),
-                                n.bindMemory(to: UInt8.self).baseAddress!, k.bindMemory(to: UInt8.self).baseAddress!)
+                                out.bytes, &written, nil,
+                                c.bytes, UInt64(c.count),
+                                a.bytes, UInt64(a.count),
+                                n.bytes, k.bytes)
                         }
                     }
                 }

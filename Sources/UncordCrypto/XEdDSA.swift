@@ -112,7 +112,7 @@ public enum XEdDSA {
         }
         let code = message.withUnsafeBytes { m in
             crypto_sign_ed25519_verify_detached(
-                signature, m.bindMemory(to: UInt8.self).baseAddress, UInt64(m.count), publicA)
+                signature, m.bytes, UInt64(m.count), publicA)
         }
         try Sodium.check(code, or: .authenticationFailed(.signatureMismatch))
     }
