@@ -6,6 +6,7 @@ let package = Package(
     products: [
         .library(name: "UncordCrypto", targets: ["UncordCrypto"]),
         .library(name: "UncordProtocol", targets: ["UncordProtocol"]),
+        .library(name: "UncordRatchet", targets: ["UncordRatchet"]),
         .library(name: "UncordConformance", targets: ["UncordConformance"]),
         .executable(name: "uncord-keys", targets: ["uncord-keys"]),
     ],
@@ -25,7 +26,8 @@ let package = Package(
         ),
         .target(name: "UncordCrypto", dependencies: ["CSodium"]),
         .target(name: "UncordProtocol", dependencies: ["UncordCrypto"]),
-        .target(name: "UncordConformance", dependencies: ["UncordCrypto", "UncordProtocol"]),
+        .target(name: "UncordRatchet", dependencies: ["UncordCrypto", "UncordProtocol"]),
+        .target(name: "UncordConformance", dependencies: ["UncordCrypto", "UncordProtocol", "UncordRatchet"]),
         .executableTarget(
             name: "uncord-keys",
             dependencies: [
