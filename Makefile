@@ -1,0 +1,56 @@
+# uncord-e2ee — the two commands the README gives are `make demo` and `make test`; both install what they need.
+
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo)
+APT_PACKAGES := libsodium-dev libsqlite3-dev pkg-config
+BUILD_LOG := .build/build.log
+
+.PHONY: deps build demo test swift-test check-vectors verify-vectors vectors format lint clean
+
+## deps: install the Debian packages the build needs (only what is missing).
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+## build: a debug build of everything, tests included; fails on any compiler warning.
+build: deps
+	@mkdir -p .build
+	$(SWIFT) build --build-tests 2>&1 | tee $(BUILD_LOG)
+	@if grep -E "warning:" $(BUILD_LOG) | grep -v "^warning: 'main'" >/dev/null; then \
+		echo "the build printed warnings (see $(BUILD_LOG))"; exit 1; fi
+
+## demo: the main job — for now, run the conformance vectors through the engine's runner.
+demo: deps
+	$(SWIFT) build -c release --product uncord-keys
+	.build/release/uncord-keys vectors verify Vectors
+
+## test: every test — Swift tests, the independent Python checker, and the runner over Vectors/.
+test: build swift-test check-vectors verify-vectors
+
+swift-test:
+	$(SWIFT) test --skip-build
+
+## check-vectors: recompute every expected value in Vectors/ with independent Python libraries.
+check-vectors: deps
+	Vectors/check/run.sh --selftest
+	Vectors/check/run.sh
+
+## verify-vectors: run Vectors/ through `uncord-keys vectors verify`.
+verify-vectors:
+	.build/debug/uncord-keys vectors verify Vectors
+
+## vectors: regenerate Vectors/*.json from the seeded generator (tests never do this).
+vectors:
+	$(SWIFT) run generate-vectors Vectors
+
+format:
+	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
+
+lint:
+	$(SWIFT) format lint --recursive Sources Tests Package.swift
+
+clean:
+	rm -rf .build
