@@ -4,7 +4,7 @@
 /// to the app unchanged. An explicit `null` for `s`, `t` or `d` reads as absent, and fields other than these four are
 /// ignored. Parsing refuses text that is not one strict JSON object, an object without `op`, an `op` outside
 /// 0…2^31−1, an `s` outside 0…2^63−1, a `t` that is not a string, and any of the four fields given twice; `op` and
-/// `s` must be plain integer literals (`1.0`, `1e2` and `-0` are refused).
+/// `s` must be plain integer literals (`1.0` and `1e2` are refused; `-0` is zero, as Go reads it).
 ///
 /// ```swift
 /// let frame = try Frame(parsing: messageText)

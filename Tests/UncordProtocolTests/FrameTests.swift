@@ -105,6 +105,14 @@ struct FrameTests {
         #expect(frame.description.contains("identify (2)"))
     }
 
+    @Test("-0 is the integer zero, as the server's Go decoder reads it")
+    func negativeZero() throws {
+        let frame = try Frame(parsing: #"{"op":-0,"s":-0}"#)
+        #expect(frame.op == .dispatch)
+        #expect(frame.sequence == 0)
+        #expect(throws: ProtocolError.self) { try Frame(parsing: #"{"op":-00}"#) }  // not JSON at all
+    }
+
     @Test(
         "text that breaks a frame rule gives the typed error",
         arguments: [
@@ -118,7 +126,6 @@ struct FrameTests {
             (#"{"op":null}"#, .invalidOpcode),
             (#"{"op":"1"}"#, .invalidOpcode),
             (#"{"op":-1}"#, .invalidOpcode),
-            (#"{"op":-0}"#, .invalidOpcode),
             (#"{"op":1.0}"#, .invalidOpcode),
             (#"{"op":1e2}"#, .invalidOpcode),
             (#"{"op":1E0}"#, .invalidOpcode),

@@ -33,6 +33,8 @@ enum JSONText {
     /// exponent) no larger than `limit`; `nil` otherwise.
     static func plainInteger(_ literal: ArraySlice<UInt8>, limit: UInt64) -> UInt64? {
         guard !literal.isEmpty else { return nil }
+        // `-0` is the integer zero (as Go's encoding/json, the server's side, reads it); other signs are refused.
+        if literal.elementsEqual("-0".utf8) { return 0 }
         var value: UInt64 = 0
         for byte in literal {
             guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
