@@ -33,7 +33,7 @@ public enum CurvePoints {
         k[0] &= 248
         k[31] = k[31] & 127 | 64
         var point = [UInt8](repeating: 0, count: 32)
-        _ = crypto_scalarmult_ed25519_base_noclamp(&point, k)
+        Sodium.infallible(crypto_scalarmult_ed25519_base_noclamp(&point, k), "crypto_scalarmult_ed25519_base_noclamp")
         return point[31] & 0x80 != 0
     }
 

@@ -19,10 +19,8 @@ public final class HMACSHA256: @unchecked Sendable {
 
     /// Sets up the keyed state. Any key length is allowed (longer keys are hashed, as RFC 2104 says).
     public init(key: some ContiguousBytes) {
-        _ = try? Sodium.ensureInitialized()
         key.withUnsafeBytes { raw in
-            // crypto_auth_hmacsha256_init always returns 0.
-            _ = crypto_auth_hmacsha256_init(&keyed, raw.bytes, raw.count)
+            Sodium.infallible(crypto_auth_hmacsha256_init(&keyed, raw.bytes, raw.count), "crypto_auth_hmacsha256_init")
         }
     }
 
@@ -36,9 +34,10 @@ public final class HMACSHA256: @unchecked Sendable {
         defer { sodium_memzero(&state, MemoryLayout<crypto_auth_hmacsha256_state>.size) }
         return SecureBytes(count: Self.byteCount) { out in
             message.withUnsafeBytes { m in
-                _ = crypto_auth_hmacsha256_update(&state, m.bytes, UInt64(m.count))
+                Sodium.infallible(
+                    crypto_auth_hmacsha256_update(&state, m.bytes, UInt64(m.count)), "crypto_auth_hmacsha256_update")
             }
-            _ = crypto_auth_hmacsha256_final(&state, out.bytes)
+            Sodium.infallible(crypto_auth_hmacsha256_final(&state, out.bytes), "crypto_auth_hmacsha256_final")
         }
     }
 
@@ -49,11 +48,12 @@ public final class HMACSHA256: @unchecked Sendable {
         return SecureBytes(count: Self.byteCount) { out in
             for part in parts {
                 part.withUnsafeBytes { m in
-                    _ = crypto_auth_hmacsha256_update(
-                        &state, m.bytes, UInt64(m.count))
+                    Sodium.infallible(
+                        crypto_auth_hmacsha256_update(
+                            &state, m.bytes, UInt64(m.count)), "crypto_auth_hmacsha256_update")
                 }
             }
-            _ = crypto_auth_hmacsha256_final(&state, out.bytes)
+            Sodium.infallible(crypto_auth_hmacsha256_final(&state, out.bytes), "crypto_auth_hmacsha256_final")
         }
     }
 

@@ -25,7 +25,8 @@ public struct SystemRandom: RandomSource {
 
     public func fill(_ buffer: UnsafeMutableRawBufferPointer) {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return }
-        // randombytes_buf cannot fail; sodium_init only needs to have run for its thread-safety set-up.
+        // randombytes_buf cannot fail. sodium_init only fails when the system generator cannot be opened, and then
+        // randombytes_buf aborts the process itself rather than return predictable bytes.
         _ = try? Sodium.ensureInitialized()
         randombytes_buf(base, buffer.count)
     }

@@ -11,14 +11,14 @@ public enum SHA256 {
         var out = [UInt8](repeating: 0, count: byteCount)
         data.withUnsafeBytes { input in
             // crypto_hash_sha256 always returns 0.
-            _ = crypto_hash_sha256(&out, input.bytes, UInt64(input.count))
+            Sodium.infallible(crypto_hash_sha256(&out, input.bytes, UInt64(input.count)), "crypto_hash_sha256")
         }
         return out
     }
 }
 
 /// SHA-512 (`crypto_hash_sha512`), one-shot or incremental.
-public struct SHA512: ~Copyable {
+public struct SHA512: ~Copyable, Sendable {
     /// The digest size in bytes.
     public static let byteCount = 64
 
@@ -26,20 +26,21 @@ public struct SHA512: ~Copyable {
 
     /// Starts an incremental hash.
     public init() {
-        _ = crypto_hash_sha512_init(&state)
+        Sodium.infallible(crypto_hash_sha512_init(&state), "crypto_hash_sha512_init")
     }
 
     /// Adds bytes to the hash.
     public mutating func update(_ data: some ContiguousBytes) {
         data.withUnsafeBytes { input in
-            _ = crypto_hash_sha512_update(&state, input.bytes, UInt64(input.count))
+            Sodium.infallible(
+                crypto_hash_sha512_update(&state, input.bytes, UInt64(input.count)), "crypto_hash_sha512_update")
         }
     }
 
     /// Finishes the hash. The internal state is wiped.
     public consuming func finalize() -> [UInt8] {
         var out = [UInt8](repeating: 0, count: Self.byteCount)
-        _ = crypto_hash_sha512_final(&state, &out)
+        Sodium.infallible(crypto_hash_sha512_final(&state, &out), "crypto_hash_sha512_final")
         sodium_memzero(&state, MemoryLayout<crypto_hash_sha512_state>.size)
         return out
     }
@@ -48,7 +49,7 @@ public struct SHA512: ~Copyable {
     public static func hash(_ data: some ContiguousBytes) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: byteCount)
         data.withUnsafeBytes { input in
-            _ = crypto_hash_sha512(&out, input.bytes, UInt64(input.count))
+            Sodium.infallible(crypto_hash_sha512(&out, input.bytes, UInt64(input.count)), "crypto_hash_sha512")
         }
         return out
     }

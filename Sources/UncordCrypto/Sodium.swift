@@ -18,6 +18,13 @@ enum Sodium {
         if code != 0 { throw failure() }
     }
 
+    /// Checks the return code of a call libsodium documents as always succeeding (hashing, HMAC, scalar
+    /// multiplication of a clamped scalar). Verified in debug builds; free in release builds.
+    @inline(__always)
+    static func infallible(_ code: Int32, _ function: StaticString) {
+        assert(code == 0, "libsodium \(function) failed with code \(code)")
+    }
+
     /// Checks a return code whose failure can only mean libsodium itself failed.
     @inline(__always)
     static func check(_ code: Int32, _ function: StaticString) throws(CryptoError) {
