@@ -17,6 +17,10 @@ public enum VectorRunner {
         "xeddsa": XEdDSAFamily.run,
         "spk_signature": SPKSignatureFamily.run,
         "frame": FrameFamily.run,
+        "x3dh": X3DHFamily.run,
+        "ratchet": RatchetFamily.run,
+        "envelope": EnvelopeFamily.run,
+        "safety_number": SafetyNumberFamily.run,
     ]
 
     /// Runs every `*.json` file below `directory`, in path order.

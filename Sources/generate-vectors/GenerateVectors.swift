@@ -18,6 +18,10 @@ struct GenerateVectors {
             try XEdDSAVectors.build(),
             try SPKSignatureVectors.build(),
             try FrameVectors.build(),
+            try X3DHVectors.build(),
+            try RatchetVectors.build(),
+            try EnvelopeVectors.build(),
+            try SafetyNumberVectors.build(),
         ]
         for file in files {
             let url = directory.appendingPathComponent("\(file.family).json")

@@ -10,7 +10,9 @@ struct VectorRunnerTests {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Vectors")
 
-    static let expectedFamilies = ["frame", "hkdf", "spk_signature", "x25519", "xeddsa"]
+    static let expectedFamilies = [
+        "envelope", "frame", "hkdf", "ratchet", "safety_number", "spk_signature", "x25519", "x3dh", "xeddsa",
+    ]
 
     @Test("Every case of every file in Vectors/ passes", arguments: expectedFamilies)
     func vectorFile(family: String) throws {
@@ -18,7 +20,7 @@ struct VectorRunnerTests {
         let report = VectorRunner.verify(json: try Data(contentsOf: url), fileName: "\(family).json")
         for failure in report.failures { Issue.record("\(failure)") }
         #expect(report.failed == 0)
-        #expect(report.passed >= 9, "\(family).json has \(report.passed) passing cases")
+        #expect(report.passed >= 6, "\(family).json has \(report.passed) passing cases")
     }
 
     @Test("The whole directory passes, with at least the required case counts")

@@ -1,0 +1,32 @@
+import UncordCrypto
+
+/// The KDF chains of the Double Ratchet (PROTOCOL.md section 4).
+enum RatchetKDF {
+    static let rootInfo = Array("UEDM1 Ratchet".utf8)
+    static let messageKeysInfo = Array("UEDM1 MessageKeys".utf8)
+    static let zeroSalt = [UInt8](repeating: 0, count: 32)
+
+    /// `KDF_RK(rk, dh) = HKDF(salt = rk, ikm = dh, info = "UEDM1 Ratchet", L = 64)` → (new root key, chain key).
+    static func root(_ rootKey: SecureBytes, _ dhOutput: SecureBytes) throws(CryptoError) -> (SecureBytes, SecureBytes) {
+        let out = try HKDF.deriveKey(salt: rootKey, ikm: dhOutput, info: rootInfo, length: 64)
+        return (out.slice(0..<32), out.slice(32..<64))
+    }
+
+    /// `KDF_CK(ck)`: `ck' = HMAC(ck, 0x02)`, `mk = HMAC(ck, 0x01)`, from one HMAC key set-up.
+    static func chain(_ chainKey: SecureBytes) -> (next: SecureBytes, messageKey: SecureBytes) {
+        let mac = HMACSHA256(key: chainKey)
+        return (mac.authenticate(CollectionOfOne(UInt8(0x02))), mac.authenticate(CollectionOfOne(UInt8(0x01))))
+    }
+}
+
+/// The AEAD key and nonce of one message: `HKDF(0x00*32, mk, "UEDM1 MessageKeys", 56)`, split 32 + 24.
+struct MessageKeys {
+    let key: SecureBytes
+    let nonce: [UInt8]
+
+    init(_ messageKey: SecureBytes) throws(CryptoError) {
+        let out = try HKDF.deriveKey(salt: RatchetKDF.zeroSalt, ikm: messageKey, info: RatchetKDF.messageKeysInfo, length: 56)
+        key = out.slice(0..<32)
+        nonce = out.slice(32..<56).exportBytes()
+    }
+}

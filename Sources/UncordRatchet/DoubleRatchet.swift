@@ -1,0 +1,178 @@
+public import Foundation
+public import UncordCrypto
+
+/// The Double Ratchet state of one session (Signal's Double Ratchet, section 3, without header encryption), as
+/// UEDM/1 fixes it (PROTOCOL.md section 4).
+///
+/// A value type: ``encrypt(_:)`` and ``decrypt(_:using:)`` work on a copy and assign it back only when the whole
+/// step succeeded, so a failure — a bad tag, a replay, a header that skips too far — leaves the state exactly as
+/// it was, and draws no key pair.
+///
+/// ```swift
+/// var alice = try DoubleRatchet.initiator(sharedSecret: sk, associatedData: ad, peerSignedPreKey: spk,
+///                                         using: RandomKeyPairs())
+/// let message = try alice.encrypt(plaintext)
+/// var bob = DoubleRatchet.responder(sharedSecret: sk, associatedData: ad, signedPreKey: spkPair)
+/// let opened = try bob.decrypt(message, using: RandomKeyPairs())
+/// ```
+public struct DoubleRatchet: Sendable {
+    /// Most message keys one received message may skip in one chain.
+    public static let maximumSkip: UInt32 = 1000
+    /// Most skipped message keys kept per session.
+    public static let maximumStoredSkippedKeys = SkippedMessageKeys.capacity
+
+    /// The associated data every message of the session authenticates (the X3DH `AD`).
+    public var associatedData: [UInt8]
+    private var rootKey: SecureBytes
+    private var sendingKey: X25519.PrivateKey
+    private var remoteKey: X25519.PublicKey?
+    private var sendingChain: SecureBytes?
+    private var receivingChain: SecureBytes?
+    private var sendCount: UInt32 = 0
+    private var receiveCount: UInt32 = 0
+    private var previousSendCount: UInt32 = 0
+    private var skipped = SkippedMessageKeys()
+
+    private init(associatedData: [UInt8], rootKey: SecureBytes, sendingKey: X25519.PrivateKey) {
+        self.associatedData = associatedData
+        self.rootKey = rootKey
+        self.sendingKey = sendingKey
+    }
+
+    /// The initiator's state: `DHs` = a new pair, `DHr` = the responder's signed pre-key,
+    /// `(RK, CKs) = KDF_RK(SK, DH(DHs, DHr))`.
+    public static func initiator(
+        sharedSecret: SecureBytes, associatedData: [UInt8], peerSignedPreKey: X25519.PublicKey,
+        using keys: some KeyPairSource
+    ) throws(RatchetError) -> DoubleRatchet {
+        let sendingKey = try keys.nextKeyPair()
+        var state = DoubleRatchet(associatedData: associatedData, rootKey: sharedSecret, sendingKey: sendingKey)
+        let (root, chain) = try RatchetError.wrapping { () throws(CryptoError) in
+            try RatchetKDF.root(sharedSecret, X25519.sharedSecret(sendingKey, peerSignedPreKey))
+        }
+        state.rootKey = root
+        state.sendingChain = chain
+        state.remoteKey = peerSignedPreKey
+        return state
+    }
+
+    /// The responder's state: `DHs` = its signed pre-key pair, `RK = SK`, no chains until the first message.
+    public static func responder(
+        sharedSecret: SecureBytes, associatedData: [UInt8], signedPreKey: X25519.PrivateKey
+    ) -> DoubleRatchet {
+        DoubleRatchet(associatedData: associatedData, rootKey: sharedSecret, sendingKey: signedPreKey)
+    }
+
+    /// `true` once the session has a sending chain (always for the initiator; after the first receive for the
+    /// responder).
+    public var canSend: Bool { sendingChain != nil }
+
+    /// How many skipped message keys are stored.
+    public var storedSkippedKeyCount: Int { skipped.count }
+
+    /// Encrypts one message: `AEAD(mk, plaintext, AD || header)`.
+    public mutating func encrypt(_ plaintext: some ContiguousBytes) throws(RatchetError) -> RatchetMessage {
+        guard let chain = sendingChain else { throw .sendingChainMissing }
+        guard sendCount < UInt32.max else { throw .counterExhausted }
+        let header = RatchetHeader(
+            ratchetKey: sendingKey.publicKey, previousChainLength: previousSendCount, messageNumber: sendCount)
+        let (next, messageKey) = RatchetKDF.chain(chain)
+        let ciphertext = try RatchetError.wrapping { () throws(CryptoError) in
+            let keys = try MessageKeys(messageKey)
+            return try XChaCha20Poly1305.seal(
+                plaintext, key: keys.key, nonce: keys.nonce, authenticating: associatedData + header.encoded)
+        }
+        sendingChain = next
+        sendCount += 1
+        return RatchetMessage(header: header, ciphertext: ciphertext)
+    }
+
+    /// Decrypts one message. On any error the state is unchanged and no key pair was drawn from `keys`.
+    /// - Throws: ``RatchetError/authenticationFailed(_:)`` for a bad tag, ``RatchetError/duplicateMessage`` for a
+    ///   message already decrypted, ``RatchetError/tooManySkippedMessages`` for a header that skips too far.
+    public mutating func decrypt(
+        _ message: RatchetMessage, using keys: some KeyPairSource
+    ) throws(RatchetError) -> SecureBytes {
+        var next = self
+        let plaintext = try next.decryptInPlace(message, using: keys)
+        self = next
+        return plaintext
+    }
+
+    /// The body of ``decrypt(_:using:)``, free to leave `self` half-updated: the caller discards it on error.
+    private mutating func decryptInPlace(
+        _ message: RatchetMessage, using keys: some KeyPairSource
+    ) throws(RatchetError) -> SecureBytes {
+        let header = message.header
+        let index = SkippedMessageKeys.Index(ratchetKey: header.ratchetKey, messageNumber: header.messageNumber)
+        if let messageKey = skipped.key(for: index) {
+            let plaintext = try open(message, with: messageKey)
+            skipped.remove(index)
+            return plaintext
+        }
+
+        let stepping = header.ratchetKey != remoteKey
+        if stepping {
+            // Finish the current receiving chain up to PN, then derive the new one.
+            if receivingChain != nil { try skipMessageKeys(until: header.previousChainLength) }
+            let (root, chain) = try RatchetError.wrapping { () throws(CryptoError) in
+                try RatchetKDF.root(rootKey, X25519.sharedSecret(sendingKey, header.ratchetKey))
+            }
+            rootKey = root
+            receivingChain = chain
+            remoteKey = header.ratchetKey
+            receiveCount = 0
+        } else if receivingChain == nil {
+            throw .malformed("a message under the peer's signed pre-key, which never sends")
+        }
+
+        guard header.messageNumber >= receiveCount else { throw .duplicateMessage }
+        try skipMessageKeys(until: header.messageNumber)
+        guard let chain = receivingChain else { throw .malformed("no receiving chain") }
+        let (nextChain, messageKey) = RatchetKDF.chain(chain)
+        let plaintext = try open(message, with: messageKey)
+        receivingChain = nextChain
+        receiveCount = header.messageNumber + 1
+
+        if stepping {
+            // The sending half of the DH ratchet step, drawn only now that the message has authenticated.
+            let newKey = try keys.nextKeyPair()
+            let (root, chain) = try RatchetError.wrapping { () throws(CryptoError) in
+                try RatchetKDF.root(rootKey, X25519.sharedSecret(newKey, header.ratchetKey))
+            }
+            previousSendCount = sendCount
+            sendCount = 0
+            sendingKey = newKey
+            rootKey = root
+            sendingChain = chain
+        }
+        return plaintext
+    }
+
+    /// Stores the keys of messages `receiveCount ..< until` of the receiving chain.
+    private mutating func skipMessageKeys(until: UInt32) throws(RatchetError) {
+        guard until > receiveCount else { return }
+        guard until - receiveCount <= Self.maximumSkip else { throw .tooManySkippedMessages }
+        guard var chain = receivingChain, let remoteKey else { return }
+        while receiveCount < until {
+            let (next, messageKey) = RatchetKDF.chain(chain)
+            skipped.insert(messageKey, for: .init(ratchetKey: remoteKey, messageNumber: receiveCount))
+            chain = next
+            receiveCount += 1
+        }
+        receivingChain = chain
+    }
+
+    private func open(_ message: RatchetMessage, with messageKey: SecureBytes) throws(RatchetError) -> SecureBytes {
+        do {
+            let keys = try MessageKeys(messageKey)
+            return try XChaCha20Poly1305.open(
+                message.ciphertext, key: keys.key, nonce: keys.nonce,
+                authenticating: associatedData + message.header.encoded)
+        } catch .authenticationFailed {
+            throw .authenticationFailed(.messageTag)
+        } catch {
+            throw .crypto(error)
+        }
+    }
+}

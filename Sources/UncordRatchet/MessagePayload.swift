@@ -1,0 +1,89 @@
+public import Foundation
+import UncordProtocol
+
+/// The plaintext of a UEDM/1 message (PROTOCOL.md section 5): UTF-8 JSON
+/// `{"v":1,"type":"text","body":"…","sender_device":"<uuid>","sent_at":"<RFC 3339>"}`, plus optional `reply_to`
+/// and, for an edit, `edit_of`. Fields a receiver does not know are ignored; a `type` other than `text` is handed to
+/// the app as it is.
+public struct MessagePayload: Sendable, Equatable, Codable {
+    /// The payload version; always 1 in UEDM/1.
+    public static let version = 1
+
+    /// The payload type; `text` is the only one UEDM/1 defines.
+    public var type: String
+    /// The message text.
+    public var body: String
+    /// The device that wrote the message; must equal the wrap's sender device.
+    public var senderDevice: UUID
+    /// When the sender wrote it, RFC 3339.
+    public var sentAt: String
+    /// The message this one replies to.
+    public var replyTo: UUID?
+    /// For an edit: the message it replaces.
+    public var editOf: UUID?
+
+    /// A payload from its fields.
+    public init(
+        type: String = "text", body: String, senderDevice: UUID, sentAt: String, replyTo: UUID? = nil,
+        editOf: UUID? = nil
+    ) {
+        self.type = type
+        self.body = body
+        self.senderDevice = senderDevice
+        self.sentAt = sentAt
+        self.replyTo = replyTo
+        self.editOf = editOf
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case version = "v", type, body, senderDevice = "sender_device", sentAt = "sent_at", replyTo = "reply_to"
+        case editOf = "edit_of"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let version = try container.decode(Int.self, forKey: .version)
+        guard version == Self.version else {
+            throw DecodingError.dataCorruptedError(forKey: .version, in: container, debugDescription: "must be 1")
+        }
+        type = try container.decode(String.self, forKey: .type)
+        body = try container.decode(String.self, forKey: .body)
+        senderDevice = try container.decode(UUID.self, forKey: .senderDevice)
+        sentAt = try container.decode(String.self, forKey: .sentAt)
+        replyTo = try container.decodeIfPresent(UUID.self, forKey: .replyTo)
+        editOf = try container.decodeIfPresent(UUID.self, forKey: .editOf)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(Self.version, forKey: .version)
+        try container.encode(type, forKey: .type)
+        try container.encode(body, forKey: .body)
+        try container.encode(senderDevice, forKey: .senderDevice)
+        try container.encode(sentAt, forKey: .sentAt)
+        try container.encodeIfPresent(replyTo, forKey: .replyTo)
+        try container.encodeIfPresent(editOf, forKey: .editOf)
+    }
+
+    /// The exact UTF-8 JSON bytes, members in the order above, UUIDs in lower case.
+    public func encoded() throws(RatchetError) -> [UInt8] {
+        do { return try WireJSON.encode(self) } catch { throw .invalidPayload(field: "", reason: error.description) }
+    }
+
+    /// Reads and validates a payload.
+    /// - Throws: ``RatchetError/invalidPayload(field:reason:)`` naming the field.
+    public init(decoding bytes: some Collection<UInt8>) throws(RatchetError) {
+        do {
+            self = try WireJSON.decode(MessagePayload.self, from: bytes)
+        } catch {
+            throw .invalidPayload(field: Self.field(of: error), reason: error.description)
+        }
+    }
+
+    private static func field(of error: ProtocolError) -> String {
+        switch error {
+        case .missingField(let path), .wrongType(let path, _), .malformedField(let path, _): path
+        case .notJSON, .invalidFrame: ""
+        }
+    }
+}
