@@ -41,6 +41,7 @@ let package = Package(
         ),
         .testTarget(name: "UncordCryptoTests", dependencies: ["UncordCrypto"]),
         .testTarget(name: "UncordProtocolTests", dependencies: ["UncordProtocol"]),
+        .testTarget(name: "UncordRatchetTests", dependencies: ["UncordRatchet"]),
         .testTarget(
             name: "UncordConformanceTests",
             dependencies: ["UncordConformance"],
