@@ -58,6 +58,21 @@ enum RatchetVectors {
         var limit: [Step] = Array(repeating: .send(.alice), count: 1002)
         limit += [.refused(.bob, 1001), .receive(.bob, 1000), .receive(.bob, 1001), .receive(.bob, 0), .receive(.bob, 999)]
         try conversation("the skip limit: message 1001 first would skip 1001 keys and is refused; message 1000 skips exactly 1000", limit)
+        // The old-chain limit: after a DH step, the rest of the previous chain (up to PN) may be skipped by at most
+        // 1000 keys, counted on its own.
+        var oldChain: [Step] = [.send(.alice), .receive(.bob, 0), .send(.bob)]  // messages 0 and 1
+        oldChain += Array(repeating: .send(.alice), count: 1001)  // messages 2...1002, still Alice's first chain
+        oldChain += [.receive(.alice, 1), .send(.alice)]  // message 1003 opens Alice's second chain, PN = 1002
+        oldChain += [.refused(.bob, 1003), .receive(.bob, 1002), .receive(.bob, 1003), .receive(.bob, 2)]
+        try conversation("the old-chain limit: PN would skip 1001 keys of the previous chain and is refused; after message 1002 it skips none", oldChain)
+        // Eviction: 2000 skipped keys are kept per session; the 2001st evicts the oldest.
+        var eviction: [Step] = Array(repeating: .send(.alice), count: 1001)  // 0...1000
+        eviction += [.receive(.bob, 1000), .send(.bob), .receive(.alice, 1001)]  // 1000 keys stored
+        eviction += Array(repeating: .send(.alice), count: 1001)  // 1002...2002
+        eviction += [.receive(.bob, 2002), .send(.bob), .receive(.alice, 2003)]  // 2000 keys stored
+        eviction += [.send(.alice), .send(.alice)]  // 2004, 2005
+        eviction += [.receive(.bob, 2005), .refused(.bob, 0), .receive(.bob, 1), .receive(.bob, 2004), .receive(.bob, 1500)]
+        try conversation("eviction: the 2001st skipped key evicts the oldest (message 0), the rest still decrypt", eviction)
         return file
     }
 

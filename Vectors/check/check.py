@@ -3,6 +3,12 @@
 
 Every expected value is recomputed here with PyNaCl (libsodium), `cryptography`
 (OpenSSL), `xeddsa` (libxeddsa) and hashlib -- never with the project's Swift code.
+X3DH and the Double Ratchet are in addition run through the published `x3dh` and
+`doubleratchet` packages, bent to UEDM/1 (their notes say how, and where they cannot be).
+
+Modules: uedm_common.py (case fields, HKDF, X25519), uedm_x3dh.py (`x3dh`),
+uedm_ratchet.py (`ratchet`), uedm_envelope.py (`envelope`), uedm_selftest.py (their
+self-tests); the other families live in this file.
 
     check.py [VECTORS_DIR]     check every *.json below VECTORS_DIR (default: ..)
     check.py --selftest        prove the checker can both pass and fail cases
@@ -15,9 +21,7 @@ counts as one failure. Exit status 0 only when nothing failed.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
-import re
 import sys
 import uuid
 from pathlib import Path
@@ -28,177 +32,20 @@ import nacl.exceptions
 import nacl.signing
 import xeddsa
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import x25519 as ossl_x25519
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
-PROTOCOL = "UEDM/1"
-P = 2**255 - 19  # field prime of Curve25519 / Ed25519
-Q = 2**252 + 27742317777372353535851937790883648493  # order of the prime subgroup
-MAX_OP = 2**31 - 1
-MAX_SEQ = 2**63 - 1
-MAX_KEY_ID = 2**31 - 1
-
-
-class CaseFailure(Exception):
-    """The case does not hold (or is malformed); the message is the reason."""
-
-
-# ---------------------------------------------------------------------------
-# field access helpers
-
-
-_HEX = re.compile(r"(?:[0-9a-f]{2})*")
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-
-
-def field(case: dict, name: str) -> Any:
-    if name not in case:
-        raise CaseFailure(f"malformed case: missing field `{name}`")
-    return case[name]
-
-
-def hexbytes(case: dict, name: str, size: int | None = None) -> bytes:
-    value = field(case, name)
-    return hex_value(value, name, size)
-
-
-def hex_value(value: Any, name: str, size: int | None = None) -> bytes:
-    if not isinstance(value, str) or not _HEX.fullmatch(value):
-        raise CaseFailure(f"malformed case: `{name}` is not lowercase hex")
-    raw = bytes.fromhex(value)
-    if size is not None and len(raw) != size:
-        raise CaseFailure(f"malformed case: `{name}` has {len(raw)} bytes, expected {size}")
-    return raw
-
-
-def integer(case: dict, name: str) -> int:
-    value = field(case, name)
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise CaseFailure(f"malformed case: `{name}` is not an integer")
-    return value
-
-
-def uuid_bytes(case: dict, name: str) -> bytes:
-    value = field(case, name)
-    if not isinstance(value, str) or not _UUID.fullmatch(value):
-        raise CaseFailure(f"malformed case: `{name}` is not a canonical UUID string")
-    return uuid.UUID(value).bytes
-
-
-def expected_result(case: dict) -> str:
-    """`valid` or `invalid`; a case without `result` is a `valid` one."""
-    result = case.get("result", "valid")
-    if result not in ("valid", "invalid"):
-        raise CaseFailure(f"malformed case: `result` is {result!r}, not \"valid\"/\"invalid\"")
-    return result
-
-
-def same(name: str, got: Any, want: Any) -> None:
-    if got != want:
-        if isinstance(got, bytes):
-            got = got.hex()
-        if isinstance(want, bytes):
-            want = want.hex()
-        raise CaseFailure(f"{name} mismatch: expected {want!r}, recomputed {got!r}")
-
-
-def verdict(result: str, ok: bool, why: str) -> None:
-    """Compare the recomputed verdict (ok, with the reason `why`) with `result`."""
-    if result == "valid" and not ok:
-        raise CaseFailure(f"expected valid, recomputed invalid ({why})")
-    if result == "invalid" and ok:
-        raise CaseFailure(f"expected invalid, recomputed valid ({why})")
+from uedm_common import (
+    MAX_KEY_ID, MAX_OP, MAX_SEQ, PROTOCOL, P, Q, CaseFailure, clamp, expected_result, field, hex_value,
+    hexbytes, hkdf_sha256, integer, same, uuid_bytes, verdict, x25519_all, x25519_public,
+)
+from uedm_envelope import check_envelope
+from uedm_ratchet import check_ratchet
+from uedm_selftest import run_selftests
+from uedm_x3dh import check_x3dh
 
 
 # ---------------------------------------------------------------------------
-# primitives, each recomputed by two independent libraries where possible
-
-
-def hkdf_sha256(ikm: bytes, salt: bytes, info: bytes, length: int) -> bytes:
-    """HKDF-SHA-256 with `cryptography`, cross-checked against hmac/hashlib (RFC 5869)."""
-    okm = HKDF(algorithm=hashes.SHA256(), length=length, salt=salt, info=info).derive(ikm)
-    prk = hmac.new(salt if salt else b"\x00" * 32, ikm, hashlib.sha256).digest()
-    t, out, counter = b"", b"", 1
-    while len(out) < length:
-        t = hmac.new(prk, t + info + bytes([counter]), hashlib.sha256).digest()
-        out += t
-        counter += 1
-    if out[:length] != okm:
-        raise CaseFailure("internal cross-check: cryptography HKDF != hmac/hashlib HKDF")
-    return okm
-
-
-def clamp(k: bytes) -> bytes:
-    b = bytearray(k)
-    b[0] &= 248
-    b[31] &= 127
-    b[31] |= 64
-    return bytes(b)
-
-
-def x25519_reference(k: bytes, u: bytes) -> bytes:
-    """Plain-integer Montgomery ladder (RFC 7748 section 5); returns even an all-zero result."""
-    scalar = int.from_bytes(clamp(k), "little")
-    x1 = (int.from_bytes(u, "little") & ((1 << 255) - 1)) % P
-    x2, z2, x3, z3 = 1, 0, x1, 1
-    swap = 0
-    for bit in range(254, -1, -1):
-        kb = (scalar >> bit) & 1
-        if swap ^ kb:
-            x2, x3, z2, z3 = x3, x2, z3, z2
-        swap = kb
-        a, b = (x2 + z2) % P, (x2 - z2) % P
-        aa, bb = a * a % P, b * b % P
-        e = (aa - bb) % P
-        c, d = (x3 + z3) % P, (x3 - z3) % P
-        da, cb = d * a % P, c * b % P
-        x3 = (da + cb) * (da + cb) % P
-        z3 = x1 * (da - cb) * (da - cb) % P
-        x2 = aa * bb % P
-        z2 = e * (aa + 121665 * e) % P
-    if swap:
-        x2, z2 = x3, z3
-    return (x2 * pow(z2, P - 2, P) % P).to_bytes(32, "little")
-
-
-def x25519_all(private: bytes, public: bytes) -> bytes | None:
-    """X25519 by libsodium, OpenSSL and the reference ladder; None when the result is all-zero.
-
-    Raises CaseFailure if the three disagree."""
-    ref = x25519_reference(private, public)
-    try:
-        nacl_out: bytes | None = sodium.crypto_scalarmult(private, public)
-    except RuntimeError:  # libsodium refuses an all-zero output
-        nacl_out = None
-    try:
-        ossl_out: bytes | None = ossl_x25519.X25519PrivateKey.from_private_bytes(private).exchange(
-            ossl_x25519.X25519PublicKey.from_public_bytes(public)
-        )
-    except ValueError:  # OpenSSL refuses an all-zero output too
-        ossl_out = None
-    ref_out = None if ref == b"\x00" * 32 else ref
-    if not (nacl_out == ossl_out == ref_out):
-        show = lambda v: "error" if v is None else v.hex()  # noqa: E731
-        raise CaseFailure(
-            "internal cross-check: X25519 libraries disagree "
-            f"(libsodium {show(nacl_out)}, OpenSSL {show(ossl_out)}, reference {show(ref_out)})"
-        )
-    return nacl_out
-
-
-def dh(private: bytes, public: bytes, what: str) -> bytes:
-    out = x25519_all(private, public)
-    if out is None:
-        raise CaseFailure(f"{what}: X25519 result is all-zero")
-    return out
-
-
-def x25519_public(private: bytes) -> bytes:
-    pub = sodium.crypto_scalarmult_base(private)
-    other = ossl_x25519.X25519PrivateKey.from_private_bytes(private).public_key().public_bytes_raw()
-    if pub != other:
-        raise CaseFailure("internal cross-check: X25519 public key differs between libsodium and OpenSSL")
-    return pub
+# XEdDSA, recomputed by libxeddsa and by the spec's steps on libsodium
 
 
 def xeddsa_sign_spec(k: bytes, message: bytes, nonce: bytes) -> bytes:
@@ -399,37 +246,6 @@ def check_frame(case: dict) -> None:
     same("t", frame["t"], case.get("t"))
 
 
-def check_x3dh(case: dict) -> None:
-    result = expected_result(case)
-    ik_a = hexbytes(case, "ik_a_private", 32)
-    ek_a = hexbytes(case, "ek_a_private", 32)
-    ik_b = hexbytes(case, "ik_b_private", 32)
-    spk_b = hexbytes(case, "spk_b_private", 32)
-    opk_b = None if field(case, "opk_b_private") is None else hexbytes(case, "opk_b_private", 32)
-    ids = b"".join(uuid_bytes(case, n) for n in ("user_a", "device_a", "user_b", "device_b"))
-    ik_a_pub, ik_b_pub = x25519_public(ik_a), x25519_public(ik_b)
-    spk_b_pub, ek_a_pub = x25519_public(spk_b), x25519_public(ek_a)
-    try:
-        ikm = b"\xff" * 32 + dh(ik_a, spk_b_pub, "DH1") + dh(ek_a, ik_b_pub, "DH2") + dh(ek_a, spk_b_pub, "DH3")
-        if opk_b is not None:
-            ikm += dh(ek_a, x25519_public(opk_b), "DH4")
-    except CaseFailure as err:
-        verdict(result, False, str(err))
-        return
-    # Bob's side must agree: DH(SPK_B, IK_A) etc. give the same secrets.
-    ikm_b = b"\xff" * 32 + dh(spk_b, ik_a_pub, "DH1'") + dh(ik_b, ek_a_pub, "DH2'") + dh(spk_b, ek_a_pub, "DH3'")
-    if opk_b is not None:
-        ikm_b += dh(opk_b, ek_a_pub, "DH4'")
-    if ikm_b != ikm:
-        raise CaseFailure("internal cross-check: responder-side DH outputs differ")
-    verdict(result, True, "X3DH succeeded")
-    sk = hkdf_sha256(ikm, b"\x00" * 32, b"UEDM1 X3DH", 32)
-    ad = b"UEDM1" + ik_a_pub + ik_b_pub + ids
-    assert len(ad) == 133
-    same("sk", sk, hexbytes(case, "sk", 32))
-    same("ad", ad, hexbytes(case, "ad", 133))
-
-
 def fingerprint(user: bytes, keys: list[bytes]) -> str:
     joined = b"".join(sorted(keys))
     h = b"\x00\x00" + joined + user
@@ -465,8 +281,9 @@ FAMILIES: dict[str, Callable[[dict], None]] = {
     "spk_signature": check_spk_signature,
     "frame": check_frame,
     "x3dh": check_x3dh,
+    "ratchet": check_ratchet,
+    "envelope": check_envelope,
     "safety_number": check_safety_number,
-    # `ratchet` and `envelope` are deliberately not implemented yet: they count as unknown.
 }
 
 
@@ -701,12 +518,15 @@ def selftest() -> int:
 
     # file-level failures and counting
     expect("unparseable", "{not json", 0, 1)
-    expect("unknown family", doc("ratchet", {"id": 1}), 0, 1)
-    expect("envelope unknown", doc("envelope", {"id": 1}), 0, 1)
+    expect("unknown family", doc("double_ratchet", {"id": 1}), 0, 1)
+    expect("ratchet malformed", doc("ratchet", {"id": 1}), 0, 1)
+    expect("envelope malformed", doc("envelope", {"id": 1}), 0, 1)
     expect("wrong protocol", json.dumps({"protocol": "UEDM/2", "family": "hkdf", "cases": [rfc5869]}), 0, 1)
     expect("mixed", doc("hkdf", {"id": 1, **rfc5869}, {"id": 2, **rfc5869, "okm": "00"}, {"id": 3, **rfc5869}), 2, 1)
     expect("duplicate id", doc("hkdf", {"id": 1, **rfc5869}, {"id": 1, **rfc5869}), 1, 1)
     expect("uppercase hex", doc("hkdf", {"id": 1, **rfc5869, "okm": rfc5869["okm"].upper()}), 0, 1)
+
+    run_selftests(check_document, problems)  # x3dh through the package, ratchet, envelope
 
     for line in problems:
         print(f"selftest: {line}")

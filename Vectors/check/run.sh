@@ -29,4 +29,5 @@ fi
 if (( $# == 0 )); then
     set -- "$(cd "$here/.." && pwd)"
 fi
-exec "$venv/bin/python" "$here/check.py" "$@"
+# -B: no __pycache__ beside the vectors
+exec "$venv/bin/python" -B "$here/check.py" "$@"
