@@ -5,7 +5,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && [ "$$(id -u
 APT_PACKAGES := libsodium-dev libsqlite3-dev pkg-config
 BUILD_LOG := .build/build.log
 
-.PHONY: deps build demo test swift-test check-vectors verify-vectors vectors format lint clean
+.PHONY: deps build demo test swift-test check-vectors verify-vectors vectors format lint clean bench
 
 ## deps: install the Debian packages the build needs (only what is missing).
 deps:
@@ -28,7 +28,7 @@ demo: deps
 	.build/release/uncord-keys vectors verify Vectors
 
 ## test: every test — Swift tests, the independent Python checker, and the runner over Vectors/.
-test: build swift-test check-vectors verify-vectors
+test: build lint swift-test check-vectors verify-vectors
 
 swift-test:
 	$(SWIFT) test --skip-build
@@ -45,6 +45,18 @@ verify-vectors:
 ## vectors: regenerate Vectors/*.json from the seeded generator (tests never do this).
 vectors:
 	$(SWIFT) run generate-vectors Vectors
+
+## bench: the benchmarks (their own package in Benchmarks/, release build): engine beside its libsodium floor;
+## prints median µs per operation and writes .build/bench.json.
+bench: deps
+	@mkdir -p .build
+	cd Benchmarks && $(SWIFT) build -c release --product UncordBenchmarks
+	@rm -rf Benchmarks/.build/bench-export
+	@echo "running 6 benchmarks (about half a minute)..."
+	@cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark --no-progress \
+		--format histogramPercentiles --path .build/bench-export >.build/bench-run.log 2>&1 \
+		|| { cat .build/bench-run.log; exit 1; }
+	@python3 Benchmarks/Scripts/report.py Benchmarks/.build/bench-export .build/bench.json
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift

@@ -7,7 +7,8 @@ enum RatchetKDF {
     static let zeroSalt = [UInt8](repeating: 0, count: 32)
 
     /// `KDF_RK(rk, dh) = HKDF(salt = rk, ikm = dh, info = "UEDM1 Ratchet", L = 64)` → (new root key, chain key).
-    static func root(_ rootKey: SecureBytes, _ dhOutput: SecureBytes) throws(CryptoError) -> (SecureBytes, SecureBytes) {
+    static func root(_ rootKey: SecureBytes, _ dhOutput: SecureBytes) throws(CryptoError) -> (SecureBytes, SecureBytes)
+    {
         let out = try HKDF.deriveKey(salt: rootKey, ikm: dhOutput, info: rootInfo, length: 64)
         return (out.slice(0..<32), out.slice(32..<64))
     }
@@ -25,7 +26,8 @@ struct MessageKeys {
     let nonce: [UInt8]
 
     init(_ messageKey: SecureBytes) throws(CryptoError) {
-        let out = try HKDF.deriveKey(salt: RatchetKDF.zeroSalt, ikm: messageKey, info: RatchetKDF.messageKeysInfo, length: 56)
+        let out = try HKDF.deriveKey(
+            salt: RatchetKDF.zeroSalt, ikm: messageKey, info: RatchetKDF.messageKeysInfo, length: 56)
         key = out.slice(0..<32)
         nonce = out.slice(32..<56).exportBytes()
     }

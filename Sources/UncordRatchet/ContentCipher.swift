@@ -12,7 +12,8 @@ public enum ContentCipher {
 
     /// The base64 length of the content a payload of `count` bytes makes.
     public static func contentCharacters(forPayloadOf count: Int) -> Int {
-        let bytes = 1 + XChaCha20Poly1305.nonceByteCount + (count / Padding.blockSize + 1) * Padding.blockSize
+        let bytes =
+            1 + XChaCha20Poly1305.nonceByteCount + (count / Padding.blockSize + 1) * Padding.blockSize
             + XChaCha20Poly1305.tagByteCount
         return (bytes * 4 + 2) / 3
     }

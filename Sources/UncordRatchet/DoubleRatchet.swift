@@ -15,7 +15,7 @@ public import UncordCrypto
 /// var bob = DoubleRatchet.responder(sharedSecret: sk, associatedData: ad, signedPreKey: spkPair)
 /// let opened = try bob.decrypt(message, using: RandomKeyPairs())
 /// ```
-public struct DoubleRatchet: Sendable {
+public struct DoubleRatchet: Sendable, Equatable {
     /// Most message keys one received message may skip in one chain.
     public static let maximumSkip: UInt32 = 1000
     /// Most skipped message keys kept per session.
@@ -87,28 +87,49 @@ public struct DoubleRatchet: Sendable {
         return RatchetMessage(header: header, ciphertext: ciphertext)
     }
 
+    /// Two states are equal when every key, chain, counter and skipped key is; secrets compare in constant time.
+    public static func == (lhs: DoubleRatchet, rhs: DoubleRatchet) -> Bool {
+        lhs.associatedData == rhs.associatedData && lhs.rootKey == rhs.rootKey
+            && lhs.sendingKey.secret == rhs.sendingKey.secret && lhs.remoteKey == rhs.remoteKey
+            && lhs.sendingChain == rhs.sendingChain && lhs.receivingChain == rhs.receivingChain
+            && lhs.sendCount == rhs.sendCount && lhs.receiveCount == rhs.receiveCount
+            && lhs.previousSendCount == rhs.previousSendCount && lhs.skipped == rhs.skipped
+    }
+
     /// Decrypts one message. On any error the state is unchanged and no key pair was drawn from `keys`.
     /// - Throws: ``RatchetError/authenticationFailed(_:)`` for a bad tag, ``RatchetError/duplicateMessage`` for a
     ///   message already decrypted, ``RatchetError/tooManySkippedMessages`` for a header that skips too far.
     public mutating func decrypt(
         _ message: RatchetMessage, using keys: some KeyPairSource
     ) throws(RatchetError) -> SecureBytes {
-        var next = self
-        let plaintext = try next.decryptInPlace(message, using: keys)
-        self = next
-        return plaintext
+        try decrypt(message, using: keys) { (plaintext) throws(RatchetError) in plaintext }
     }
 
-    /// The body of ``decrypt(_:using:)``, free to leave `self` half-updated: the caller discards it on error.
-    private mutating func decryptInPlace(
-        _ message: RatchetMessage, using keys: some KeyPairSource
-    ) throws(RatchetError) -> SecureBytes {
+    /// Decrypts one message and hands the plaintext to `accept` before anything is committed or drawn: when
+    /// `accept` throws (a digest that does not match, say), the receive fails like a bad tag — the state is
+    /// unchanged and no key pair was drawn.
+    public mutating func decrypt<Output>(
+        _ message: RatchetMessage, using keys: some KeyPairSource,
+        accepting accept: (SecureBytes) throws(RatchetError) -> Output
+    ) throws(RatchetError) -> Output {
+        var next = self
+        let output = try next.decryptInPlace(message, using: keys, accepting: accept)
+        self = next
+        return output
+    }
+
+    /// The body of ``decrypt(_:using:accepting:)``, free to leave `self` half-updated: the caller discards it on
+    /// error.
+    private mutating func decryptInPlace<Output>(
+        _ message: RatchetMessage, using keys: some KeyPairSource,
+        accepting accept: (SecureBytes) throws(RatchetError) -> Output
+    ) throws(RatchetError) -> Output {
         let header = message.header
         let index = SkippedMessageKeys.Index(ratchetKey: header.ratchetKey, messageNumber: header.messageNumber)
         if let messageKey = skipped.key(for: index) {
-            let plaintext = try open(message, with: messageKey)
+            let output = try accept(try open(message, with: messageKey))
             skipped.remove(index)
-            return plaintext
+            return output
         }
 
         let stepping = header.ratchetKey != remoteKey
@@ -130,7 +151,7 @@ public struct DoubleRatchet: Sendable {
         try skipMessageKeys(until: header.messageNumber)
         guard let chain = receivingChain else { throw .malformed("no receiving chain") }
         let (nextChain, messageKey) = RatchetKDF.chain(chain)
-        let plaintext = try open(message, with: messageKey)
+        let output = try accept(try open(message, with: messageKey))
         receivingChain = nextChain
         receiveCount = header.messageNumber + 1
 
@@ -146,7 +167,7 @@ public struct DoubleRatchet: Sendable {
             rootKey = root
             sendingChain = chain
         }
-        return plaintext
+        return output
     }
 
     /// Stores the keys of messages `receiveCount ..< until` of the receiving chain.

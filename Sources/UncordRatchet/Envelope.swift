@@ -36,19 +36,19 @@ public enum Envelope {
             initiatorIdentity: fields.identityKey, responderIdentity: identity.publicKey,
             initiator: DeviceAddress(user: sender, device: wrap.senderDevice), responder: recipient)
         var ratchet = DoubleRatchet.responder(sharedSecret: sk, associatedData: ad, signedPreKey: signedPreKey)
-        let plaintext = try ratchet.decrypt(wrap.message, using: keys)
-        return (ratchet, try KeyWrap.contentKey(from: plaintext, content: content))
+        let contentKey = try ratchet.decrypt(wrap.message, using: keys) { (plaintext) throws(RatchetError) in
+            try KeyWrap.contentKey(from: plaintext, content: content)
+        }
+        return (ratchet, contentKey)
     }
 
     /// Opens a ratchet wrap in an existing session; `ratchet` changes only on success.
     public static func openRatchetWrap(
         _ wrap: KeyWrap, content: [UInt8], ratchet: inout DoubleRatchet, using keys: some KeyPairSource
     ) throws(RatchetError) -> SecureBytes {
-        var attempt = ratchet
-        let plaintext = try attempt.decrypt(wrap.message, using: keys)
-        let contentKey = try KeyWrap.contentKey(from: plaintext, content: content)
-        ratchet = attempt
-        return contentKey
+        try ratchet.decrypt(wrap.message, using: keys) { (plaintext) throws(RatchetError) in
+            try KeyWrap.contentKey(from: plaintext, content: content)
+        }
     }
 
     /// Decrypts the content with the key from a wrap and checks the payload: a valid UEDM/1 payload whose

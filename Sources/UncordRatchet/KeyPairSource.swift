@@ -1,5 +1,5 @@
-public import UncordCrypto
 import Synchronization
+public import UncordCrypto
 
 /// Where a ratchet draws its new DH key pairs. Production code uses ``RandomKeyPairs``; tests and vectors script
 /// the keys with ``ScriptedKeyPairs``. A DH ratchet step draws only once it is sure to succeed, so a failed receive

@@ -63,7 +63,9 @@ public struct KeyWrap: Sendable, Hashable {
         case 0x02: expected = Self.preKeyByteCount
         default: throw .malformed("unknown key wrap type \(kind)")
         }
-        guard bytes.count == expected else { throw .malformed("a type \(kind) key wrap is \(expected) bytes, got \(bytes.count)") }
+        guard bytes.count == expected else {
+            throw .malformed("a type \(kind) key wrap is \(expected) bytes, got \(bytes.count)")
+        }
         senderDevice = UUID(rfc4122Bytes: bytes[1..<17])
         var offset = 17
         if kind == 0x02 {
@@ -99,7 +101,9 @@ public struct KeyWrap: Sendable, Hashable {
     public static func plaintext(contentKey: SecureBytes, content: [UInt8]) -> SecureBytes {
         SecureBytes(count: 64) { buffer in
             contentKey.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[0..<32]).copyMemory(from: $0) }
-            SHA256.hash(content).withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[32..<64]).copyMemory(from: $0) }
+            SHA256.hash(content).withUnsafeBytes {
+                UnsafeMutableRawBufferPointer(rebasing: buffer[32..<64]).copyMemory(from: $0)
+            }
         }
     }
 
@@ -118,6 +122,8 @@ extension UUID {
     /// A UUID from its 16 raw bytes in RFC 4122 order.
     init(rfc4122Bytes bytes: ArraySlice<UInt8>) {
         let b = Array(bytes)
-        self.init(uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]))
+        self.init(
+            uuid: (b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15])
+        )
     }
 }

@@ -1,5 +1,5 @@
+public import Foundation
 public import UncordCrypto
-
 
 /// The one error type of ``UncordRatchet``. No case carries secret bytes; every authentication failure (bad tag,
 /// bad signature, bad digest) is ``authenticationFailed(_:)``, with the reason kept for local logs.
@@ -31,6 +31,16 @@ public enum RatchetError: Error, Sendable, Equatable, CustomStringConvertible {
     case keySourceExhausted
     /// A primitive refused its input (a low-order key, a wrong length).
     case crypto(CryptoError)
+    /// The device's identity key differs from the one pinned for it and the trust policy refused the change;
+    /// nothing was stored.
+    case identityChanged(DeviceAddress)
+    /// A ratchet wrap came from a device this device has no session with.
+    case noSession(DeviceAddress)
+    /// Sending needs a pre-key bundle the caller did not supply: for `device`, which has no session, or, when
+    /// `device` is `nil`, the user's device list, which is not known yet.
+    case preKeyBundleRequired(user: UUID, device: UUID?)
+    /// The message carries no key wrap for this device.
+    case notAddressedToThisDevice
 
     /// Why an authentication check failed, for logs and tests.
     public enum AuthenticationReason: String, Sendable, Equatable {
@@ -59,6 +69,12 @@ public enum RatchetError: Error, Sendable, Equatable, CustomStringConvertible {
         case .counterExhausted: "the chain's message counter is exhausted"
         case .keySourceExhausted: "the key source has no more keys"
         case .crypto(let error): error.description
+        case .identityChanged(let address): "the identity key of \(address) changed and the change was not accepted"
+        case .noSession(let address): "no session with \(address)"
+        case .preKeyBundleRequired(let user, let device?):
+            "no session with \(DeviceAddress(user: user, device: device)) and no pre-key bundle for it"
+        case .preKeyBundleRequired(let user, nil): "the devices of user \(user.uuidString.lowercased()) are not known"
+        case .notAddressedToThisDevice: "the message has no key wrap for this device"
         }
     }
 }

@@ -2,7 +2,7 @@ import UncordCrypto
 
 /// Message keys skipped over by out-of-order delivery, kept so the late messages can still be decrypted.
 /// Bounded: at most ``capacity`` keys, the oldest evicted first.
-struct SkippedMessageKeys: Sendable {
+struct SkippedMessageKeys: Sendable, Equatable {
     /// Most keys one session keeps.
     static let capacity = 2000
 
@@ -11,7 +11,7 @@ struct SkippedMessageKeys: Sendable {
         var messageNumber: UInt32
     }
 
-    private struct Entry: Sendable {
+    private struct Entry: Sendable, Equatable {
         var key: SecureBytes
         var order: UInt64
     }

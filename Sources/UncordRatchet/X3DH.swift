@@ -5,9 +5,10 @@ public import UncordCrypto
 /// a session, the responder B one device of the peer.
 ///
 /// ```swift
-/// let bundle = PreKeyBundle(...)               // from GET /users/{id}/keys
-/// try bundle.verifySignature()                 // before anything else
-/// let sk = try X3DH.initiatorSecret(identity: ourIdentity, ephemeral: ek, bundle: bundle)
+/// try bundle.verifySignature()   // a PreKeyBundle from GET /users/{id}/keys, checked before anything else
+/// let sk = try X3DH.initiatorSecret(
+///     identity: ourIdentity, ephemeral: ek, peerIdentity: bundle.identityKey,
+///     peerSignedPreKey: bundle.signedPreKey, peerOneTimePreKey: bundle.oneTimePreKey?.key)
 /// ```
 public enum X3DH {
     /// `info` of the HKDF that makes `SK`.

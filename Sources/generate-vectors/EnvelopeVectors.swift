@@ -32,32 +32,61 @@ enum EnvelopeVectors {
             Shape(comment: "with a one-time pre-key", payload: { payloadJSON(device: $0) }),
             Shape(comment: "without a one-time pre-key", oneTimePreKey: false, payload: { payloadJSON(device: $0) }),
             Shape(comment: "a 127-byte payload: pads to 128", payload: { payloadJSON(device: $0, bodyLength: 127) }),
-            Shape(comment: "a 128-byte payload: pads to 192", oneTimePreKey: false, payload: { payloadJSON(device: $0, bodyLength: 128) }),
-            Shape(comment: "a reply, with non-ASCII text and an escaped quote", payload: {
-                payloadJSON(device: $0, body: #"grüße, \"quoted\" ✓"#, extra: #","reply_to":"\#(other.uuidString.lowercased())""#)
-            }),
-            Shape(comment: "an edit, with a field UEDM/1 does not know (ignored)", payload: {
-                payloadJSON(device: $0, extra: #","edit_of":"\#(other.uuidString.lowercased())","x_client":{"n":1}"#)
-            }),
-            Shape(comment: "a type other than text is handed to the app, not refused", payload: {
-                Array(#"{"v":1,"type":"sticker","body":"🦊","sender_device":"\#($0.uuidString.uppercased())","sent_at":"\#(sentAt)"}"#.utf8)
-            }),
-            Shape(comment: "sender_device is another device than the wrap's: refused", payload: {
-                _ = $0
-                return payloadJSON(device: other)
-            }, valid: false),
-            Shape(comment: "payload version 2: refused", payload: {
-                Array(#"{"v":2,"type":"text","body":"hi","sender_device":"\#($0.uuidString.lowercased())","sent_at":"\#(sentAt)"}"#.utf8)
-            }, valid: false),
-            Shape(comment: "body missing: refused", payload: {
-                Array(#"{"v":1,"type":"text","sender_device":"\#($0.uuidString.lowercased())","sent_at":"\#(sentAt)"}"#.utf8)
-            }, valid: false),
-            Shape(comment: "body is not a string: refused", payload: {
-                Array(#"{"v":1,"type":"text","body":7,"sender_device":"\#($0.uuidString.lowercased())","sent_at":"\#(sentAt)"}"#.utf8)
-            }, valid: false),
-            Shape(comment: "reply_to is not a UUID: refused", payload: {
-                payloadJSON(device: $0, extra: #","reply_to":"not-a-uuid""#)
-            }, valid: false),
+            Shape(
+                comment: "a 128-byte payload: pads to 192", oneTimePreKey: false,
+                payload: { payloadJSON(device: $0, bodyLength: 128) }),
+            Shape(
+                comment: "a reply, with non-ASCII text and an escaped quote",
+                payload: {
+                    payloadJSON(
+                        device: $0, body: #"grüße, \"quoted\" ✓"#,
+                        extra: #","reply_to":"\#(other.uuidString.lowercased())""#)
+                }),
+            Shape(
+                comment: "an edit, with a field UEDM/1 does not know (ignored)",
+                payload: {
+                    payloadJSON(
+                        device: $0, extra: #","edit_of":"\#(other.uuidString.lowercased())","x_client":{"n":1}"#)
+                }),
+            Shape(
+                comment: "a type other than text is handed to the app, not refused",
+                payload: {
+                    Array(
+                        #"{"v":1,"type":"sticker","body":"🦊","sender_device":"\#($0.uuidString.uppercased())","sent_at":"\#(sentAt)"}"#
+                            .utf8)
+                }),
+            Shape(
+                comment: "sender_device is another device than the wrap's: refused",
+                payload: {
+                    _ = $0
+                    return payloadJSON(device: other)
+                }, valid: false),
+            Shape(
+                comment: "payload version 2: refused",
+                payload: {
+                    Array(
+                        #"{"v":2,"type":"text","body":"hi","sender_device":"\#($0.uuidString.lowercased())","sent_at":"\#(sentAt)"}"#
+                            .utf8)
+                }, valid: false),
+            Shape(
+                comment: "body missing: refused",
+                payload: {
+                    Array(
+                        #"{"v":1,"type":"text","sender_device":"\#($0.uuidString.lowercased())","sent_at":"\#(sentAt)"}"#
+                            .utf8)
+                }, valid: false),
+            Shape(
+                comment: "body is not a string: refused",
+                payload: {
+                    Array(
+                        #"{"v":1,"type":"text","body":7,"sender_device":"\#($0.uuidString.lowercased())","sent_at":"\#(sentAt)"}"#
+                            .utf8)
+                }, valid: false),
+            Shape(
+                comment: "reply_to is not a UUID: refused",
+                payload: {
+                    payloadJSON(device: $0, extra: #","reply_to":"not-a-uuid""#)
+                }, valid: false),
             Shape(comment: "not JSON: refused", payload: { _ in Array("hello".utf8) }, valid: false),
         ]
 
@@ -85,12 +114,15 @@ enum EnvelopeVectors {
             let ad = X3DH.associatedData(
                 initiatorIdentity: ikA.publicKey, responderIdentity: ikB.publicKey, initiator: alice, responder: bob)
             var ratchet = try DoubleRatchet.initiator(
-                sharedSecret: sk, associatedData: ad, peerSignedPreKey: spkB.publicKey, using: ScriptedKeyPairs([ratchetKey]))
+                sharedSecret: sk, associatedData: ad, peerSignedPreKey: spkB.publicKey,
+                using: ScriptedKeyPairs([ratchetKey]))
             let content = try ContentCipher.seal(
                 payload: payload, contentKey: contentKey, nonce: nonce, channel: channel, author: alice.user)
             let wrap = try Envelope.wrap(
                 contentKey: contentKey, content: content, senderDevice: alice.device,
-                preKey: .init(identityKey: ikA.publicKey, ephemeralKey: ekA.publicKey, signedPreKeyID: spkID, oneTimePreKeyID: opkID),
+                preKey: .init(
+                    identityKey: ikA.publicKey, ephemeralKey: ekA.publicKey, signedPreKeyID: spkID,
+                    oneTimePreKeyID: opkID),
                 ratchet: &ratchet)
             guard wrap.encoded.count == KeyWrap.preKeyByteCount else { throw GeneratorError("wrap size") }
 
@@ -114,7 +146,8 @@ enum EnvelopeVectors {
                 "ek_a_private": .hex(ekA.secret), "alice_ratchet_private": .hex(ratchetKey.secret),
                 "user_b": .uuid(bob.user), "device_b": .uuid(bob.device), "ik_b_private": .hex(ikB.secret),
                 "spk_b_id": .integer(Int64(spkID)), "spk_b_private": .hex(spkB.secret),
-                "opk_b_id": opkID.map { .integer(Int64($0)) } ?? .null, "opk_b_private": opkB.map { .hex($0.secret) } ?? .null,
+                "opk_b_id": opkID.map { .integer(Int64($0)) } ?? .null,
+                "opk_b_private": opkB.map { .hex($0.secret) } ?? .null,
                 "channel_id": .uuid(channel), "payload": .hex(payload), "content_key": .hex(contentKey),
                 "content_nonce": .hex(nonce),
             ]

@@ -7,7 +7,8 @@ enum SafetyNumberVectors {
     static func build() throws -> VectorFileBuilder {
         var file = VectorFileBuilder(
             family: "safety_number",
-            source: "This package's safety numbers (PROTOCOL.md section 8); Vectors/check recomputes each with hashlib.")
+            source: "This package's safety numbers (PROTOCOL.md section 8); Vectors/check recomputes each with hashlib."
+        )
         let random = DeterministicRandom(seed: Array("safety_number vectors".utf8))
         let shapes: [(Int, Int, String)] = [
             (1, 1, "one device each"), (2, 1, "two devices and one"), (1, 3, "one device and three"),
@@ -36,12 +37,14 @@ enum SafetyNumberVectors {
         _ keysY: [X25519.PublicKey]
     ) throws {
         let number = try SafetyNumber(user: userX, identityKeys: keysX, peer: userY, peerIdentityKeys: keysY)
-        file.add(comment, [
-            "user_x": .uuid(userX), "keys_x": .array(keysX.map { .hex($0.bytes) }),
-            "user_y": .uuid(userY), "keys_y": .array(keysY.map { .hex($0.bytes) }),
-            "fingerprint_x": .string(try SafetyNumber.fingerprint(user: userX, identityKeys: keysX)),
-            "fingerprint_y": .string(try SafetyNumber.fingerprint(user: userY, identityKeys: keysY)),
-            "safety_number": .string(number.digits),
-        ])
+        file.add(
+            comment,
+            [
+                "user_x": .uuid(userX), "keys_x": .array(keysX.map { .hex($0.bytes) }),
+                "user_y": .uuid(userY), "keys_y": .array(keysY.map { .hex($0.bytes) }),
+                "fingerprint_x": .string(try SafetyNumber.fingerprint(user: userX, identityKeys: keysX)),
+                "fingerprint_y": .string(try SafetyNumber.fingerprint(user: userY, identityKeys: keysY)),
+                "safety_number": .string(number.digits),
+            ])
     }
 }

@@ -26,12 +26,16 @@ enum X3DHVectors {
             let ad = X3DH.associatedData(
                 initiatorIdentity: ikA.publicKey, responderIdentity: ikB.publicKey, initiator: a, responder: b)
             guard ad.count == X3DH.associatedDataByteCount else { throw GeneratorError("AD is \(ad.count) bytes") }
-            file.add(withOneTimePreKey ? "with a one-time pre-key (4 DH)" : "without a one-time pre-key (3 DH)", [
-                "ik_a_private": .hex(ikA.secret), "ek_a_private": .hex(ekA.secret), "ik_b_private": .hex(ikB.secret),
-                "spk_b_private": .hex(spkB.secret), "opk_b_private": opkB.map { .hex($0.secret) } ?? .null,
-                "user_a": .uuid(a.user), "device_a": .uuid(a.device), "user_b": .uuid(b.user), "device_b": .uuid(b.device),
-                "sk": .hex(sk), "ad": .hex(ad),
-            ])
+            file.add(
+                withOneTimePreKey ? "with a one-time pre-key (4 DH)" : "without a one-time pre-key (3 DH)",
+                [
+                    "ik_a_private": .hex(ikA.secret), "ek_a_private": .hex(ekA.secret),
+                    "ik_b_private": .hex(ikB.secret),
+                    "spk_b_private": .hex(spkB.secret), "opk_b_private": opkB.map { .hex($0.secret) } ?? .null,
+                    "user_a": .uuid(a.user), "device_a": .uuid(a.device), "user_b": .uuid(b.user),
+                    "device_b": .uuid(b.device),
+                    "sk": .hex(sk), "ad": .hex(ad),
+                ])
         }
         return file
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import UncordCrypto
+
 @testable import UncordRatchet
 
 /// Behaviour the vectors cannot show: storage bounds, eviction, and that failures leave state alone.
@@ -90,8 +91,12 @@ struct DoubleRatchetTests {
             #expect(throws: RatchetError.self) { try RatchetHeader(parsing: bytes) }
         }
         for count in [0, 1, 137, 139, 209, 211] {
-            #expect(throws: RatchetError.self) { try KeyWrap(parsing: [0x01] + [UInt8](repeating: 0, count: max(0, count - 1))) }
-            #expect(throws: RatchetError.self) { try KeyWrap(parsing: [0x02] + [UInt8](repeating: 0, count: max(0, count - 1))) }
+            #expect(throws: RatchetError.self) {
+                try KeyWrap(parsing: [0x01] + [UInt8](repeating: 0, count: max(0, count - 1)))
+            }
+            #expect(throws: RatchetError.self) {
+                try KeyWrap(parsing: [0x02] + [UInt8](repeating: 0, count: max(0, count - 1)))
+            }
         }
         #expect(throws: RatchetError.self) { try KeyWrap(parsing: [0x03] + [UInt8](repeating: 0, count: 137)) }
     }
@@ -104,9 +109,12 @@ struct DoubleRatchetTests {
         _ = try ContentCipher.seal(
             payload: [UInt8](repeating: 0x41, count: fits), contentKey: key, nonce: [UInt8](repeating: 0, count: 24),
             channel: id.user, author: id.device)
-        #expect(throws: RatchetError.messageTooLong(characters: ContentCipher.contentCharacters(forPayloadOf: fits + 64))) {
+        #expect(
+            throws: RatchetError.messageTooLong(characters: ContentCipher.contentCharacters(forPayloadOf: fits + 64))
+        ) {
             try ContentCipher.seal(
-                payload: [UInt8](repeating: 0x41, count: fits + 64), contentKey: key, nonce: [UInt8](repeating: 0, count: 24),
+                payload: [UInt8](repeating: 0x41, count: fits + 64), contentKey: key,
+                nonce: [UInt8](repeating: 0, count: 24),
                 channel: id.user, author: id.device)
         }
     }
@@ -122,5 +130,23 @@ struct DoubleRatchetTests {
         #expect(number.scannableText == "UEDM1-SN:" + number.digits)
         #expect(SafetyNumber(digits: "123") == nil)
         #expect(throws: RatchetError.self) { try SafetyNumber.fingerprint(user: .init(), identityKeys: []) }
+    }
+}
+
+extension DoubleRatchetTests {
+    @Test("A plaintext the caller refuses (a digest mismatch) fails like a bad tag: no state change, no key drawn")
+    func refusedPlaintextDrawsNothing() throws {
+        var pair = try makePair()
+        let message = try pair.alice.encrypt([5])
+        let keys = ScriptedKeyPairs([X25519.PrivateKey.generate(using: DeterministicRandom(seed: 9))])
+        let before = pair.bob
+        #expect(throws: RatchetError.authenticationFailed(.contentDigest)) {
+            try pair.bob.decrypt(message, using: keys) { (_) throws(RatchetError) -> Int in
+                throw .authenticationFailed(.contentDigest)
+            }
+        }
+        #expect(keys.remaining == 1)
+        #expect(pair.bob == before)
+        #expect(try pair.bob.decrypt(message, using: keys).exportBytes() == [5])
     }
 }

@@ -53,7 +53,9 @@ enum EnvelopeFamily {
         let opened = try vector.outcome { () throws -> [UInt8] in
             let parsed = try KeyWrap(parsing: wrap.encoded)
             guard let fields = parsed.preKey else { throw RatchetError.malformed("expected a pre-key wrap") }
-            guard fields.signedPreKeyID == spkID else { throw RatchetError.unknownSignedPreKey(id: fields.signedPreKeyID) }
+            guard fields.signedPreKeyID == spkID else {
+                throw RatchetError.unknownSignedPreKey(id: fields.signedPreKeyID)
+            }
             let oneTime: X25519.PrivateKey?
             switch fields.oneTimePreKeyID {
             case nil: oneTime = nil
@@ -66,8 +68,10 @@ enum EnvelopeFamily {
             _ = try Envelope.openPayload(
                 content: content, contentKey: accepted.contentKey, channel: channel, author: alice.user,
                 senderDevice: parsed.senderDevice)
-            return try ContentCipher.open(content, contentKey: accepted.contentKey, channel: channel, author: alice.user)
-                .exportBytes()
+            return try ContentCipher.open(
+                content, contentKey: accepted.contentKey, channel: channel, author: alice.user
+            )
+            .exportBytes()
         }
         if let opened, opened != payload { throw VectorFailure("Bob opened other bytes than the payload") }
     }

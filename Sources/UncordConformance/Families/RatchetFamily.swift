@@ -14,7 +14,8 @@ enum RatchetFamily {
 
         var alice: DoubleRatchet
         do {
-            alice = try DoubleRatchet.initiator(sharedSecret: sk, associatedData: ad, peerSignedPreKey: spk.publicKey, using: aliceKeys)
+            alice = try DoubleRatchet.initiator(
+                sharedSecret: sk, associatedData: ad, peerSignedPreKey: spk.publicKey, using: aliceKeys)
         } catch { throw VectorFailure("initialising Alice: \(error)") }
         var bob = DoubleRatchet.responder(sharedSecret: sk, associatedData: ad, signedPreKey: spk)
         var sent: [(message: RatchetMessage, plaintext: [UInt8])] = []

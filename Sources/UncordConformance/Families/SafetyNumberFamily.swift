@@ -20,7 +20,9 @@ enum SafetyNumberFamily {
             )
         }
         guard let (fingerprintX, fingerprintY, digits) = result else { return }
-        for (key, actual) in [("fingerprint_x", fingerprintX), ("fingerprint_y", fingerprintY), ("safety_number", digits)] {
+        for (key, actual) in [
+            ("fingerprint_x", fingerprintX), ("fingerprint_y", fingerprintY), ("safety_number", digits),
+        ] {
             let expected = try vector.string(key)
             guard expected == actual else { throw VectorFailure("\(key): expected \(expected), got \(actual)") }
         }

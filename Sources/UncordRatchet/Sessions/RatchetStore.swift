@@ -1,0 +1,46 @@
+public import Foundation
+public import UncordCrypto
+
+/// This device's identity and the identity keys pinned for peer devices (PROTOCOL.md section 8).
+///
+/// Store protocols only read; every change goes through ``RatchetStore/commit(_:)`` so that one protocol step is
+/// one transaction. Their errors are the store's own and pass through the session calls unchanged.
+public protocol IdentityKeyStore {
+    /// This device's address and identity key pair.
+    func localIdentity() throws -> LocalIdentity
+    /// The identity pinned for a peer device, or `nil` when none was seen yet.
+    func pinnedIdentity(for address: DeviceAddress) throws -> PinnedIdentity?
+}
+
+/// This device's private pre-keys (PROTOCOL.md sections 3 and 7).
+public protocol PreKeyStore {
+    /// The signed pre-key with this id: the current one, or a retired one still inside its grace period.
+    func signedPreKey(id: UInt32) throws -> X25519.PrivateKey?
+    /// The one-time pre-key with this id, or `nil` when it is unknown or was consumed.
+    func oneTimePreKey(id: UInt32) throws -> X25519.PrivateKey?
+}
+
+/// The sessions with peer devices, one ``SessionRecord`` per (user, device).
+public protocol SessionStore {
+    /// The record of a peer device, or `nil` when there is no session with it.
+    func sessionRecord(for address: DeviceAddress) throws -> SessionRecord?
+}
+
+/// The cached device lists of users (PROTOCOL.md section 6).
+public protocol PeerStore {
+    /// The devices of `user` as last fetched, or `nil` when they were never fetched.
+    func devices(of user: UUID) throws -> [UUID]?
+}
+
+/// Everything the sessions layer reads, plus the one call that writes: ``commit(_:)`` applies all the changes of
+/// one send or receive together, or none of them (one transaction in an SQLite store).
+///
+/// ```swift
+/// let store = InMemoryRatchetStore(local: me)
+/// let sealed = try SessionCipher().seal(payload, channel: channel, participants: [peer], bundles: [fetched],
+///                                       in: store)
+/// ```
+public protocol RatchetStore: IdentityKeyStore, PreKeyStore, SessionStore, PeerStore {
+    /// Applies every change of one protocol step, or none: on a throw, nothing may have changed.
+    func commit(_ changes: StoreChangeSet) throws
+}

@@ -1,0 +1,88 @@
+import Foundation
+public import UncordCrypto
+
+/// Every session kept with one peer device (PROTOCOL.md section 6): the active one, which sends, and up to
+/// ``maximumPreviousSessions`` earlier ones, most recent first, kept to decrypt messages still in flight.
+///
+/// The active session is the one that most recently decrypted a message from the device (or the newest, when it
+/// has not been used yet); that rule also settles two devices starting sessions with each other at once.
+public struct SessionRecord: Sendable, Equatable {
+    /// Most earlier sessions kept per device; a seventh session drops the oldest.
+    public static let maximumPreviousSessions = 5
+
+    /// The session that sends.
+    public private(set) var active: Session
+    /// Earlier sessions, most recent first.
+    public private(set) var previous: [Session]
+
+    /// A record from its sessions; more than ``maximumPreviousSessions`` earlier ones are cut, oldest first.
+    public init(active: Session, previous: [Session] = []) {
+        self.active = active
+        self.previous = Array(previous.prefix(Self.maximumPreviousSessions))
+    }
+
+    /// Every session, the active one first, then the earlier ones most recent first.
+    public var sessions: [Session] { [active] + previous }
+
+    /// Makes `session` the active one; the former active one becomes the most recent earlier session.
+    public mutating func install(_ session: Session) {
+        previous.insert(active, at: 0)
+        if previous.count > Self.maximumPreviousSessions { previous.removeLast() }
+        active = session
+    }
+
+    /// Decrypts a ratchet message by trying the active session, then the earlier ones most recent first; the
+    /// session that decrypts it becomes the active one. On failure nothing changes.
+    /// - Throws: ``RatchetError/duplicateMessage`` when a session recognises the message as already decrypted,
+    ///   else the active session's error (``RatchetError/authenticationFailed(_:)`` for a message none of the
+    ///   sessions can read).
+    public mutating func decrypt<Output>(
+        _ message: RatchetMessage, using keys: some KeyPairSource,
+        accepting accept: (SecureBytes) throws(RatchetError) -> Output
+    ) throws(RatchetError) -> Output {
+        let activeError: RatchetError
+        do { return try active.decrypt(message, using: keys, accepting: accept) } catch { activeError = error }
+        var errors = [activeError]
+        for index in previous.indices {
+            do {
+                return try decrypt(message, inSessionAt: index + 1, using: keys, accepting: accept)
+            } catch {
+                errors.append(error)
+            }
+        }
+        // A session that recognises the message explains the failure better than the others' bad tags.
+        for telling in [RatchetError.duplicateMessage, .tooManySkippedMessages] where errors.contains(telling) {
+            throw telling
+        }
+        throw activeError
+    }
+
+    /// Decrypts a ratchet message in one session (0 = the active one, then the earlier ones) and promotes that
+    /// session on success. On failure nothing changes.
+    mutating func decrypt<Output>(
+        _ message: RatchetMessage, inSessionAt index: Int, using keys: some KeyPairSource,
+        accepting accept: (SecureBytes) throws(RatchetError) -> Output
+    ) throws(RatchetError) -> Output {
+        if index == 0 { return try active.decrypt(message, using: keys, accepting: accept) }
+        var session = previous[index - 1]
+        let output = try session.decrypt(message, using: keys, accepting: accept)
+        previous.remove(at: index - 1)
+        previous.insert(active, at: 0)
+        active = session
+        return output
+    }
+
+    /// The index (as in ``sessions``) of the session the peer started with these X3DH fields, if it is kept.
+    func indexOfSession(startedBy fields: KeyWrap.PreKeyFields) -> Int? {
+        sessions.firstIndex { $0.started(by: fields) }
+    }
+}
+
+extension SessionRecord {
+    /// Wraps a content key through the active session.
+    mutating func wrapWithActiveSession(
+        contentKey: SecureBytes, content: [UInt8], senderDevice: UUID
+    ) throws(RatchetError) -> KeyWrap {
+        try active.wrap(contentKey: contentKey, content: content, senderDevice: senderDevice)
+    }
+}

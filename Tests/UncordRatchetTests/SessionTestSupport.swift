@@ -1,0 +1,199 @@
+import Foundation
+import Testing
+import UncordCrypto
+import UncordProtocol
+import UncordRatchet
+
+/// A small, seedable generator for schedules (SplitMix64), so a failing schedule replays from its seed.
+struct SplitMix64: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+
+    /// A UUID made of generator output.
+    mutating func uuid() -> UUID {
+        let a = next()
+        let b = next()
+        let bytes = withUnsafeBytes(of: (a, b)) { Array($0) }
+        return UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7], bytes[8], bytes[9],
+                bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            ))
+    }
+}
+
+/// One simulated device: its identity, its store and its cipher.
+final class TestDevice {
+    let local: LocalIdentity
+    let store: InMemoryRatchetStore
+    var cipher: SessionCipher
+
+    var address: DeviceAddress { local.address }
+
+    init(local: LocalIdentity, store: InMemoryRatchetStore, cipher: SessionCipher) {
+        self.local = local
+        self.store = store
+        self.cipher = cipher
+    }
+
+    /// A text payload from this device.
+    func payload(_ body: String) -> MessagePayload {
+        MessagePayload(body: body, senderDevice: local.address.device, sentAt: "2025-01-01T00:00:00Z")
+    }
+}
+
+/// The server's side of the pre-key bundles: what each device published, handing out one one-time pre-key per
+/// device and fetch, as `GET /users/{id}/keys` does.
+final class TestServer {
+    struct Published {
+        var bundle: DeviceKeyBundle
+        var oneTimeKeys: [OneTimePreKey]
+    }
+
+    private(set) var published: [DeviceAddress: Published] = [:]
+    private(set) var devicesOfUser: [UUID: [UUID]] = [:]
+
+    /// Makes a device with an identity, signed pre-key 1 and `oneTimeKeys` one-time pre-keys, all from `random`,
+    /// stores the private halves on the device and publishes the public ones.
+    func makeDevice(
+        _ address: DeviceAddress, random: some RandomSource, oneTimeKeys: Int = 3,
+        trust: any TrustPolicy = TrustOnFirstUse()
+    ) throws -> TestDevice {
+        let identity = X25519.PrivateKey.generate(using: random)
+        let local = LocalIdentity(address: address, keyPair: identity)
+        let store = InMemoryRatchetStore(local: local)
+        let device = TestDevice(
+            local: local, store: store,
+            cipher: SessionCipher(trustPolicy: trust, keyPairs: RandomKeyPairs(random), random: random))
+        try publish(device, oneTimeKeys: oneTimeKeys, random: random)
+        return device
+    }
+
+    /// Publishes fresh keys for `device` (also used to simulate a reinstall with a new identity).
+    func publish(
+        _ device: TestDevice, signedPreKeyID: UInt32 = 1, oneTimeKeys: Int, firstOneTimeKeyID: UInt32 = 1,
+        random: some RandomSource
+    ) throws {
+        let spk = X25519.PrivateKey.generate(using: random)
+        device.store.addSignedPreKey(spk, id: signedPreKeyID)
+        let signature = try SignedPreKeySignature.sign(
+            deviceID: device.address.device, keyID: signedPreKeyID, signedPreKey: spk.publicKey,
+            identityKey: device.local.keyPair, using: random)
+        var opks: [OneTimePreKey] = []
+        for id in (0..<UInt32(oneTimeKeys)).map({ firstOneTimeKeyID + $0 }) {
+            let key = X25519.PrivateKey.generate(using: random)
+            device.store.addOneTimePreKey(key, id: id)
+            opks.append(OneTimePreKey(keyID: id, publicKey: key.publicKey.bytes))
+        }
+        let bundle = DeviceKeyBundle(
+            deviceID: device.address.device, identityKey: device.local.keyPair.publicKey.bytes,
+            signedPreKeyID: signedPreKeyID, signedPreKey: spk.publicKey.bytes, signature: signature)
+        published[device.address] = Published(bundle: bundle, oneTimeKeys: opks)
+        var devices = devicesOfUser[device.address.user, default: []]
+        if !devices.contains(device.address.device) { devices.append(device.address.device) }
+        devicesOfUser[device.address.user] = devices
+    }
+
+    /// Replaces what a device published, as a compromised or buggy server could.
+    func replace(_ address: DeviceAddress, with bundle: DeviceKeyBundle) {
+        published[address]?.bundle = bundle
+    }
+
+    /// `GET /users/{user}/keys`: one bundle per device, each with the next one-time pre-key if any is left.
+    func fetch(_ user: UUID) -> UserKeyBundle {
+        var bundles: [DeviceKeyBundle] = []
+        for device in devicesOfUser[user] ?? [] {
+            let address = DeviceAddress(user: user, device: device)
+            guard var entry = published[address] else { continue }
+            var bundle = entry.bundle
+            if !entry.oneTimeKeys.isEmpty { bundle.oneTimePreKey = entry.oneTimeKeys.removeFirst() }
+            published[address] = entry
+            bundles.append(bundle)
+        }
+        return UserKeyBundle(userID: user, devices: bundles)
+    }
+
+    /// The bundle lists `device` needs before sending to `users`: those whose device list it has not cached, or
+    /// with a device it has no session with.
+    func bundlesNeeded(by device: TestDevice, for users: [UUID]) -> [UserKeyBundle] {
+        users.filter { user in
+            guard device.store.devices(of: user) != nil else { return true }
+            return (devicesOfUser[user] ?? []).contains { id in
+                let address = DeviceAddress(user: user, device: id)
+                return address != device.address && device.store.sessionRecord(for: address) == nil
+            }
+        }.map(fetch)
+    }
+}
+
+/// The `RatchetError` a call throws, or `nil` when it succeeds; another error type is a test failure.
+func ratchetError<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_sourceLocation) -> RatchetError? {
+    do {
+        _ = try body()
+        return nil
+    } catch let error as RatchetError {
+        return error
+    } catch {
+        Issue.record("expected a RatchetError, got \(error)", sourceLocation: sourceLocation)
+        return nil
+    }
+}
+
+/// A little world of users, devices and a server, for the session tests.
+final class TestWorld {
+    let server = TestServer()
+    let random: DeterministicRandom
+    let channel: UUID
+    private var ids: SplitMix64
+
+    init(seed: UInt64) {
+        ids = SplitMix64(seed: seed)
+        random = DeterministicRandom(seed: seed)
+        channel = ids.uuid()
+    }
+
+    /// A new user id.
+    func user() -> UUID { ids.uuid() }
+
+    /// A new device of `user`, its keys published.
+    func device(
+        of user: UUID, oneTimeKeys: Int = 3, trust: any TrustPolicy = TrustOnFirstUse()
+    ) throws -> TestDevice {
+        try server.makeDevice(
+            DeviceAddress(user: user, device: ids.uuid()), random: random, oneTimeKeys: oneTimeKeys, trust: trust)
+    }
+
+    /// The same device reinstalled: a new identity key, a new store, new pre-keys published.
+    func reinstall(_ device: TestDevice, oneTimeKeys: Int = 3, firstOneTimeKeyID: UInt32 = 100) throws -> TestDevice {
+        let local = LocalIdentity(address: device.address, keyPair: .generate(using: random))
+        let fresh = TestDevice(
+            local: local, store: InMemoryRatchetStore(local: local),
+            cipher: SessionCipher(keyPairs: RandomKeyPairs(random), random: random))
+        try server.publish(fresh, oneTimeKeys: oneTimeKeys, firstOneTimeKeyID: firstOneTimeKeyID, random: random)
+        return fresh
+    }
+
+    /// Seals `body` from `sender` to `users` in the world's channel, fetching the bundles it needs.
+    func send(_ body: String, from sender: TestDevice, to users: [UUID]) throws -> SealedMessage {
+        try sender.cipher.seal(
+            sender.payload(body), channel: channel, participants: users,
+            bundles: server.bundlesNeeded(by: sender, for: users + [sender.address.user]), in: sender.store)
+    }
+
+    /// Opens on `device` the wrap `sealed` has for it.
+    func open(_ sealed: SealedMessage, at device: TestDevice, from sender: TestDevice) throws -> OpenedMessage {
+        let wrap = try #require(sealed.wraps.first { $0.recipient == device.address })
+        return try device.cipher.open(
+            content: sealed.content, wrap: wrap.bytes, channel: channel, author: sender.address.user,
+            in: device.store)
+    }
+}
