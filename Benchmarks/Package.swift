@@ -1,0 +1,35 @@
+// swift-tools-version: 6.1
+// The benchmarks of uncord-e2ee: a package of its own, so that the main build and CI never compile the benchmark
+// framework. Run them with `make bench` from the repository root.
+import PackageDescription
+
+import class Foundation.ProcessInfo
+import struct Foundation.URL
+
+// A path dependency's identity is its folder's name, which is whatever the clone was called.
+let rootIdentity = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .lastPathComponent.lowercased()
+
+let package = Package(
+    name: "uncord-e2ee-benchmarks",
+    dependencies: [
+        .package(path: ".."),
+        .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // libsodium reached directly, for the floor benchmarks (the root package's CSodium is not a product).
+        .systemLibrary(name: "CSodiumBench", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
+        .executableTarget(
+            name: "UncordBenchmarks",
+            dependencies: [
+                "CSodiumBench",
+                .product(name: "UncordCrypto", package: rootIdentity),
+                .product(name: "UncordRatchet", package: rootIdentity),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/UncordBenchmarks",
+            swiftSettings: [.swiftLanguageMode(.v6)],
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)
