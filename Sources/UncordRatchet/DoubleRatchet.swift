@@ -23,17 +23,17 @@ public struct DoubleRatchet: Sendable, Equatable {
 
     /// The associated data every message of the session authenticates (the X3DH `AD`).
     public var associatedData: [UInt8]
-    private var rootKey: SecureBytes
-    private var sendingKey: X25519.PrivateKey
-    private var remoteKey: X25519.PublicKey?
-    private var sendingChain: SecureBytes?
-    private var receivingChain: SecureBytes?
-    private var sendCount: UInt32 = 0
-    private var receiveCount: UInt32 = 0
-    private var previousSendCount: UInt32 = 0
-    private var skipped = SkippedMessageKeys()
+    var rootKey: SecureBytes
+    var sendingKey: X25519.PrivateKey
+    var remoteKey: X25519.PublicKey?
+    var sendingChain: SecureBytes?
+    var receivingChain: SecureBytes?
+    var sendCount: UInt32 = 0
+    var receiveCount: UInt32 = 0
+    var previousSendCount: UInt32 = 0
+    var skipped = SkippedMessageKeys()
 
-    private init(associatedData: [UInt8], rootKey: SecureBytes, sendingKey: X25519.PrivateKey) {
+    init(associatedData: [UInt8], rootKey: SecureBytes, sendingKey: X25519.PrivateKey) {
         self.associatedData = associatedData
         self.rootKey = rootKey
         self.sendingKey = sendingKey

@@ -1,0 +1,189 @@
+public import UncordCrypto
+
+// Persistence of ratchet and session state. The encodings are versioned, secret (they hold root, chain and
+// private keys, so they come back as SecureBytes and stores must seal them), and leave the skipped message keys
+// out: a store keeps those as rows of their own and hands them back on load.
+
+extension DoubleRatchet {
+    /// One stored skipped message key, as a store keeps it.
+    public struct SkippedKey: Sendable, Equatable {
+        /// The sender's ratchet key of the chain the key belongs to.
+        public var ratchetKey: X25519.PublicKey
+        /// The message number in that chain.
+        public var messageNumber: UInt32
+        /// The message key (32 bytes).
+        public var key: SecureBytes
+        /// Its place in the eviction order: lower is older.
+        public var order: UInt64
+
+        /// A skipped key from its parts.
+        public init(ratchetKey: X25519.PublicKey, messageNumber: UInt32, key: SecureBytes, order: UInt64) {
+            self.ratchetKey = ratchetKey
+            self.messageNumber = messageNumber
+            self.key = key
+            self.order = order
+        }
+    }
+
+    static let encodingVersion: UInt8 = 1
+
+    /// The skipped message keys, oldest first.
+    public var skippedKeys: [SkippedKey] { skipped.all }
+
+    /// The state without its skipped keys, versioned and secret.
+    public func encodedState() -> SecureBytes {
+        var writer = StateWriter()
+        writer.byte(Self.encodingVersion)
+        writer.lengthPrefixed(associatedData)
+        writer.secret(rootKey)
+        writer.secret(sendingKey.secret)
+        writer.byte((remoteKey == nil ? 0 : 1) | (sendingChain == nil ? 0 : 2) | (receivingChain == nil ? 0 : 4))
+        if let remoteKey { writer.bytes(remoteKey.bytes) }
+        if let sendingChain { writer.secret(sendingChain) }
+        if let receivingChain { writer.secret(receivingChain) }
+        writer.u32(sendCount)
+        writer.u32(receiveCount)
+        writer.u32(previousSendCount)
+        writer.u64(skipped.insertionCounter)
+        return writer.finish()
+    }
+
+    /// Rebuilds a state from ``encodedState()`` and the skipped keys stored beside it.
+    /// - Throws: ``RatchetError/malformed(_:)`` for bytes that are not such a state.
+    public init(encodedState: SecureBytes, skippedKeys: [SkippedKey]) throws(RatchetError) {
+        var reader = StateReader(encodedState)
+        guard try reader.byte() == Self.encodingVersion else { throw .malformed("unknown ratchet state version") }
+        let associatedData = try reader.lengthPrefixed()
+        let rootKey = try reader.secret(32)
+        let sendingKey = try RatchetError.wrapping { () throws(CryptoError) in
+            try X25519.PrivateKey(secret: try reader.secretForCrypto(32))
+        }
+        let flags = try reader.byte()
+        guard flags & ~7 == 0 else { throw .malformed("ratchet state flags") }
+        let remote = flags & 1 == 0 ? nil : try reader.publicKey()
+        let sendingChain = flags & 2 == 0 ? nil : try reader.secret(32)
+        let receivingChain = flags & 4 == 0 ? nil : try reader.secret(32)
+        self.init(associatedData: associatedData, rootKey: rootKey, sendingKey: sendingKey)
+        remoteKey = remote
+        self.sendingChain = sendingChain
+        self.receivingChain = receivingChain
+        sendCount = try reader.u32()
+        receiveCount = try reader.u32()
+        previousSendCount = try reader.u32()
+        skipped = try SkippedMessageKeys(restoring: skippedKeys, insertionCounter: try reader.u64())
+        try reader.end()
+    }
+}
+
+extension Session {
+    static let encodingVersion: UInt8 = 1
+
+    /// The session without its skipped keys (``DoubleRatchet/skippedKeys`` holds those), versioned and secret.
+    public func encodedState() -> SecureBytes {
+        var writer = StateWriter()
+        writer.byte(Self.encodingVersion)
+        writer.bytes(peerIdentity.bytes)
+        writer.bytes(baseKey.bytes)
+        writer.byte(initiatedLocally ? 1 : 0)
+        if let pendingPreKey {
+            writer.byte(1)
+            writer.bytes(pendingPreKey.identityKey.bytes)
+            writer.bytes(pendingPreKey.ephemeralKey.bytes)
+            writer.u32(pendingPreKey.signedPreKeyID)
+            writer.u32(pendingPreKey.oneTimePreKeyID ?? 0)
+        } else {
+            writer.byte(0)
+        }
+        writer.secret(ratchet.encodedState())
+        return writer.finish()
+    }
+
+    /// Rebuilds a session from ``encodedState()`` and its stored skipped keys.
+    public init(encodedState: SecureBytes, skippedKeys: [DoubleRatchet.SkippedKey]) throws(RatchetError) {
+        var reader = StateReader(encodedState)
+        guard try reader.byte() == Self.encodingVersion else { throw .malformed("unknown session state version") }
+        let peerIdentity = try reader.publicKey()
+        let baseKey = try reader.publicKey()
+        let initiatedLocally = try reader.flag()
+        var pending: KeyWrap.PreKeyFields?
+        if try reader.flag() {
+            let identity = try reader.publicKey()
+            let ephemeral = try reader.publicKey()
+            let spk = try reader.u32()
+            let opk = try reader.u32()
+            pending = .init(
+                identityKey: identity, ephemeralKey: ephemeral, signedPreKeyID: spk,
+                oneTimePreKeyID: opk == 0 ? nil : opk)
+        }
+        let ratchet = try DoubleRatchet(encodedState: try reader.rest(), skippedKeys: skippedKeys)
+        self.init(
+            ratchet: ratchet, peerIdentity: peerIdentity, baseKey: baseKey, initiatedLocally: initiatedLocally,
+            pendingPreKey: pending)
+    }
+}
+
+/// Builds an encoding in a plain buffer and hands it over as SecureBytes, wiping the buffer.
+struct StateWriter {
+    private var buffer: [UInt8] = []
+
+    mutating func byte(_ value: UInt8) { buffer.append(value) }
+    mutating func bytes(_ value: [UInt8]) { buffer += value }
+    mutating func secret(_ value: SecureBytes) { value.withUnsafeBytes { buffer.append(contentsOf: $0) } }
+    mutating func u32(_ value: UInt32) { buffer += value.bigEndianBytes }
+    mutating func u64(_ value: UInt64) { withUnsafeBytes(of: value.bigEndian) { buffer += $0 } }
+    mutating func lengthPrefixed(_ value: [UInt8]) {
+        u32(UInt32(value.count))
+        buffer += value
+    }
+
+    mutating func finish() -> SecureBytes {
+        let out = SecureBytes(copying: buffer)
+        buffer.withUnsafeMutableBytes { raw in
+            for index in raw.indices { raw[index] = 0 }
+        }
+        return out
+    }
+}
+
+/// Reads an encoding back; every read checks the remaining length, so bad bytes throw, never trap.
+struct StateReader {
+    private let source: SecureBytes
+    private var offset = 0
+
+    init(_ source: SecureBytes) { self.source = source }
+
+    private mutating func take(_ count: Int) throws(RatchetError) -> Range<Int> {
+        guard count >= 0, source.count - offset >= count else { throw .malformed("stored state is truncated") }
+        defer { offset += count }
+        return offset..<(offset + count)
+    }
+
+    mutating func byte() throws(RatchetError) -> UInt8 { source.slice(try take(1)).exportBytes()[0] }
+    mutating func flag() throws(RatchetError) -> Bool {
+        switch try byte() {
+        case 0: return false
+        case 1: return true
+        default: throw .malformed("stored state flag")
+        }
+    }
+    mutating func bytes(_ count: Int) throws(RatchetError) -> [UInt8] { source.slice(try take(count)).exportBytes() }
+    mutating func secret(_ count: Int) throws(RatchetError) -> SecureBytes { source.slice(try take(count)) }
+    mutating func secretForCrypto(_ count: Int) throws(CryptoError) -> SecureBytes {
+        guard source.count - offset >= count else {
+            throw .invalidLength(what: "stored key", expected: count, actual: source.count - offset)
+        }
+        defer { offset += count }
+        return source.slice(offset..<(offset + count))
+    }
+    mutating func publicKey() throws(RatchetError) -> X25519.PublicKey {
+        let bytes = try bytes(32)
+        return try RatchetError.wrapping { () throws(CryptoError) in try X25519.PublicKey(bytes: bytes) }
+    }
+    mutating func u32() throws(RatchetError) -> UInt32 { UInt32(bigEndianBytes: try bytes(4)[...]) }
+    mutating func u64() throws(RatchetError) -> UInt64 { try bytes(8).reduce(0) { $0 << 8 | UInt64($1) } }
+    mutating func lengthPrefixed() throws(RatchetError) -> [UInt8] { try bytes(Int(try u32())) }
+    mutating func rest() throws(RatchetError) -> SecureBytes { try secret(source.count - offset) }
+    func end() throws(RatchetError) {
+        guard offset == source.count else { throw .malformed("stored state has trailing bytes") }
+    }
+}
