@@ -7,6 +7,7 @@ let package = Package(
         .library(name: "UncordCrypto", targets: ["UncordCrypto"]),
         .library(name: "UncordProtocol", targets: ["UncordProtocol"]),
         .library(name: "UncordRatchet", targets: ["UncordRatchet"]),
+        .library(name: "UncordStore", targets: ["UncordStore"]),
         .library(name: "UncordConformance", targets: ["UncordConformance"]),
         .executable(name: "uncord-keys", targets: ["uncord-keys"]),
     ],
@@ -27,6 +28,7 @@ let package = Package(
         .target(name: "UncordCrypto", dependencies: ["CSodium"]),
         .target(name: "UncordProtocol", dependencies: ["UncordCrypto"]),
         .target(name: "UncordRatchet", dependencies: ["UncordCrypto", "UncordProtocol"]),
+        .target(name: "UncordStore", dependencies: ["CSQLite", "UncordCrypto", "UncordProtocol", "UncordRatchet"]),
         .target(name: "UncordConformance", dependencies: ["UncordCrypto", "UncordProtocol", "UncordRatchet"]),
         .executableTarget(
             name: "uncord-keys",
@@ -42,6 +44,7 @@ let package = Package(
         .testTarget(name: "UncordCryptoTests", dependencies: ["UncordCrypto"]),
         .testTarget(name: "UncordProtocolTests", dependencies: ["UncordProtocol"]),
         .testTarget(name: "UncordRatchetTests", dependencies: ["UncordRatchet"]),
+        .testTarget(name: "UncordStoreTests", dependencies: ["UncordStore"]),
         .testTarget(
             name: "UncordConformanceTests",
             dependencies: ["UncordConformance"],

@@ -1,0 +1,27 @@
+extension SQLiteConnection {
+    /// Brings the schema up to the last of `migrations`.
+    ///
+    /// Reads `PRAGMA user_version`. When it is above the highest known version, throws
+    /// ``StoreError/newerSchema(found:supported:)`` without writing anything. Otherwise applies each missing
+    /// migration in order, each in its own transaction together with the new `user_version`, so a failure leaves
+    /// the store at the last version that fully applied.
+    ///
+    /// Throws ``StoreError/misuse(_:)`` when the versions are not positive and strictly increasing.
+    func migrate(_ migrations: [Migration]) throws(StoreError) {
+        var previous = 0
+        for migration in migrations {
+            guard migration.version > previous else {
+                throw .misuse("migration versions must be positive and strictly increasing (\(migration.version))")
+            }
+            previous = migration.version
+        }
+        let found = try userVersion
+        guard found <= previous else { throw .newerSchema(found: found, supported: previous) }
+        for migration in migrations where migration.version > found {
+            try withTransaction { () throws(StoreError) in
+                try execute(migration.sql)
+                try execute("PRAGMA user_version = \(migration.version)")
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+/// The one error type of ``UncordStore``.
+///
+/// No case ever carries a bound statement argument, a secret or a stored value: SQLite's own messages name
+/// tables, columns and constraints, never the values that broke them. Paths, table and column names are not
+/// secret and may appear.
+public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Another process (or another connection in this one) holds the store's lock, or SQLite stayed busy past
+    /// the busy timeout.
+    case storeInUse(path: String)
+    /// The file is not an SQLite database, or it is truncated or corrupted (`SQLITE_NOTADB`, `SQLITE_CORRUPT`).
+    case notADatabase(path: String)
+    /// The store was written by a newer version of this library: its schema version is above the highest one
+    /// this build knows. Nothing was changed.
+    case newerSchema(found: Int, supported: Int)
+    /// Any other SQLite failure. `code` is the (extended) result code; `message` comes from SQLite and never
+    /// contains bound argument values.
+    case sqlite(code: Int32, message: String)
+    /// A `UNIQUE`, `CHECK`, `NOT NULL` or foreign-key constraint failed. The message names the constraint, not
+    /// the values.
+    case constraint(String)
+    /// The passphrase does not open the store's key.
+    case wrongPassphrase
+    /// The store key cannot be used: a raw key of the wrong length, or a passphrase derivation that failed.
+    /// The detail never holds key or passphrase bytes.
+    case invalidKey(String)
+    /// A sealed value could not be opened: it was tampered with, moved to another row, or sealed with another
+    /// key.
+    case sealedValueUnreadable(table: String, column: String)
+    /// The store has no identity yet; initialise it first.
+    case notInitialized
+    /// The store already has an identity; it cannot be initialised twice.
+    case alreadyInitialized
+    /// A file-system failure: the lock file or database could not be created, read or written, or the disk is
+    /// full.
+    case io(String)
+    /// A result column that the query does not have was asked for by name or index.
+    case columnNotFound(String)
+    /// A result column holds another type than the one asked for (for example `NULL` read as an integer).
+    case typeMismatch(column: String, expected: String, found: String)
+    /// The SQLite layer was used in a way it does not allow: a wrong number of arguments, several statements
+    /// given to a single-statement call, or migrations that are not in strictly increasing order.
+    case misuse(String)
+
+    public var description: String {
+        switch self {
+        case .storeInUse(let path):
+            return "another process holds the store at \(path)"
+        case .notADatabase(let path):
+            return "the file at \(path) is not a database, or it is truncated or corrupted"
+        case .newerSchema(let found, let supported):
+            return "the store has schema version \(found), newer than the highest supported version \(supported)"
+        case .sqlite(let code, let message):
+            return "SQLite error \(code): \(message)"
+        case .constraint(let message):
+            return "constraint failed: \(message)"
+        case .wrongPassphrase:
+            return "wrong passphrase"
+        case .invalidKey(let detail):
+            return "invalid store key: \(detail)"
+        case .sealedValueUnreadable(let table, let column):
+            return "the sealed value in \(table).\(column) could not be opened"
+        case .notInitialized:
+            return "the store is not initialised"
+        case .alreadyInitialized:
+            return "the store is already initialised"
+        case .io(let detail):
+            return "I/O error: \(detail)"
+        case .columnNotFound(let column):
+            return "no result column \(column)"
+        case .typeMismatch(let column, let expected, let found):
+            return "column \(column) holds \(found), expected \(expected)"
+        case .misuse(let detail):
+            return "SQLite layer misuse: \(detail)"
+        }
+    }
+}
