@@ -38,7 +38,7 @@ public struct SecureBytes: Sendable, Equatable, CustomStringConvertible, CustomD
     }
 
     /// `count` bytes from a random source.
-    public init(random count: Int, using source: some RandomSource) {
+    public init(random count: Int, using source: any RandomSource) {
         storage = Storage(count: count)
         source.fill(storage.buffer)
     }

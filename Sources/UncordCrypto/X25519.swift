@@ -51,7 +51,7 @@ public enum X25519 {
         }
 
         /// A fresh key from `source`.
-        public static func generate(using source: some RandomSource) -> PrivateKey {
+        public static func generate(using source: any RandomSource) -> PrivateKey {
             // 32 random bytes always make a valid X25519 private key (crypto_scalarmult_base clamps them).
             do { return try PrivateKey(secret: SecureBytes(random: X25519.byteCount, using: source)) } catch {
                 preconditionFailure("X25519 key derivation failed on 32 random bytes: \(error)")

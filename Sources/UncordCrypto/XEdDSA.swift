@@ -20,7 +20,7 @@ public enum XEdDSA {
 
     /// Signs `message` with a fresh random `Z` from `source`.
     public static func sign(
-        _ message: some ContiguousBytes, with key: X25519.PrivateKey, using source: some RandomSource
+        _ message: some ContiguousBytes, with key: X25519.PrivateKey, using source: any RandomSource
     ) throws(CryptoError) -> [UInt8] {
         try sign(message, with: key, nonce: SecureBytes(random: nonceByteCount, using: source))
     }

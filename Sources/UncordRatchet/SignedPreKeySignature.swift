@@ -40,7 +40,7 @@ public enum SignedPreKeySignature {
     /// Signs with a fresh random nonce.
     public static func sign(
         deviceID: UUID, keyID: UInt32, signedPreKey: X25519.PublicKey, identityKey: X25519.PrivateKey,
-        using source: some RandomSource
+        using source: any RandomSource
     ) throws(CryptoError) -> [UInt8] {
         try sign(
             deviceID: deviceID, keyID: keyID, signedPreKey: signedPreKey, identityKey: identityKey,

@@ -39,7 +39,8 @@ struct Sealer: Sendable {
     func seal(_ value: some ContiguousBytes, for cell: Cell) throws(StoreError) -> [UInt8] {
         let nonce = random.bytes(XChaCha20Poly1305.nonceByteCount)
         do {
-            return nonce + (try XChaCha20Poly1305.seal(value, key: key.key, nonce: nonce, authenticating: cell.associatedData))
+            return nonce
+                + (try XChaCha20Poly1305.seal(value, key: key.key, nonce: nonce, authenticating: cell.associatedData))
         } catch {
             throw .sealedValueUnreadable(table: cell.table, column: cell.column)
         }

@@ -1,0 +1,136 @@
+public import Foundation
+import UncordCrypto
+public import UncordProtocol
+public import UncordRatchet
+
+/// A decrypted message as the store keeps it.
+public struct StoredMessage: Sendable, Equatable {
+    /// The server's message id.
+    public var id: UUID
+    /// The DM channel.
+    public var channel: UUID
+    /// The author's user and device.
+    public var sender: DeviceAddress
+    /// The decrypted payload.
+    public var payload: MessagePayload
+}
+
+/// The outcome of ``SQLiteStore/receive(_:using:)``.
+public struct ReceivedMessage: Sendable, Equatable {
+    /// The message, decrypted now or read back from the store.
+    public var message: StoredMessage
+    /// `true` when the id was already stored: the stored payload came back and no session was touched.
+    public var wasAlreadyStored: Bool
+    /// Trust notices raised while opening it (a first pin, an accepted key change).
+    public var notices: [TrustNotice]
+}
+
+/// A send the server has not acknowledged yet: the exact request body, resent as it is on a retry.
+public struct OutboxEntry: Sendable, Equatable {
+    /// The outbox row.
+    public var id: Int64
+    /// The DM channel to post to.
+    public var channel: UUID
+    /// The `POST /dm/{channel}/messages` body, byte for byte.
+    public var body: [UInt8]
+    /// Trust notices raised while sealing.
+    public var notices: [TrustNotice]
+}
+
+extension SQLiteStore {
+    /// Decrypts and stores a message in one transaction: the session update, skipped keys added or removed, the
+    /// consumed one-time pre-key, the payload and the message id commit together, or nothing does.
+    ///
+    /// A message whose id is already stored returns the stored payload and touches no session, so history
+    /// re-fetches and gateway replays are harmless.
+    /// - Throws: ``UncordRatchet/RatchetError`` when the message cannot be decrypted; ``StoreError`` for storage
+    ///   failures. Either way nothing changed.
+    public func receive(_ message: Message, using cipher: SessionCipher) throws -> ReceivedMessage {
+        try transaction { view in
+            if let stored = try storedMessage(id: message.id, db: view.db) {
+                return ReceivedMessage(message: stored, wasAlreadyStored: true, notices: [])
+            }
+            let opened = try cipher.open(message, in: view)
+            let stored = StoredMessage(
+                id: message.id, channel: message.channelID, sender: opened.sender, payload: opened.payload)
+            let sealed = try sealer.seal(
+                try opened.payload.encoded(), for: .init("messages", "payload", row: message.id.lowercased))
+            try view.db.run(
+                """
+                INSERT INTO messages (id, channel_id, author_user, author_device, payload, received_at)
+                VALUES (?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    .text(message.id.lowercased), .text(message.channelID.lowercased),
+                    .text(opened.sender.user.lowercased), .text(opened.sender.device.lowercased), .blob(sealed),
+                    .text(Timestamp.format(view.now)),
+                ])
+            return ReceivedMessage(message: stored, wasAlreadyStored: false, notices: opened.notices)
+        }
+    }
+
+    /// The stored message with this id, if any.
+    public func message(id: UUID) throws -> StoredMessage? {
+        try connection.read { db in try storedMessage(id: id, db: db) }
+    }
+
+    /// How many messages are stored.
+    public func messageCount() throws -> Int {
+        try connection.read { db in Int(try db.queryOne("SELECT count(*) AS n FROM messages")?.integer("n") ?? 0) }
+    }
+
+    /// Seals a message for every recipient device and queues the request in the outbox, in one transaction:
+    /// the session advances and the outbox row appears together. The row stays until ``acknowledge(_:)``.
+    public func send(
+        _ payload: MessagePayload, channel: UUID, participants: [UUID], bundles: [UserKeyBundle] = [],
+        replyTo: UUID? = nil, using cipher: SessionCipher
+    ) throws -> OutboxEntry {
+        try transaction { view in
+            let sealed = try cipher.seal(
+                payload, channel: channel, participants: participants, bundles: bundles, in: view)
+            let body = try WireJSON.encode(sealed.request(replyTo: replyTo))
+            let stamp = Timestamp.format(view.now)
+            try view.db.run(
+                "INSERT INTO outbox (channel_id, request, created_at) VALUES (?, zeroblob(0), ?)",
+                [.text(channel.lowercased), .text(stamp)])
+            let id = view.db.lastInsertRowID
+            let sealedBody = try sealer.seal(body, for: .init("outbox", "request", row: "\(id)"))
+            try view.db.run("UPDATE outbox SET request = ? WHERE id = ?", [.blob(sealedBody), .integer(id)])
+            return OutboxEntry(id: id, channel: channel, body: body, notices: sealed.notices)
+        }
+    }
+
+    /// The sends the server has not acknowledged, oldest first; a retry posts each body unchanged.
+    public func pendingSends() throws -> [OutboxEntry] {
+        try connection.read { db in
+            try db.query("SELECT id, channel_id, request FROM outbox ORDER BY id").map { row in
+                let id = try row.integer("id")
+                let body = try sealer.open(row.blob("request"), for: .init("outbox", "request", row: "\(id)"))
+                return OutboxEntry(
+                    id: id, channel: try view(db).uuid(row.text("channel_id"), "outbox.channel_id"),
+                    body: body.exportBytes(), notices: [])
+            }
+        }
+    }
+
+    /// Removes an outbox row once the server has acknowledged the send.
+    public func acknowledge(_ entry: OutboxEntry) throws {
+        try connection.write { db in try db.run("DELETE FROM outbox WHERE id = ?", [.integer(entry.id)]) }
+    }
+
+    private func storedMessage(id: UUID, db: SQLiteConnection) throws -> StoredMessage? {
+        guard
+            let row = try db.queryOne(
+                "SELECT channel_id, author_user, author_device, payload FROM messages WHERE id = ?",
+                [.text(id.lowercased)])
+        else { return nil }
+        let bytes = try sealer.open(row.blob("payload"), for: .init("messages", "payload", row: id.lowercased))
+        let transaction = view(db)
+        return StoredMessage(
+            id: id, channel: try transaction.uuid(row.text("channel_id"), "messages.channel_id"),
+            sender: DeviceAddress(
+                user: try transaction.uuid(row.text("author_user"), "messages.author_user"),
+                device: try transaction.uuid(row.text("author_device"), "messages.author_device")),
+            payload: try MessagePayload(decoding: bytes.exportBytes()))
+    }
+}
