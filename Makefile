@@ -46,13 +46,13 @@ verify-vectors:
 vectors:
 	$(SWIFT) run generate-vectors Vectors
 
-## bench: the benchmarks (their own package in Benchmarks/, release build): engine beside its libsodium floor;
-## prints median µs per operation and writes .build/bench.json.
+## bench: the benchmarks (their own package in Benchmarks/, release build): engine beside its libsodium floor, and
+## the store's persisted receive rate; prints median µs per operation and writes .build/bench.json.
 bench: deps
 	@mkdir -p .build
 	cd Benchmarks && $(SWIFT) build -c release --product UncordBenchmarks
 	@rm -rf Benchmarks/.build/bench-export
-	@echo "running 6 benchmarks (about half a minute)..."
+	@echo "running 8 benchmarks (about a minute)..."
 	@cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark --no-progress \
 		--format histogramPercentiles --path .build/bench-export >.build/bench-run.log 2>&1 \
 		|| { cat .build/bench-run.log; exit 1; }

@@ -33,9 +33,13 @@ let package = Package(
         .executableTarget(
             name: "uncord-keys",
             dependencies: [
-                "UncordConformance",
+                "UncordConformance", "UncordCrypto", "UncordProtocol", "UncordRatchet", "UncordStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        .executableTarget(
+            name: "uncord-crash-helper",
+            dependencies: ["UncordCrypto", "UncordProtocol", "UncordRatchet", "UncordStore"]
         ),
         .executableTarget(
             name: "generate-vectors",
@@ -43,8 +47,9 @@ let package = Package(
         ),
         .testTarget(name: "UncordCryptoTests", dependencies: ["UncordCrypto"]),
         .testTarget(name: "UncordProtocolTests", dependencies: ["UncordProtocol"]),
-        .testTarget(name: "UncordRatchetTests", dependencies: ["UncordRatchet"]),
-        .testTarget(name: "UncordStoreTests", dependencies: ["UncordStore"]),
+        .testTarget(name: "UncordRatchetTests", dependencies: ["UncordRatchet", "UncordStore"]),
+        .testTarget(
+            name: "UncordStoreTests", dependencies: ["UncordCrypto", "UncordProtocol", "UncordRatchet", "UncordStore"]),
         .testTarget(
             name: "UncordConformanceTests",
             dependencies: ["UncordConformance"],

@@ -25,6 +25,8 @@ let package = Package(
                 "CSodiumBench",
                 .product(name: "UncordCrypto", package: rootIdentity),
                 .product(name: "UncordRatchet", package: rootIdentity),
+                .product(name: "UncordProtocol", package: rootIdentity),
+                .product(name: "UncordStore", package: rootIdentity),
                 .product(name: "Benchmark", package: "benchmark"),
             ],
             path: "Benchmarks/UncordBenchmarks",

@@ -1,4 +1,9 @@
 #ifndef UNCORD_CSQLITE_SHIM_H
 #define UNCORD_CSQLITE_SHIM_H
 #include <sqlite3.h>
+
+/// sqlite3_db_config is variadic, which Swift cannot call; this fixes the one use the store needs.
+static inline int uncord_sqlite3_checkpoint_on_close(sqlite3 *db, int enabled) {
+    return sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, enabled ? 0 : 1, (int *)0);
+}
 #endif

@@ -1,43 +1,24 @@
 import ArgumentParser
-import Foundation
-import UncordConformance
 
 /// `uncord-keys`: key management for the Uncord end-to-end-encrypted DM engine.
+///
+/// ```
+/// export UNCORD_E2EE_PASSPHRASE='correct horse battery staple'
+/// uncord-keys init --user 0b5c1f3e-6a1d-4f7e-9a43-2d1c7c0e9b11 --label laptop
+/// uncord-keys status --json
+/// ```
 @main
 struct UncordKeys: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "uncord-keys",
         abstract: "Key management for Uncord's end-to-end-encrypted direct messages (UEDM/1).",
-        subcommands: [Vectors.self]
+        discussion: """
+            Commands that use the device store take --store PATH (default \(StoreOptions.defaultPathDescription)) \
+            and read its passphrase from --passphrase-file PATH or the environment variable \
+            \(StoreOptions.passphraseVariable), never from an argument.
+            """,
+        subcommands: [Init.self, Status.self, Vectors.self]
     )
-}
 
-extension UncordKeys {
-    /// `uncord-keys vectors …`
-    struct Vectors: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Run UEDM/1 conformance test vectors.",
-            subcommands: [Verify.self]
-        )
-    }
-}
-
-extension UncordKeys.Vectors {
-    /// `uncord-keys vectors verify DIR`: runs every vector file below DIR.
-    struct Verify: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Run every *.json vector file below a directory; print each failing case and a summary.",
-            discussion: "Exits 0 only when every case passed. An unreadable file or an unknown family is a failure."
-        )
-
-        @Argument(help: "The directory holding the vector files.", completion: .directory)
-        var directory: String
-
-        func run() throws {
-            let report = VectorRunner.verify(directory: URL(fileURLWithPath: directory))
-            for failure in report.failures { print(failure) }
-            print(report.summary)
-            if report.failed > 0 { throw ExitCode.failure }
-        }
-    }
+    @OptionGroup var storeOptions: StoreOptions
 }

@@ -5,12 +5,14 @@ import UncordProtocol
 import UncordRatchet
 
 /// Sessions (PROTOCOL.md section 6): fan-out, session start and trust, pre-keys, and that every failure leaves every
-/// store exactly as it was.
+/// store exactly as it was. Every test runs on the in-memory store and on its SQLite twin.
 @Suite("Sessions")
 struct SessionCipherTests {
-    @Test("A message is wrapped for every other device of every participant, never for the sending device")
-    func fanOut() throws {
-        let world = TestWorld(seed: 1)
+    @Test(
+        "A message is wrapped for every other device of every participant, never for the sending device",
+        arguments: StoreKind.allCases)
+    func fanOut(store kind: StoreKind) throws {
+        let world = TestWorld(seed: 1, store: kind)
         let (alice, bob, carol) = (world.user(), world.user(), world.user())
         let a = try (0..<3).map { _ in try world.device(of: alice) }
         let b = try (0..<2).map { _ in try world.device(of: bob) }
@@ -43,9 +45,9 @@ struct SessionCipherTests {
         #expect(Set(reply.wraps.map(\.recipient)) == Set((a + b).map(\.address)))
     }
 
-    @Test("Messages as the server delivers them open through the Uncord message type")
-    func openServerMessage() throws {
-        let world = TestWorld(seed: 2)
+    @Test("Messages as the server delivers them open through the Uncord message type", arguments: StoreKind.allCases)
+    func openServerMessage(store kind: StoreKind) throws {
+        let world = TestWorld(seed: 2, store: kind)
         let (alice, bob) = (world.user(), world.user())
         let a = try world.device(of: alice)
         let b = try world.device(of: bob)
@@ -61,9 +63,11 @@ struct SessionCipherTests {
         #expect(try b.cipher.open(delivered, in: b.store).payload.body == "through the wire")
     }
 
-    @Test("An initiator sends pre-key wraps until it has heard from the peer, then ratchet wraps")
-    func preKeyWrapsUntilReply() throws {
-        let world = TestWorld(seed: 3)
+    @Test(
+        "An initiator sends pre-key wraps until it has heard from the peer, then ratchet wraps",
+        arguments: StoreKind.allCases)
+    func preKeyWrapsUntilReply(store kind: StoreKind) throws {
+        let world = TestWorld(seed: 3, store: kind)
         let (alice, bob) = (world.user(), world.user())
         let a = try world.device(of: alice)
         let b = try world.device(of: bob)
@@ -75,7 +79,7 @@ struct SessionCipherTests {
         // The second repeats the first's X3DH fields, so it is read in the session the first one started.
         #expect(try world.open(second, at: b, from: a).startedSession)
         #expect(try world.open(first, at: b, from: a).startedSession == false)
-        #expect(b.store.sessionRecord(for: a.address)?.sessions.count == 1)
+        #expect(try b.store.sessionRecord(for: a.address)?.sessions.count == 1)
 
         let reply = try world.send("3", from: b, to: [alice])
         #expect(reply.wraps.map(\.bytes.count) == [KeyWrap.ratchetByteCount])
@@ -85,58 +89,62 @@ struct SessionCipherTests {
         #expect(try world.open(third, at: b, from: a).payload.body == "4")
     }
 
-    @Test("A bundle with a bad signed pre-key signature is refused before anything else, and nothing is stored")
-    func badSignature() throws {
-        let world = TestWorld(seed: 4)
+    @Test(
+        "A bundle with a bad signed pre-key signature is refused before anything else, and nothing is stored",
+        arguments: StoreKind.allCases)
+    func badSignature(store kind: StoreKind) throws {
+        let world = TestWorld(seed: 4, store: kind)
         let (alice, bob) = (world.user(), world.user())
         let a = try world.device(of: alice)
         let b = try world.device(of: bob)
         var fetched = world.server.fetch(bob)
         fetched.devices[0].signature[10] ^= 0x40
         // Even a pin that the bundle's identity contradicts is not looked at: the signature comes first.
-        a.store.pin(.init(key: a.local.keyPair.publicKey, level: .verified), for: b.address)
-        let before = a.store.snapshot
+        try a.store.pin(.init(key: a.local.keyPair.publicKey, level: .verified), for: b.address)
+        let before = try a.store.contents()
         #expect(
             ratchetError {
                 try a.cipher.seal(
                     a.payload("x"), channel: world.channel, participants: [bob],
                     bundles: [fetched, world.server.fetch(alice)], in: a.store)
             } == .invalidSignedPreKeySignature)
-        #expect(a.store.snapshot == before)
-        #expect(a.store.snapshot.commitCount == 0)
+        #expect(try a.store.contents() == before)
+        if case .inMemory(let state) = try a.store.contents() { #expect(state.commitCount == 0) }
     }
 
-    @Test("A changed identity key is reported and replaces the session, or is refused for a verified device")
-    func identityChange() throws {
-        let world = TestWorld(seed: 5)
+    @Test(
+        "A changed identity key is reported and replaces the session, or is refused for a verified device",
+        arguments: StoreKind.allCases)
+    func identityChange(store kind: StoreKind) throws {
+        let world = TestWorld(seed: 5, store: kind)
         let (alice, bob) = (world.user(), world.user())
         let a = try world.device(of: alice)
         let oldBob = try world.device(of: bob)
         let first = try world.send("before", from: a, to: [bob])
         _ = try world.open(first, at: oldBob, from: a)
         #expect(
-            a.store.pinnedIdentity(for: oldBob.address)
+            try a.store.pinnedIdentity(for: oldBob.address)
                 == .init(key: oldBob.local.keyPair.publicKey, level: .unverified))
         let b = try world.reinstall(oldBob)
         let keys = [world.server.fetch(bob), world.server.fetch(alice)]
 
         // Verified: refused, nothing stored.
         let verified = PinnedIdentity(key: oldBob.local.keyPair.publicKey, level: .verified)
-        a.store.pin(verified, for: b.address)
-        var before = a.store.snapshot
+        try a.store.pin(verified, for: b.address)
+        var before = try a.store.contents()
         let seal = {
             try a.cipher.seal(
                 a.payload("after"), channel: world.channel, participants: [bob], bundles: keys, in: a.store)
         }
         #expect(ratchetError(seal) == .identityChanged(b.address))
-        #expect(a.store.snapshot == before)
+        #expect(try a.store.contents() == before)
 
         // Unverified, with a policy that blocks changes: refused as well.
-        a.store.pin(.init(key: oldBob.local.keyPair.publicKey, level: .unverified), for: b.address)
-        before = a.store.snapshot
+        try a.store.pin(.init(key: oldBob.local.keyPair.publicKey, level: .unverified), for: b.address)
+        before = try a.store.contents()
         a.cipher.trustPolicy = TrustOnFirstUse(unverifiedChanges: .block)
         #expect(ratchetError(seal) == .identityChanged(b.address))
-        #expect(a.store.snapshot == before)
+        #expect(try a.store.contents() == before)
 
         // Unverified, default policy: a warning, a new pin, and a new session; the old one is archived.
         a.cipher.trustPolicy = TrustOnFirstUse()
@@ -146,37 +154,41 @@ struct SessionCipherTests {
                 .identityChanged(
                     b.address, previous: oldBob.local.keyPair.publicKey, current: b.local.keyPair.publicKey)
             ])
-        #expect(a.store.pinnedIdentity(for: b.address) == .init(key: b.local.keyPair.publicKey, level: .changed))
-        let record = try #require(a.store.sessionRecord(for: b.address))
+        #expect(try a.store.pinnedIdentity(for: b.address) == .init(key: b.local.keyPair.publicKey, level: .changed))
+        let record = try #require(try a.store.sessionRecord(for: b.address))
         #expect(record.previous.count == 1)
         #expect(record.active.peerIdentity == b.local.keyPair.publicKey)
         #expect(try world.open(sealed, at: b, from: a).payload.body == "after")
     }
 
-    @Test("A pre-key wrap with a changed identity is refused for a verified device and stores nothing")
-    func identityChangeOnReceive() throws {
-        let world = TestWorld(seed: 6)
+    @Test(
+        "A pre-key wrap with a changed identity is refused for a verified device and stores nothing",
+        arguments: StoreKind.allCases)
+    func identityChangeOnReceive(store kind: StoreKind) throws {
+        let world = TestWorld(seed: 6, store: kind)
         let (alice, bob) = (world.user(), world.user())
         let a = try world.device(of: alice)
         let oldBob = try world.device(of: bob)
         _ = try world.open(try world.send("hi", from: oldBob, to: [alice]), at: a, from: oldBob)
-        a.store.pin(.init(key: oldBob.local.keyPair.publicKey, level: .verified), for: oldBob.address)
+        try a.store.pin(.init(key: oldBob.local.keyPair.publicKey, level: .verified), for: oldBob.address)
         let b = try world.reinstall(oldBob)
         let sealed = try world.send("new me", from: b, to: [alice])
-        let before = a.store.snapshot
+        let before = try a.store.contents()
         #expect(ratchetError { try world.open(sealed, at: a, from: b) } == .identityChanged(b.address))
-        #expect(a.store.snapshot == before)
+        #expect(try a.store.contents() == before)
 
         // Once the engine accepts the change (here: the pin reset), the same wrap opens with a warning.
-        a.store.pin(.init(key: oldBob.local.keyPair.publicKey, level: .unverified), for: oldBob.address)
+        try a.store.pin(.init(key: oldBob.local.keyPair.publicKey, level: .unverified), for: oldBob.address)
         let opened = try world.open(sealed, at: a, from: b)
         #expect(opened.notices.count == 1)
         #expect(opened.startedSession)
     }
 
-    @Test("A one-time pre-key is used exactly once; unknown pre-keys fail and change nothing")
-    func oneTimePreKeys() throws {
-        let world = TestWorld(seed: 7)
+    @Test(
+        "A one-time pre-key is used exactly once; unknown pre-keys fail and change nothing",
+        arguments: StoreKind.allCases)
+    func oneTimePreKeys(store kind: StoreKind) throws {
+        let world = TestWorld(seed: 7, store: kind)
         let (alice, bob) = (world.user(), world.user())
         let a1 = try world.device(of: alice)
         let a2 = try world.device(of: alice)
@@ -192,38 +204,38 @@ struct SessionCipherTests {
             a2.payload("two"), channel: world.channel, participants: [bob], bundles: [bobsKeys, alicesKeys],
             in: a2.store)
 
-        #expect(b.store.oneTimePreKey(id: 1) != nil)
+        #expect(try b.store.oneTimePreKey(id: 1) != nil)
         #expect(try world.open(fromA1, at: b, from: a1).startedSession)
-        #expect(b.store.oneTimePreKey(id: 1) == nil)
+        #expect(try b.store.oneTimePreKey(id: 1) == nil)
 
         // The same pre-key wrap again: a duplicate; nothing changes.
-        var before = b.store.snapshot
+        var before = try b.store.contents()
         #expect(ratchetError { try world.open(fromA1, at: b, from: a1) } == .duplicateMessage)
-        #expect(b.store.snapshot == before)
+        #expect(try b.store.contents() == before)
 
         // Another session naming the consumed key: refused, never downgraded to three DHs.
         #expect(ratchetError { try world.open(fromA2, at: b, from: a2) } == .unknownOneTimePreKey(id: 1))
-        #expect(b.store.snapshot == before)
+        #expect(try b.store.contents() == before)
 
         // An unknown signed pre-key.
         let fresh = try world.device(of: alice)
         let fromFresh = try world.send("three", from: fresh, to: [bob])
-        b.store.removeSignedPreKey(id: 1)
-        before = b.store.snapshot
+        try b.store.removeSignedPreKey(id: 1)
+        before = try b.store.contents()
         #expect(ratchetError { try world.open(fromFresh, at: b, from: fresh) } == .unknownSignedPreKey(id: 1))
-        #expect(b.store.snapshot == before)
+        #expect(try b.store.contents() == before)
     }
 
-    @Test("Content over 4000 characters is refused before any store changes")
-    func tooLong() throws {
-        let world = TestWorld(seed: 8)
+    @Test("Content over 4000 characters is refused before any store changes", arguments: StoreKind.allCases)
+    func tooLong(store kind: StoreKind) throws {
+        let world = TestWorld(seed: 8, store: kind)
         let (alice, bob) = (world.user(), world.user())
         let a1 = try world.device(of: alice)
         let a2 = try world.device(of: alice)
         let b = try world.device(of: bob)
         _ = try world.open(try world.send("warm-up", from: a1, to: [bob]), at: b, from: a1)
         let devices = [a1, a2, b]
-        let before = devices.map(\.store.snapshot)
+        let before = try devices.map { try $0.store.contents() }
         let body = String(repeating: "x", count: 3000)
         let keys = [world.server.fetch(bob), world.server.fetch(alice)]
         let error = ratchetError {
@@ -235,30 +247,32 @@ struct SessionCipherTests {
             return
         }
         #expect(characters > ContentCipher.maximumCharacters)
-        #expect(devices.map(\.store.snapshot) == before)
+        #expect(try devices.map { try $0.store.contents() } == before)
     }
 
-    @Test("Sending without a device list or a needed bundle asks for it and stores nothing")
-    func bundlesRequired() throws {
-        let world = TestWorld(seed: 9)
+    @Test(
+        "Sending without a device list or a needed bundle asks for it and stores nothing", arguments: StoreKind.allCases
+    )
+    func bundlesRequired(store kind: StoreKind) throws {
+        let world = TestWorld(seed: 9, store: kind)
         let (alice, bob) = (world.user(), world.user())
         let a = try world.device(of: alice)
         let b1 = try world.device(of: bob)
-        let before = a.store.snapshot
+        let before = try a.store.contents()
         let payload = a.payload("x")
         #expect(
             ratchetError {
                 try a.cipher.seal(payload, channel: world.channel, participants: [bob], bundles: [], in: a.store)
             } == .preKeyBundleRequired(user: bob, device: nil))
-        a.store.setDevices([b1.address.device], of: bob)
-        a.store.setDevices([a.address.device], of: alice)
-        let listed = a.store.snapshot
+        try a.store.setDevices([b1.address.device], of: bob)
+        try a.store.setDevices([a.address.device], of: alice)
+        let listed = try a.store.contents()
         #expect(listed != before)
         #expect(
             ratchetError {
                 try a.cipher.seal(payload, channel: world.channel, participants: [bob], bundles: [], in: a.store)
             } == .preKeyBundleRequired(user: bob, device: b1.address.device))
-        #expect(a.store.snapshot == listed)
+        #expect(try a.store.contents() == listed)
         #expect(
             ratchetError {
                 try a.cipher.seal(
@@ -266,9 +280,10 @@ struct SessionCipherTests {
             } == .invalidPayload(field: "sender_device", reason: "is not this device"))
     }
 
-    @Test("A wrap opened with other content, channel or author fails and changes nothing")
-    func tampering() throws {
-        let world = TestWorld(seed: 10)
+    @Test(
+        "A wrap opened with other content, channel or author fails and changes nothing", arguments: StoreKind.allCases)
+    func tampering(store kind: StoreKind) throws {
+        let world = TestWorld(seed: 10, store: kind)
         let (alice, bob) = (world.user(), world.user())
         let a = try world.device(of: alice)
         let b = try world.device(of: bob)
@@ -277,7 +292,7 @@ struct SessionCipherTests {
         let one = try world.send("one", from: a, to: [bob])
         let two = try world.send("two", from: a, to: [bob])
         let wrap = try #require(one.wraps.first).bytes
-        let before = b.store.snapshot
+        let before = try b.store.contents()
         let attempts: [(String, () throws -> OpenedMessage, RatchetError)] = [
             (
                 "other content",
@@ -313,36 +328,37 @@ struct SessionCipherTests {
         ]
         for (name, attempt, expected) in attempts {
             #expect(ratchetError(attempt) == expected, "\(name)")
-            #expect(b.store.snapshot == before, "\(name)")
+            #expect(try b.store.contents() == before, "\(name)")
         }
         #expect(try world.open(one, at: b, from: a).payload.body == "one")
         #expect(try world.open(two, at: b, from: a).payload.body == "two")
     }
 
     @Test(
-        "Simultaneous initiation: both sessions are kept, the one that last decrypted is active, both directions work")
-    func simultaneousInitiation() throws {
-        let world = TestWorld(seed: 11)
+        "Simultaneous initiation: both sessions are kept, the one that last decrypted is active, both directions work",
+        arguments: StoreKind.allCases)
+    func simultaneousInitiation(store kind: StoreKind) throws {
+        let world = TestWorld(seed: 11, store: kind)
         let (alice, bob) = (world.user(), world.user())
         let a = try world.device(of: alice)
         let b = try world.device(of: bob)
         let fromA = try world.send("a1", from: a, to: [bob])
         let fromB = try world.send("b1", from: b, to: [alice])
-        let aStarted = try #require(a.store.sessionRecord(for: b.address)).active.baseKey
-        let bStarted = try #require(b.store.sessionRecord(for: a.address)).active.baseKey
+        let aStarted = try #require(try a.store.sessionRecord(for: b.address)).active.baseKey
+        let bStarted = try #require(try b.store.sessionRecord(for: a.address)).active.baseKey
 
         #expect(try world.open(fromA, at: b, from: a).startedSession)
         #expect(try world.open(fromB, at: a, from: b).startedSession)
-        #expect(a.store.sessionRecord(for: b.address)?.sessions.map(\.baseKey) == [bStarted, aStarted])
-        #expect(b.store.sessionRecord(for: a.address)?.sessions.map(\.baseKey) == [aStarted, bStarted])
+        #expect(try a.store.sessionRecord(for: b.address)?.sessions.map(\.baseKey) == [bStarted, aStarted])
+        #expect(try b.store.sessionRecord(for: a.address)?.sessions.map(\.baseKey) == [aStarted, bStarted])
 
         // Both reply in the session the other started; each is found in the earlier session and promoted.
         let a2 = try world.send("a2", from: a, to: [bob])
         let b2 = try world.send("b2", from: b, to: [alice])
         #expect(try world.open(a2, at: b, from: a).payload.body == "a2")
         #expect(try world.open(b2, at: a, from: b).payload.body == "b2")
-        #expect(a.store.sessionRecord(for: b.address)?.active.baseKey == aStarted)
-        #expect(b.store.sessionRecord(for: a.address)?.active.baseKey == bStarted)
+        #expect(try a.store.sessionRecord(for: b.address)?.active.baseKey == aStarted)
+        #expect(try b.store.sessionRecord(for: a.address)?.active.baseKey == bStarted)
         for round in 3...6 {
             let sealedA = try world.send("a\(round)", from: a, to: [bob])
             #expect(try world.open(sealedA, at: b, from: a).payload.body == "a\(round)")
@@ -351,9 +367,10 @@ struct SessionCipherTests {
         }
     }
 
-    @Test("Five earlier sessions are kept per device; a seventh session drops the oldest")
-    func earlierSessionLimit() throws {
-        let world = TestWorld(seed: 12)
+    @Test(
+        "Five earlier sessions are kept per device; a seventh session drops the oldest", arguments: StoreKind.allCases)
+    func earlierSessionLimit(store kind: StoreKind) throws {
+        let world = TestWorld(seed: 12, store: kind)
         let (alice, bob) = (world.user(), world.user())
         let a = try world.device(of: alice)
         let b = try world.device(of: bob, oneTimeKeys: 8)
@@ -361,40 +378,40 @@ struct SessionCipherTests {
         var baseKeys: [X25519.PublicKey] = []
         for round in 0..<7 {
             // Each round is Alice's device after losing its sessions: same identity, empty store, new session.
-            let store = InMemoryRatchetStore(local: a.local)
+            let store = try world.makeStore(for: a.local)
             let device = TestDevice(local: a.local, store: store, cipher: a.cipher)
             let first = try world.send("\(round).1", from: device, to: [bob])
             pending.append(try world.send("\(round).2", from: device, to: [bob]))
-            baseKeys.append(try #require(store.sessionRecord(for: b.address)).active.baseKey)
+            baseKeys.append(try #require(try store.sessionRecord(for: b.address)).active.baseKey)
             #expect(try world.open(first, at: b, from: device).startedSession)
         }
-        let record = try #require(b.store.sessionRecord(for: a.address))
+        let record = try #require(try b.store.sessionRecord(for: a.address))
         #expect(record.previous.count == SessionRecord.maximumPreviousSessions)
         #expect(record.sessions.map(\.baseKey) == baseKeys.reversed().prefix(6).map { $0 })
 
         // The oldest session is gone: its message looks like a new session naming a used one-time pre-key.
-        let before = b.store.snapshot
+        let before = try b.store.contents()
         #expect(ratchetError { try world.open(pending[0], at: b, from: a) } == .unknownOneTimePreKey(id: 1))
-        #expect(b.store.snapshot == before)
+        #expect(try b.store.contents() == before)
         // The second-oldest is still kept; decrypting in it makes it the active session.
         #expect(try world.open(pending[1], at: b, from: a).payload.body == "1.2")
-        let promoted = try #require(b.store.sessionRecord(for: a.address))
+        let promoted = try #require(try b.store.sessionRecord(for: a.address))
         #expect(promoted.active.baseKey == baseKeys[1])
         #expect(promoted.previous.map(\.baseKey) == baseKeys[2...].reversed().map { $0 })
     }
 
-    @Test("Installing sessions in a record keeps the newest six, most recent first")
-    func recordInstall() throws {
-        let world = TestWorld(seed: 13)
+    @Test("Installing sessions in a record keeps the newest six, most recent first", arguments: StoreKind.allCases)
+    func recordInstall(store kind: StoreKind) throws {
+        let world = TestWorld(seed: 13, store: kind)
         let (alice, bob) = (world.user(), world.user())
         let a = try world.device(of: alice)
         let b = try world.device(of: bob, oneTimeKeys: 0)
         var sessions: [Session] = []
         for _ in 0..<8 {
-            let store = InMemoryRatchetStore(local: a.local)
+            let store = try world.makeStore(for: a.local)
             let device = TestDevice(local: a.local, store: store, cipher: a.cipher)
             _ = try world.send("x", from: device, to: [bob])
-            sessions.append(try #require(store.sessionRecord(for: b.address)).active)
+            sessions.append(try #require(try store.sessionRecord(for: b.address)).active)
         }
         var record = SessionRecord(active: sessions[0])
         for session in sessions.dropFirst() { record.install(session) }

@@ -9,27 +9,44 @@ import UncordRatchet
 /// initiation. Every delivered message must decrypt exactly once, every duplicate must be refused without a state
 /// change, and after the dust settles every device must still reach every other (no session wedges).
 ///
-/// A failure names its seed; `UEDM_SCHEDULE_SEED=<seed> swift test --filter SessionScheduleTests` replays it alone.
+/// The 1,000 schedules run on in-memory stores, and every tenth of them again on SQLite stores.
+///
+/// A failure names its seed and store; `UEDM_SCHEDULE_SEED=<seed> swift test --filter SessionScheduleTests` replays
+/// that seed alone, on both kinds of store.
 @Suite("Session schedules")
 struct SessionScheduleTests {
     static let chunks = 8
     static let schedulesPerChunk = 125
     static let firstSeed: UInt64 = 0x5E55_1000
+    /// The SQLite runs take every `sqliteStride`-th seed of the 1,000, in `sqliteChunks` chunks.
+    static let sqliteStride = 10
+    static let sqliteChunks = 2
 
     @Test(
         "1,000 random schedules: exactly-once decryption, refused duplicates, no wedged session", arguments: 0..<chunks)
     func schedules(chunk: Int) {
+        let seeds = (0..<Self.schedulesPerChunk).map { Self.firstSeed + UInt64(chunk * Self.schedulesPerChunk + $0) }
+        Self.run(seeds, chunk: chunk, store: .inMemory)
+    }
+
+    @Test("100 of those schedules on SQLite stores", arguments: 0..<sqliteChunks)
+    func sqliteSchedules(chunk: Int) {
+        let count = Self.chunks * Self.schedulesPerChunk / Self.sqliteStride / Self.sqliteChunks
+        let seeds = (0..<count).map { Self.firstSeed + UInt64((chunk * count + $0) * Self.sqliteStride) }
+        Self.run(seeds, chunk: chunk, store: .sqlite)
+    }
+
+    private static func run(_ seeds: [UInt64], chunk: Int, store kind: StoreKind) {
         var coverage = ScheduleCoverage()
         if let text = ProcessInfo.processInfo.environment["UEDM_SCHEDULE_SEED"], let seed = UInt64(text) {
-            if chunk == 0 { _ = ScheduleRun(seed: seed).run() }
+            if chunk == 0 { _ = ScheduleRun(seed: seed, store: kind).run() }
             return
         }
-        for index in 0..<Self.schedulesPerChunk {
-            let seed = Self.firstSeed + UInt64(chunk * Self.schedulesPerChunk + index)
-            coverage.add(ScheduleRun(seed: seed).run())
+        for seed in seeds {
+            coverage.add(ScheduleRun(seed: seed, store: kind).run())
         }
         // Each chunk must have met every situation the schedules are meant to produce.
-        #expect(coverage.schedules == Self.schedulesPerChunk)
+        #expect(coverage.schedules == seeds.count)
         #expect(coverage.threeUsers > 0)
         #expect(coverage.threeDeviceUsers > 0)
         #expect(coverage.lost > 0)
@@ -98,10 +115,10 @@ struct ScheduleRun {
     private var nextID = 0
     private var coverage = ScheduleCoverage()
 
-    init(seed: UInt64) {
+    init(seed: UInt64, store kind: StoreKind = .inMemory) {
         self.seed = seed
         rng = SplitMix64(seed: seed)
-        world = TestWorld(seed: seed)
+        world = TestWorld(seed: seed, store: kind)
     }
 
     /// Runs the schedule, recording any failure with the seed, and reports what it covered.
@@ -159,10 +176,10 @@ struct ScheduleRun {
         nextID += 1
         let body = "m\(id)"
         let others = users.filter { $0 != device.address.user }
-        let sessionsBefore = Set(device.store.snapshot.sessionRecords.keys)
+        let recipients = devices.map(\.address).filter { $0 != device.address }
+        let sessionsBefore = Set(try recipients.filter { try device.store.sessionRecord(for: $0) != nil })
         let sealed = try world.send(body, from: device, to: others)
 
-        let recipients = devices.map(\.address).filter { $0 != device.address }
         if sealed.wraps.map(\.recipient).sorted(by: Self.order) != recipients.sorted(by: Self.order) {
             fail("message \(id) from \(device.address) was wrapped for \(sealed.wraps.map(\.recipient))")
         }
@@ -186,6 +203,14 @@ struct ScheduleRun {
     }
 
     private mutating func deliver(to device: TestDevice) {
+        do {
+            try openNext(at: device)
+        } catch {
+            fail("delivery to \(device.address) failed outside the receive: \(error)")
+        }
+    }
+
+    private mutating func openNext(at device: TestDevice) throws {
         var queue = inbox[device.address] ?? []
         guard !queue.isEmpty else { return }
         let index = Int(rng.next() % UInt64(min(Self.reorderWindow, queue.count)))
@@ -193,7 +218,8 @@ struct ScheduleRun {
         let item = queue.remove(at: index)
         inbox[device.address] = queue
 
-        let before = device.store.snapshot
+        let before = try device.store.contents()
+        let recordBefore = try device.store.sessionRecord(for: item.sender)
         let seen = decrypted[device.address, default: []].contains(item.id)
         do {
             let opened = try device.cipher.open(
@@ -205,9 +231,9 @@ struct ScheduleRun {
             }
             decrypted[device.address, default: []].insert(item.id)
             coverage.delivered += 1
-            note(opened, from: item.sender, before: before, after: device.store.snapshot)
+            note(opened, before: recordBefore, after: try device.store.sessionRecord(for: item.sender))
         } catch {
-            if device.store.snapshot != before {
+            if try device.store.contents() != before {
                 fail("a failed receive of message \(item.id) changed the store of \(device.address)")
             }
             let refused: Bool
@@ -223,12 +249,9 @@ struct ScheduleRun {
         }
     }
 
-    /// Counts second sessions and promotions.
-    private mutating func note(
-        _ opened: OpenedMessage, from sender: DeviceAddress, before: InMemoryRatchetStore.State,
-        after: InMemoryRatchetStore.State
-    ) {
-        guard let old = before.sessionRecords[sender], let new = after.sessionRecords[sender] else { return }
+    /// Counts second sessions and promotions, from the sender's record before and after the receive.
+    private mutating func note(_ opened: OpenedMessage, before: SessionRecord?, after: SessionRecord?) {
+        guard let old = before, let new = after else { return }
         if opened.startedSession {
             coverage.simultaneousInitiations += 1
         } else if old.active.baseKey != new.active.baseKey {
@@ -246,7 +269,7 @@ struct ScheduleRun {
     }
 
     private func fail(_ text: String) {
-        Issue.record("seed \(seed): \(text)")
+        Issue.record("seed \(seed) (\(world.kind.rawValue) stores): \(text)")
     }
 
     private static func order(_ lhs: DeviceAddress, _ rhs: DeviceAddress) -> Bool {

@@ -3,6 +3,7 @@ import Testing
 import UncordCrypto
 import UncordProtocol
 import UncordRatchet
+import UncordStore
 
 /// A small, seedable generator for schedules (SplitMix64), so a failing schedule replays from its seed.
 struct SplitMix64: RandomNumberGenerator {
@@ -34,12 +35,12 @@ struct SplitMix64: RandomNumberGenerator {
 /// One simulated device: its identity, its store and its cipher.
 final class TestDevice {
     let local: LocalIdentity
-    let store: InMemoryRatchetStore
+    let store: any TestStore
     var cipher: SessionCipher
 
     var address: DeviceAddress { local.address }
 
-    init(local: LocalIdentity, store: InMemoryRatchetStore, cipher: SessionCipher) {
+    init(local: LocalIdentity, store: any TestStore, cipher: SessionCipher) {
         self.local = local
         self.store = store
         self.cipher = cipher
@@ -63,14 +64,14 @@ final class TestServer {
     private(set) var devicesOfUser: [UUID: [UUID]] = [:]
 
     /// Makes a device with an identity, signed pre-key 1 and `oneTimeKeys` one-time pre-keys, all from `random`,
-    /// stores the private halves on the device and publishes the public ones.
+    /// stores the private halves on the device (in a store from `makeStore`) and publishes the public ones.
     func makeDevice(
-        _ address: DeviceAddress, random: some RandomSource, oneTimeKeys: Int = 3,
-        trust: any TrustPolicy = TrustOnFirstUse()
+        _ address: DeviceAddress, store makeStore: (LocalIdentity) throws -> any TestStore, random: some RandomSource,
+        oneTimeKeys: Int = 3, trust: any TrustPolicy = TrustOnFirstUse()
     ) throws -> TestDevice {
         let identity = X25519.PrivateKey.generate(using: random)
         let local = LocalIdentity(address: address, keyPair: identity)
-        let store = InMemoryRatchetStore(local: local)
+        let store = try makeStore(local)
         let device = TestDevice(
             local: local, store: store,
             cipher: SessionCipher(trustPolicy: trust, keyPairs: RandomKeyPairs(random), random: random))
@@ -84,14 +85,14 @@ final class TestServer {
         random: some RandomSource
     ) throws {
         let spk = X25519.PrivateKey.generate(using: random)
-        device.store.addSignedPreKey(spk, id: signedPreKeyID)
+        try device.store.addSignedPreKey(spk, id: signedPreKeyID)
         let signature = try SignedPreKeySignature.sign(
             deviceID: device.address.device, keyID: signedPreKeyID, signedPreKey: spk.publicKey,
             identityKey: device.local.keyPair, using: random)
         var opks: [OneTimePreKey] = []
         for id in (0..<UInt32(oneTimeKeys)).map({ firstOneTimeKeyID + $0 }) {
             let key = X25519.PrivateKey.generate(using: random)
-            device.store.addOneTimePreKey(key, id: id)
+            try device.store.addOneTimePreKey(key, id: id)
             opks.append(OneTimePreKey(keyID: id, publicKey: key.publicKey.bytes))
         }
         let bundle = DeviceKeyBundle(
@@ -124,12 +125,12 @@ final class TestServer {
 
     /// The bundle lists `device` needs before sending to `users`: those whose device list it has not cached, or
     /// with a device it has no session with.
-    func bundlesNeeded(by device: TestDevice, for users: [UUID]) -> [UserKeyBundle] {
-        users.filter { user in
-            guard device.store.devices(of: user) != nil else { return true }
-            return (devicesOfUser[user] ?? []).contains { id in
+    func bundlesNeeded(by device: TestDevice, for users: [UUID]) throws -> [UserKeyBundle] {
+        try users.filter { user in
+            guard try device.store.devices(of: user) != nil else { return true }
+            return try (devicesOfUser[user] ?? []).contains { id in
                 let address = DeviceAddress(user: user, device: id)
-                return address != device.address && device.store.sessionRecord(for: address) == nil
+                return try address != device.address && device.store.sessionRecord(for: address) == nil
             }
         }.map(fetch)
     }
@@ -148,17 +149,33 @@ func ratchetError<T>(_ body: () throws -> T, sourceLocation: SourceLocation = #_
     }
 }
 
-/// A little world of users, devices and a server, for the session tests.
+/// A little world of users, devices and a server, for the session tests. Its devices keep their state in stores
+/// of one kind: all in memory, or all SQLite (in a temporary directory removed with the world).
 final class TestWorld {
     let server = TestServer()
     let random: DeterministicRandom
     let channel: UUID
+    let kind: StoreKind
     private var ids: SplitMix64
+    private var directory: StoreDirectory?
 
-    init(seed: UInt64) {
+    init(seed: UInt64, store kind: StoreKind = .inMemory) {
         ids = SplitMix64(seed: seed)
         random = DeterministicRandom(seed: seed)
         channel = ids.uuid()
+        self.kind = kind
+    }
+
+    /// An empty store of the world's kind for `local`.
+    func makeStore(for local: LocalIdentity) throws -> any TestStore {
+        switch kind {
+        case .inMemory:
+            return InMemoryRatchetStore(local: local)
+        case .sqlite:
+            let directory = try directory ?? StoreDirectory()
+            self.directory = directory
+            return try SQLiteStore.forTests(at: directory.nextPath(), local: local)
+        }
     }
 
     /// A new user id.
@@ -169,14 +186,15 @@ final class TestWorld {
         of user: UUID, oneTimeKeys: Int = 3, trust: any TrustPolicy = TrustOnFirstUse()
     ) throws -> TestDevice {
         try server.makeDevice(
-            DeviceAddress(user: user, device: ids.uuid()), random: random, oneTimeKeys: oneTimeKeys, trust: trust)
+            DeviceAddress(user: user, device: ids.uuid()), store: makeStore, random: random, oneTimeKeys: oneTimeKeys,
+            trust: trust)
     }
 
     /// The same device reinstalled: a new identity key, a new store, new pre-keys published.
     func reinstall(_ device: TestDevice, oneTimeKeys: Int = 3, firstOneTimeKeyID: UInt32 = 100) throws -> TestDevice {
         let local = LocalIdentity(address: device.address, keyPair: .generate(using: random))
         let fresh = TestDevice(
-            local: local, store: InMemoryRatchetStore(local: local),
+            local: local, store: try makeStore(for: local),
             cipher: SessionCipher(keyPairs: RandomKeyPairs(random), random: random))
         try server.publish(fresh, oneTimeKeys: oneTimeKeys, firstOneTimeKeyID: firstOneTimeKeyID, random: random)
         return fresh
@@ -186,7 +204,7 @@ final class TestWorld {
     func send(_ body: String, from sender: TestDevice, to users: [UUID]) throws -> SealedMessage {
         try sender.cipher.seal(
             sender.payload(body), channel: channel, participants: users,
-            bundles: server.bundlesNeeded(by: sender, for: users + [sender.address.user]), in: sender.store)
+            bundles: try server.bundlesNeeded(by: sender, for: users + [sender.address.user]), in: sender.store)
     }
 
     /// Opens on `device` the wrap `sealed` has for it.

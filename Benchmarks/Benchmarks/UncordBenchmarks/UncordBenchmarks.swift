@@ -7,7 +7,8 @@ import UncordRatchet
 // repository root runs them and prints median µs per operation and the engine/floor ratio.
 //
 // One operation: `ratchet_*` = one 256-byte message encrypted by one side and decrypted by the other;
-// `session_setup` = a whole set-up up to the first message decrypted.
+// `session_setup` = a whole set-up up to the first message decrypted. Beside them, without a floor, the store's
+// persisted receive rate (StoreBenchmarks.swift).
 
 let benchmarks: @Sendable () -> Void = {
     // Wall clock per operation, throughput and malloc calls per operation (the malloc interposer's counts).
@@ -115,4 +116,7 @@ let benchmarks: @Sendable () -> Void = {
         setupFloor = try FloorSessionSetup(
             signedMessage: fixture.signedMessage, associatedData: fixture.associatedData, payload: fixture.payload)
     }
+
+    // The persisted receive rate (StoreBenchmarks.swift): one message per transaction, and 100 per transaction.
+    storeBenchmarks(metrics: metrics)
 }

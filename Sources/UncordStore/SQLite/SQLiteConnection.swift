@@ -96,6 +96,12 @@ final class SQLiteConnection {
         // `lock` is a stored property, released after this body: the lock outlives the handle.
     }
 
+    /// Whether closing the connection checkpoints the WAL into the database file (SQLite's default). A store
+    /// turns it off while it checks the key, so a refused open leaves every file exactly as it found it.
+    func setCheckpointOnClose(_ enabled: Bool) throws(StoreError) {
+        try check(uncord_sqlite3_checkpoint_on_close(handle, enabled ? 1 : 0))
+    }
+
     /// Runs one or more statements that take no arguments, such as a migration's SQL.
     func execute(_ sql: String) throws(StoreError) {
         try check(sqlite3_exec(handle, sql, nil, nil, nil))

@@ -50,14 +50,18 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
     ) throws -> SQLiteStore {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError.notInitialized }
         let connection = try StoreConnection(path: path, options: .init(synchronous: synchronous.sqlite))
-        // The key is checked before any migration writes to an older store.
+        // The key is checked before any migration writes to an older store, and a refused open does not even
+        // checkpoint a WAL left by a crash: the files stay exactly as they were.
         let key = try connection.read { db throws -> StoreKey in
+            try db.setCheckpointOnClose(false)
             let version = try db.userVersion
             guard version <= StoreSchema.currentVersion else {
                 throw StoreError.newerSchema(found: version, supported: StoreSchema.currentVersion)
             }
             guard version >= 1 else { throw StoreError.notInitialized }
-            return try Self.unlock(db, source)
+            let key = try Self.unlock(db, source)
+            try db.setCheckpointOnClose(true)
+            return key
         }
         try connection.read { db in try db.migrate(StoreSchema.migrations) }
         let store = SQLiteStore(

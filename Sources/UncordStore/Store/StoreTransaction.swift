@@ -281,8 +281,10 @@ extension UUID {
 
 /// RFC 3339 timestamps as the tables store them.
 enum Timestamp {
+    /// `2025-06-15T15:06:40.122Z`. (`.iso8601(timeZone:includingFractionalSeconds:)` leaves out the `Z`, and
+    /// ``parse(_:)`` then reads nothing back.)
     static func format(_ date: Date) -> String {
-        date.ISO8601Format(.iso8601(timeZone: .gmt, includingFractionalSeconds: true))
+        date.ISO8601Format(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
     }
     static func parse(_ text: String) -> Date? {
         if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) {
