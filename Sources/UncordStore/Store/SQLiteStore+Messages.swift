@@ -11,8 +11,12 @@ public struct StoredMessage: Sendable, Equatable {
     public var channel: UUID
     /// The author's user and device.
     public var sender: DeviceAddress
-    /// The decrypted payload.
+    /// The decrypted payload (the latest revision of an edited message; an empty body once deleted).
     public var payload: MessagePayload
+    /// The server's `edited_at` of the latest revision, when the message was edited.
+    public var editedAt: String? = nil
+    /// `true` once DM_MESSAGE_DELETE removed it; its text and revisions are gone.
+    public var isDeleted = false
 }
 
 /// The outcome of ``SQLiteStore/receive(_:using:)``.
@@ -118,10 +122,10 @@ extension SQLiteStore {
         try connection.write { db in try db.run("DELETE FROM outbox WHERE id = ?", [.integer(entry.id)]) }
     }
 
-    private func storedMessage(id: UUID, db: SQLiteConnection) throws -> StoredMessage? {
+    func storedMessage(id: UUID, db: SQLiteConnection) throws -> StoredMessage? {
         guard
             let row = try db.queryOne(
-                "SELECT channel_id, author_user, author_device, payload FROM messages WHERE id = ?",
+                "SELECT channel_id, author_user, author_device, payload, edited_at, deleted FROM messages WHERE id = ?",
                 [.text(id.lowercased)])
         else { return nil }
         let bytes = try sealer.open(row.blob("payload"), for: .init("messages", "payload", row: id.lowercased))
@@ -131,6 +135,7 @@ extension SQLiteStore {
             sender: DeviceAddress(
                 user: try transaction.uuid(row.text("author_user"), "messages.author_user"),
                 device: try transaction.uuid(row.text("author_device"), "messages.author_device")),
-            payload: try MessagePayload(decoding: bytes.exportBytes()))
+            payload: try MessagePayload(decoding: bytes.exportBytes()), editedAt: try row.optionalText("edited_at"),
+            isDeleted: try row.integer("deleted") != 0)
     }
 }
