@@ -104,7 +104,7 @@ enum StoreSchema {
                 ) WITHOUT ROWID;
 
                 CREATE TABLE outbox (
-                    id INTEGER PRIMARY KEY,
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,      -- never reused: sealed values are bound to it
                     channel_id TEXT NOT NULL,
                     request BLOB NOT NULL,                     -- sealed: the exact POST body, resent as is
                     created_at TEXT NOT NULL,

@@ -35,7 +35,7 @@ public struct StoreStatus: Sendable, Equatable, Codable {
     public var signedPreKey: SignedPreKeyStatus
     /// One-time pre-keys by state.
     public var oneTimePreKeys: OneTimePreKeyCounts
-    /// Users with a pinned device or a cached device list.
+    /// Other users with a pinned device or a cached device list (this device's own user is not counted).
     public var peers: Int
     /// Stored sessions, earlier ones included.
     public var sessions: Int
@@ -74,7 +74,8 @@ extension SQLiteStore {
                 oneTimePreKeys: .init(
                     pending: try count("SELECT count(*) FROM one_time_pre_keys WHERE state = 'pending'"),
                     published: try count("SELECT count(*) FROM one_time_pre_keys WHERE state = 'published'")),
-                peers: try count("SELECT count(*) FROM peers"),
+                peers: try count(
+                    "SELECT count(*) FROM peers WHERE user_id != (SELECT user_id FROM local_device WHERE id = 1)"),
                 sessions: try count("SELECT count(*) FROM sessions"),
                 outbox: try count("SELECT count(*) FROM outbox"),
                 schemaVersion: try db.userVersion)
