@@ -57,6 +57,7 @@ extension SQLiteStore: TestStore {
                 [.blob(local.keyPair.publicKey.bytes), .blob(sealed)])
             try db.run("DELETE FROM signed_pre_keys")
         }
+        store.forgetCachedIdentity()
         return store
     }
 

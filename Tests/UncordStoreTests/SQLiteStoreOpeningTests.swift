@@ -235,6 +235,7 @@ struct SQLiteStoreOpeningTests {
             flipped[flipped.count - 1] ^= 1
             try db.run("UPDATE local_device SET identity_private = ?", [.blob(flipped)])
         }
+        store.forgetCachedIdentity()
         let unreadableOTP = StoreError.sealedValueUnreadable(table: "one_time_pre_keys", column: "private_key")
         #expect(storeError { try store.oneTimePreKey(id: 1) } == unreadableOTP)
         #expect(storeError { try store.oneTimePreKey(id: 2) } == unreadableOTP)

@@ -25,6 +25,7 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
     let sealer: Sealer
     let random: any RandomSource
     private let clock: @Sendable () -> Date
+    private let localCache = LocalIdentityCache()
 
     private init(
         connection: StoreConnection, sealer: Sealer, random: any RandomSource, clock: @escaping @Sendable () -> Date
@@ -34,6 +35,9 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
         self.random = random
         self.clock = clock
     }
+
+    /// Forgets the cached identity, for code (tests) that rewrote the `local_device` row underneath the store.
+    func forgetCachedIdentity() { localCache.value = nil }
 
     /// The store's notion of now (injectable for tests of grace periods).
     var now: Date { clock() }
@@ -108,7 +112,9 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
     // MARK: RatchetStore
 
     /// A transaction view for reads outside a write.
-    func view(_ db: SQLiteConnection) -> StoreTransaction { StoreTransaction(db: db, sealer: sealer, now: now) }
+    func view(_ db: SQLiteConnection) -> StoreTransaction {
+        StoreTransaction(db: db, sealer: sealer, now: now, localCache: localCache)
+    }
 
     public func localIdentity() throws -> LocalIdentity { try connection.read { try view($0).localIdentity() } }
 

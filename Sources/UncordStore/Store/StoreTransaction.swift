@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import UncordCrypto
 import UncordRatchet
 
@@ -8,6 +9,9 @@ struct StoreTransaction: RatchetStore {
     let db: SQLiteConnection
     let sealer: Sealer
     let now: Date
+    /// This device's identity once read: it never changes while a store is open, and deriving its public key
+    /// costs a scalar multiplication.
+    let localCache: LocalIdentityCache
 
     /// The signed pre-key grace period after retirement (PROTOCOL.md section 7).
     static let signedPreKeyGrace: TimeInterval = 30 * 24 * 3600
@@ -15,6 +19,13 @@ struct StoreTransaction: RatchetStore {
     // MARK: Reads
 
     func localIdentity() throws -> LocalIdentity {
+        if let cached = localCache.value { return cached }
+        let identity = try readLocalIdentity()
+        localCache.value = identity
+        return identity
+    }
+
+    private func readLocalIdentity() throws -> LocalIdentity {
         guard let row = try db.queryOne("SELECT user_id, device_id, identity_private FROM local_device WHERE id = 1")
         else { throw StoreError.notInitialized }
         let device = try uuid(row.text("device_id"), "local_device.device_id")
@@ -271,6 +282,16 @@ struct StoreTransaction: RatchetStore {
         do { return try X25519.PrivateKey(secret: secret) } catch {
             throw StoreError.typeMismatch(column: column, expected: "32-byte key", found: "\(secret.count) bytes")
         }
+    }
+}
+
+/// The store's cached copy of this device's identity, shared by every transaction view of one store.
+final class LocalIdentityCache: Sendable {
+    private let stored = Mutex<LocalIdentity?>(nil)
+
+    var value: LocalIdentity? {
+        get { stored.withLock { $0 } }
+        set { stored.withLock { $0 = newValue } }
     }
 }
 
