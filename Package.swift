@@ -8,11 +8,13 @@ let package = Package(
         .library(name: "UncordProtocol", targets: ["UncordProtocol"]),
         .library(name: "UncordRatchet", targets: ["UncordRatchet"]),
         .library(name: "UncordStore", targets: ["UncordStore"]),
+        .library(name: "UncordE2EE", targets: ["UncordE2EE"]),
         .library(name: "UncordConformance", targets: ["UncordConformance"]),
         .executable(name: "uncord-keys", targets: ["uncord-keys"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .systemLibrary(
@@ -29,6 +31,13 @@ let package = Package(
         .target(name: "UncordProtocol", dependencies: ["UncordCrypto"]),
         .target(name: "UncordRatchet", dependencies: ["UncordCrypto", "UncordProtocol"]),
         .target(name: "UncordStore", dependencies: ["CSQLite", "UncordCrypto", "UncordProtocol", "UncordRatchet"]),
+        .target(
+            name: "UncordE2EE",
+            dependencies: [
+                "UncordCrypto", "UncordProtocol", "UncordRatchet", "UncordStore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(name: "UncordConformance", dependencies: ["UncordCrypto", "UncordProtocol", "UncordRatchet"]),
         .executableTarget(
             name: "uncord-keys",
@@ -50,6 +59,13 @@ let package = Package(
         .testTarget(name: "UncordRatchetTests", dependencies: ["UncordRatchet", "UncordStore"]),
         .testTarget(
             name: "UncordStoreTests", dependencies: ["UncordCrypto", "UncordProtocol", "UncordRatchet", "UncordStore"]),
+        .testTarget(
+            name: "UncordE2EETests",
+            dependencies: [
+                "UncordCrypto", "UncordProtocol", "UncordRatchet", "UncordStore", "UncordE2EE",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "UncordConformanceTests",
             dependencies: ["UncordConformance"],

@@ -111,7 +111,13 @@ enum StoreSchema {
                     attempts INTEGER NOT NULL DEFAULT 0
                 );
                 """
-        )
+        ),
+        Migration(
+            version: 2,
+            sql: """
+                ALTER TABLE peer_devices ADD COLUMN send_blocked INTEGER NOT NULL DEFAULT 0;
+                """
+        ),
     ]
 
     /// The newest schema version this build knows.

@@ -1,0 +1,145 @@
+public import Foundation
+import Logging
+import UncordCrypto
+import UncordProtocol
+public import UncordRatchet
+public import UncordStore
+
+/// A send ready for `POST /dm/{channel}/messages`, queued in the store's outbox until ``E2EEEngine/markSent(_:messageID:)``.
+public struct PreparedMessage: Sendable, Equatable {
+    /// The outbox entry; its `body` is the exact request body, to be posted byte for byte (and again on a retry).
+    public var entry: OutboxEntry
+    /// The plaintext payload that was sealed.
+    public var payload: MessagePayload
+    /// Trust warnings met while fetching bundles for this send.
+    public var warnings: [TrustWarning]
+
+    /// The DM channel to post to.
+    public var channel: UUID { entry.channel }
+    /// The request body, byte for byte.
+    public var body: [UInt8] { entry.body }
+}
+
+extension E2EEEngine {
+    /// Encrypts `text` for every device of every participant (and this user's other devices) and queues the
+    /// request in the outbox. Bundles are fetched first for users whose device list is unknown or older than the
+    /// refresh age, or with a device lacking a usable session.
+    ///
+    /// ```swift
+    /// let prepared = try await engine.prepareMessage(text: "hi", channel: channel, participants: [bob])
+    /// let sent = try await api.sendMessage(channel: prepared.channel, body: prepared.body)
+    /// try await engine.markSent(prepared, messageID: sent.id)
+    /// ```
+    /// - Throws: ``E2EEError/identityChanged(user:devices:)`` when a recipient is blocked by the trust rules
+    ///   (before any session or outbox change); ``E2EEError/messageTooLong(characters:)``; server, store and
+    ///   protocol errors.
+    public func prepareMessage(
+        text: String, channel: UUID, participants: [UUID], replyTo: UUID? = nil
+    ) async throws(E2EEError) -> PreparedMessage {
+        let payload = MessagePayload(
+            body: text, senderDevice: local.device, sentAt: Self.rfc3339(now), replyTo: replyTo)
+        return try await prepare(payload, channel: channel, participants: participants, replyTo: replyTo)
+    }
+
+    /// Encrypts an edit of message `messageID`: new content and new wraps, with `edit_of` naming the message.
+    /// - Throws: as ``prepareMessage(text:channel:participants:replyTo:)``.
+    public func prepareEdit(
+        of messageID: UUID, text: String, channel: UUID, participants: [UUID]
+    ) async throws(E2EEError) -> PreparedMessage {
+        let payload = MessagePayload(
+            body: text, senderDevice: local.device, sentAt: Self.rfc3339(now), editOf: messageID)
+        return try await prepare(payload, channel: channel, participants: participants, replyTo: nil)
+    }
+
+    /// Clears the outbox entry of a send the server acknowledged with `messageID`.
+    public func markSent(_ prepared: PreparedMessage, messageID: UUID) throws(E2EEError) {
+        try storeCall { try store.acknowledge(prepared.entry) }
+        logger.debug("send acknowledged")
+    }
+
+    /// The sends not yet acknowledged, oldest first; post each body unchanged.
+    public func pendingSends() throws(E2EEError) -> [OutboxEntry] {
+        try storeCall { try store.pendingSends() }
+    }
+
+    private func prepare(
+        _ payload: MessagePayload, channel: UUID, participants: [UUID], replyTo: UUID?
+    ) async throws(E2EEError) -> PreparedMessage {
+        var users: [UUID] = []
+        for user in participants + [local.user] where !users.contains(user) { users.append(user) }
+        try checkNotBlocked(users)
+
+        var bundles: [UserKeyBundle] = []
+        var warnings: [TrustWarning] = []
+        for user in users where try needsBundle(user) {
+            let bundle: UserKeyBundle
+            do {
+                bundle = try await server.keyBundle(of: user)
+            } catch {
+                throw Self.serverError(error)
+            }
+            var usable: [DeviceKeyBundle] = []
+            for device in bundle.devices {
+                let address = DeviceAddress(user: user, device: device.deviceID)
+                guard address != local else { continue }
+                guard let checked = try? PreKeyBundle(user: user, device: device),
+                    (try? checked.verifySignature()) != nil
+                else {
+                    logger.warning("a device's pre-key bundle has a bad signature; skipped")
+                    continue
+                }
+                let events = try storeCall { try observeIdentity(checked.identityKey, of: address) }
+                for case .trustWarning(let warning) in events { warnings.append(warning) }
+                usable.append(device)
+            }
+            if bundle.devices.contains(where: { $0.deviceID == local.device }), user == local.user {
+                // This device stays in its own user's list so the list is complete; it never gets a wrap.
+                usable += bundle.devices.filter { $0.deviceID == local.device }
+            }
+            bundles.append(UserKeyBundle(userID: user, devices: usable))
+        }
+        try checkNotBlocked(users)
+
+        let entry = try storeCall {
+            try store.send(
+                payload, channel: channel, participants: users, bundles: bundles, replyTo: replyTo,
+                using: sendingCipher)
+        }
+        let prepared = PreparedMessage(entry: entry, payload: payload, warnings: warnings)
+        if let request = try? WireJSON.decode(SendMessageRequest.self, from: entry.body) {
+            sentContents[request.content] = (channel, payload)
+        }
+        return prepared
+    }
+
+    private func checkNotBlocked(_ users: [UUID]) throws(E2EEError) {
+        for user in users {
+            let blocked = try storeCall { try store.peerDevices(of: user).filter(\.sendBlocked) }
+            if !blocked.isEmpty { throw .identityChanged(user: user, devices: blocked.map(\.address.device)) }
+        }
+    }
+
+    /// Whether sending to `user` needs a fresh bundle list: no cached list, a list older than the refresh age, or
+    /// a listed device without a session whose peer key is the pinned one.
+    private func needsBundle(_ user: UUID) throws(E2EEError) -> Bool {
+        try storeCall {
+            guard let devices = try store.devices(of: user), let fetched = try store.deviceListFetchedAt(of: user),
+                now.timeIntervalSince(fetched) < configuration.deviceListRefreshAge
+            else { return true }
+            for device in devices {
+                let address = DeviceAddress(user: user, device: device)
+                guard address != local else { continue }
+                guard let record = try store.sessionRecord(for: address),
+                    let pinned = try store.pinnedIdentity(for: address), record.active.peerIdentity == pinned.key
+                else { return true }
+            }
+            return false
+        }
+    }
+
+    static func rfc3339(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,122 @@
+public import Foundation
+public import Logging
+import UncordCrypto
+import UncordProtocol
+public import UncordRatchet
+public import UncordStore
+
+/// The end-to-end encryption engine a chat client links: it turns gateway frames into app events, keeps the
+/// device's pre-keys stocked on the server, applies the trust rules, and prepares encrypted sends.
+///
+/// ```swift
+/// let engine = E2EEEngine(store: store, server: api, logger: logger)
+/// try await engine.bootstrap()
+/// for await bytes in gateway { for event in await engine.process(frame: bytes) { app.handle(event) } }
+/// let prepared = try await engine.prepareMessage(text: "hi", channel: channel, participants: [bob])
+/// ```
+public actor E2EEEngine {
+    let store: SQLiteStore
+    let server: any ServerAPI
+    let logger: Logger
+    /// The engine's settings.
+    public let configuration: E2EEConfiguration
+    let clock: @Sendable () -> Date
+    let local: DeviceAddress
+
+    /// The replenishment in flight; later triggers await it instead of starting another.
+    var replenishment: Task<Int, Never>?
+    /// Plaintexts of this device's sends by content, so their gateway echo can be shown without a wrap.
+    var sentContents: [String: (channel: UUID, payload: MessagePayload)] = [:]
+
+    /// An engine over an open store and a server client.
+    /// - Throws: ``E2EEError/store(detail:)`` when the store cannot read this device's identity.
+    public init(
+        store: SQLiteStore, server: any ServerAPI, logger: Logger, configuration: E2EEConfiguration = .init(),
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) throws(E2EEError) {
+        self.store = store
+        self.server = server
+        self.logger = logger
+        self.configuration = configuration
+        self.clock = clock
+        do {
+            local = try store.localIdentity().address
+        } catch {
+            throw .store(detail: "\(error)")
+        }
+    }
+
+    /// This device's user and device ids.
+    public nonisolated var address: DeviceAddress { local }
+
+    /// The cipher for receives: identity changes are let through and reported, the engine applies the policy.
+    var receivingCipher: SessionCipher { SessionCipher(trustPolicy: AcceptChanges()) }
+
+    /// The cipher for sends: refuses every change the engine has not recorded first.
+    var sendingCipher: SessionCipher { SessionCipher(trustPolicy: TrustOnFirstUse(unverifiedChanges: .block)) }
+
+    // MARK: Bootstrap
+
+    /// Registers the device when the store says it is not registered, uploads the signed pre-key when the server
+    /// does not have it (rotating it first when it is older than the configured age) and uploads every pending
+    /// one-time pre-key in batches of at most 100.
+    /// - Throws: ``E2EEError/server(detail:)`` or ``E2EEError/store(detail:)``; a later call resumes where this
+    ///   one stopped.
+    public func bootstrap() async throws(E2EEError) {
+        let registered = try storeCall { try store.isRegistered() }
+        if !registered {
+            let identity = try storeCall { try store.localIdentity() }
+            let request = RegisterDeviceRequest(
+                deviceID: local.device, label: configuration.deviceLabel,
+                identityKey: identity.keyPair.publicKey.bytes)
+            do {
+                _ = try await server.registerDevice(request)
+            } catch let error as ServerError where error.code == .duplicateKeyID {
+                logger.info("device already registered on the server")
+            } catch {
+                throw Self.serverError(error)
+            }
+            try storeCall { try store.markRegistered() }
+            logger.info("device registered")
+        }
+        try await rotateSignedPreKeyIfNeeded()
+        _ = try await uploadPendingOneTimePreKeys()
+    }
+
+    // MARK: Helpers
+
+    func storeCall<T>(_ body: () throws -> T) throws(E2EEError) -> T {
+        do {
+            return try body()
+        } catch let error as RatchetError {
+            throw Self.ratchetError(error)
+        } catch {
+            throw .store(detail: "\(error)")
+        }
+    }
+
+    static func serverError(_ error: any Error) -> E2EEError {
+        if let error = error as? ServerError { return .server(detail: error.code.rawValue) }
+        if let error = error as? E2EEError { return error }
+        return .server(detail: String(describing: type(of: error)))
+    }
+
+    static func ratchetError(_ error: RatchetError) -> E2EEError {
+        switch error {
+        case .messageTooLong(let characters): .messageTooLong(characters: characters)
+        case .identityChanged(let address): .identityChanged(user: address.user, devices: [address.device])
+        case .preKeyBundleRequired(let user, _): .noBundle(user: user)
+        default: .crypto(detail: error.description)
+        }
+    }
+
+    var now: Date { clock() }
+}
+
+/// A policy that accepts every identity change: used for receives, where the engine records the change and
+/// applies its own policy to sending.
+struct AcceptChanges: TrustPolicy {
+    func acceptsChange(of address: DeviceAddress, from pinned: PinnedIdentity, to key: X25519.PublicKey) -> Bool {
+        true
+    }
+}

@@ -1,0 +1,37 @@
+public import Foundation
+
+/// The one error type of ``UncordE2EE``. No case carries key material or message text.
+public enum E2EEError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Sending to `user` is refused until the identity change of `devices` is accepted
+    /// (``E2EEEngine/acceptIdentityChange(user:device:)``) or the user is verified again. Nothing was stored.
+    case identityChanged(user: UUID, devices: [UUID])
+    /// The safety number given to ``E2EEEngine/verify(user:safetyNumber:)`` is not the one computed from the pinned
+    /// keys; nothing was marked verified.
+    case safetyNumberMismatch
+    /// The peer or device is not known to this device.
+    case unknownPeer(UUID)
+    /// The message would be longer than Uncord's 4000 characters once encrypted; nothing was stored.
+    case messageTooLong(characters: Int)
+    /// A recipient device has no session and the server returned no usable pre-key bundle for it.
+    case noBundle(user: UUID)
+    /// The server refused or failed a request; `detail` is the server's error code or a transport description.
+    case server(detail: String)
+    /// The local store failed; `detail` is the store's error text (never a stored value).
+    case store(detail: String)
+    /// A protocol step failed; `detail` is the ratchet layer's error text (never key material).
+    case crypto(detail: String)
+
+    public var description: String {
+        switch self {
+        case .identityChanged(let user, let devices):
+            "sending to \(user.uuidString.lowercased()) is blocked: \(devices.count) device(s) changed identity key"
+        case .safetyNumberMismatch: "the safety number does not match"
+        case .unknownPeer(let id): "unknown peer \(id.uuidString.lowercased())"
+        case .messageTooLong(let characters): "the message would be \(characters) characters; the limit is 4000"
+        case .noBundle(let user): "no usable pre-key bundle for user \(user.uuidString.lowercased())"
+        case .server(let detail): "server error: \(detail)"
+        case .store(let detail): "store error: \(detail)"
+        case .crypto(let detail): "protocol error: \(detail)"
+        }
+    }
+}

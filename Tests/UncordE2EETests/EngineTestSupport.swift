@@ -1,0 +1,88 @@
+import Foundation
+import Logging
+import Testing
+import UncordCrypto
+import UncordE2EE
+import UncordProtocol
+import UncordRatchet
+import UncordStore
+
+/// A scratch directory removed when released.
+final class ScratchDirectory {
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("uncord-e2ee-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+}
+
+/// One device: its store, its engine, and its user's gateway.
+struct TestDevice {
+    let store: SQLiteStore
+    let engine: E2EEEngine
+    let server: TestServer
+    var user: UUID { engine.address.user }
+    var device: UUID { engine.address.device }
+
+    /// Feeds the user's queued gateway frames to this engine; returns the events.
+    func pump() async -> [AppEvent] {
+        var events: [AppEvent] = []
+        for frame in await server.drainFrames(for: user, device: device) {
+            events += await engine.process(frame: frame)
+        }
+        return events
+    }
+
+    /// Feeds `frames` to this engine.
+    func feed(_ frames: [[UInt8]]) async -> [AppEvent] {
+        var events: [AppEvent] = []
+        for frame in frames { events += await engine.process(frame: frame) }
+        return events
+    }
+
+    /// Prepares, posts and acknowledges a message; returns the server's message.
+    @discardableResult
+    func send(_ text: String, channel: UUID, to participants: [UUID]) async throws -> Message {
+        let prepared = try await engine.prepareMessage(text: text, channel: channel, participants: participants)
+        let sent = try await server.client(for: user).sendMessage(channel: channel, body: prepared.body)
+        try await engine.markSent(prepared, messageID: sent.id)
+        return sent
+    }
+}
+
+let quietLogger = Logger(label: "uncord-e2ee-tests", factory: { _ in SwiftLogNoOpLogHandler() })
+
+/// Makes and bootstraps a device of `user` on `server`.
+func makeDevice(
+    _ name: String, user: UUID = UUID(), device: UUID = UUID(), server: TestServer, in directory: ScratchDirectory,
+    oneTimePreKeys: Int = 100, configuration: E2EEConfiguration = .init(), bootstrap: Bool = true
+) async throws -> TestDevice {
+    let store = try SQLiteStore.create(
+        at: directory.path(name), device: DeviceAddress(user: user, device: device),
+        key: .rawKey(SecureBytes(random: 32, using: SystemRandom())), oneTimePreKeys: oneTimePreKeys)
+    let engine = try E2EEEngine(
+        store: store, server: await server.client(for: user), logger: quietLogger, configuration: configuration)
+    if bootstrap { try await engine.bootstrap() }
+    return TestDevice(store: store, engine: engine, server: server)
+}
+
+extension AppEvent {
+    /// The body of a `.message` event.
+    var messageBody: String? {
+        if case .message(let message) = self { return message.payload.body }
+        return nil
+    }
+
+    var trustWarning: TrustWarning? {
+        if case .trustWarning(let warning) = self { return warning }
+        return nil
+    }
+}
+
+/// The messages' bodies among `events`.
+func bodies(_ events: [AppEvent]) -> [String] { events.compactMap(\.messageBody) }

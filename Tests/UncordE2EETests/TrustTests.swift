@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+import UncordCrypto
+import UncordE2EE
+import UncordProtocol
+import UncordRatchet
+import UncordStore
+
+/// Alice and Bob with one exchanged message each way, then Bob's device gets a new identity key.
+private func changedIdentity(
+    aliceConfiguration: E2EEConfiguration = .init(), verify: Bool
+) async throws -> (alice: TestDevice, bob: TestDevice, channel: UUID, events: [AppEvent], directory: ScratchDirectory) {
+    let directory = try ScratchDirectory()
+    let server = TestServer()
+    let alice = try await makeDevice("a", server: server, in: directory, configuration: aliceConfiguration)
+    let bob = try await makeDevice("b", server: server, in: directory)
+    let channel = await server.createChannel([alice.user, bob.user])
+    try await alice.send("one", channel: channel, to: [bob.user])
+    _ = await bob.pump()
+    try await bob.send("two", channel: channel, to: [alice.user])
+    _ = await alice.pump()
+    if verify {
+        let number = try await bob.engine.safetyNumber(with: alice.user)
+        try await alice.engine.verify(user: bob.user, safetyNumber: number.scannableText)
+    }
+    let newBob = try await makeDevice(
+        "b2", user: bob.user, device: bob.device, server: server, in: directory, bootstrap: false)
+    try await server.replaceIdentityKey(
+        user: bob.user, device: bob.device, key: try newBob.store.localIdentity().keyPair.publicKey.bytes)
+    try await newBob.engine.bootstrap()
+    let events = await alice.pump()
+    return (alice, newBob, channel, events, directory)
+}
+
+@Suite struct TrustTests {
+    @Test func anUnverifiedChangeWarnsAndSendingContinuesOnANewSession() async throws {
+        let (alice, bob, channel, events, directory) = try await changedIdentity(verify: false)
+        _ = directory
+        let warning = try #require(events.compactMap(\.trustWarning).first)
+        #expect(warning.device == DeviceAddress(user: bob.user, device: bob.device))
+        #expect(!warning.sendingBlocked)
+        #expect(warning.previousFingerprint != warning.currentFingerprint)
+        #expect(warning.currentFingerprint.count == 30)
+        let peer = try #require(try await alice.engine.peers().first { $0.user == bob.user })
+        #expect(peer.devices.first?.trust == .changed)
+        try await alice.send("after change", channel: channel, to: [bob.user])
+        #expect(bodies(await bob.pump()).contains("after change"))
+    }
+
+    @Test func aVerifiedDevicesChangeBlocksSendingUntilAccepted() async throws {
+        let (alice, bob, channel, events, directory) = try await changedIdentity(verify: true)
+        _ = directory
+        let warning = try #require(events.compactMap(\.trustWarning).first)
+        #expect(warning.sendingBlocked)
+        let before = try alice.store.pendingSends().count
+        await #expect(throws: E2EEError.identityChanged(user: bob.user, devices: [bob.device])) {
+            _ = try await alice.engine.prepareMessage(text: "blocked", channel: channel, participants: [bob.user])
+        }
+        #expect(try alice.store.pendingSends().count == before)
+        try await alice.engine.acceptIdentityChange(user: bob.user, device: bob.device)
+        try await alice.send("accepted", channel: channel, to: [bob.user])
+        #expect(bodies(await bob.pump()).contains("accepted"))
+    }
+
+    @Test func theBlockPolicyBlocksUnverifiedChanges() async throws {
+        var configuration = E2EEConfiguration()
+        configuration.unverifiedChanges = .block
+        let (alice, bob, channel, events, directory) = try await changedIdentity(
+            aliceConfiguration: configuration, verify: false)
+        _ = directory
+        #expect(events.compactMap(\.trustWarning).first?.sendingBlocked == true)
+        await #expect(throws: E2EEError.identityChanged(user: bob.user, devices: [bob.device])) {
+            _ = try await alice.engine.prepareMessage(text: "blocked", channel: channel, participants: [bob.user])
+        }
+    }
+
+    @Test func verifyRefusesAWrongSafetyNumber() async throws {
+        let directory = try ScratchDirectory()
+        let server = TestServer()
+        let alice = try await makeDevice("a", server: server, in: directory)
+        let bob = try await makeDevice("b", server: server, in: directory)
+        let channel = await server.createChannel([alice.user, bob.user])
+        try await alice.send("one", channel: channel, to: [bob.user])
+        let wrong = String(repeating: "1", count: 60)
+        await #expect(throws: E2EEError.safetyNumberMismatch) {
+            try await alice.engine.verify(user: bob.user, safetyNumber: wrong)
+        }
+        #expect(try await alice.engine.peers().first { $0.user == bob.user }?.devices.first?.trust == .unverified)
+        let stranger = UUID()
+        await #expect(throws: E2EEError.unknownPeer(stranger)) {
+            try await alice.engine.verify(user: stranger, safetyNumber: wrong)
+        }
+    }
+
+    @Test func aNewDeviceOfAKnownUserIsReported() async throws {
+        let directory = try ScratchDirectory()
+        let server = TestServer()
+        let alice = try await makeDevice("a", server: server, in: directory)
+        let bob = try await makeDevice("b", server: server, in: directory)
+        let channel = await server.createChannel([alice.user, bob.user])
+        try await alice.send("one", channel: channel, to: [bob.user])
+        let bob2 = try await makeDevice("b2", user: bob.user, server: server, in: directory)
+        let events = await alice.pump()
+        #expect(events.contains(.newDevice(DeviceAddress(user: bob.user, device: bob2.device))))
+        try await alice.send("two", channel: channel, to: [bob.user])
+        #expect(bodies(await bob2.pump()).contains("two"))
+    }
+}
