@@ -54,6 +54,7 @@ extension E2EEEngine {
             else { return [passthrough] }
             let address = DeviceAddress(user: change.userID, device: change.deviceID)
             guard address.user != local.user || address.device != local.device else { return [] }
+            refreshedBundles[address.user] = nil
             do {
                 try store.markDeviceListStale(of: address.user)
                 return try observeIdentity(key, of: address)
@@ -71,9 +72,9 @@ extension E2EEEngine {
     private func receive(_ message: Message, isEdit: Bool) async -> [AppEvent] {
         var message = message
         if !carriesWrapForThisDevice(message) {
-            if message.author.id == local.user, let sent = sentContents[message.content] {
+            if message.author.id == local.user, let payload = ownSend(message) {
                 let decrypted = DecryptedMessage(
-                    id: message.id, channel: message.channelID, sender: local, payload: sent.payload, trust: nil,
+                    id: message.id, channel: message.channelID, sender: local, payload: payload, trust: nil,
                     editedAt: message.editedAt?.text)
                 return [isEdit ? .messageEdited(decrypted) : .message(decrypted)]
             }
@@ -101,8 +102,8 @@ extension E2EEEngine {
         }
         if received.wasAlreadyStored { return [] }
         var events = noticeEvents(received.notices, knownBefore: before)
-        if let listed = try? store.devices(of: author), !listed.contains(received.message.sender.device) {
-            try? store.markDeviceListStale(of: author)
+        if isUnknownDevice(received.message.sender, knownBefore: before) {
+            events += await refreshDeviceList(of: author, for: received.message.sender)
         }
         let trust = try? store.pinnedIdentity(for: received.message.sender)?.level
         let decrypted = DecryptedMessage(
@@ -110,6 +111,48 @@ extension E2EEEngine {
             payload: received.message.payload, trust: trust ?? nil, editedAt: received.message.editedAt)
         events.append(isEdit ? .messageEdited(decrypted) : .message(decrypted))
         return events
+    }
+
+    /// Whether `sender` is a device of a known user that this device did not know: the user has a cached device
+    /// list (kept from a refresh, or in the store) without it, or no list but pinned devices that exclude it.
+    private func isUnknownDevice(_ sender: DeviceAddress, knownBefore: [PeerDeviceRecord]) -> Bool {
+        guard sender != local else { return false }
+        if let kept = freshRefreshedBundle(of: sender.user) {
+            return !kept.devices.contains { $0.deviceID == sender.device }
+        }
+        if let listed = try? store.devices(of: sender.user) { return !listed.contains(sender.device) }
+        return !knownBefore.isEmpty && !knownBefore.contains { $0.address == sender }
+    }
+
+    /// One immediate refresh of `user`'s device list through the bundle route (PROTOCOL.md section 6), at most one
+    /// per unknown device per refresh age. The bundles are kept for the next send to the user instead of fetching
+    /// again; the stored list is marked stale so a restarted engine fetches it anew.
+    /// - Returns: the trust events of the refresh (`.newDevice` for devices first seen in it, `.trustWarning`).
+    private func refreshDeviceList(of user: UUID, for sender: DeviceAddress) async -> [AppEvent] {
+        if let last = deviceRefreshes[sender], now.timeIntervalSince(last) < configuration.deviceListRefreshAge {
+            return []
+        }
+        deviceRefreshes[sender] = now
+        do {
+            let (bundle, events) = try await fetchUsableBundle(of: user)
+            refreshedBundles[user] = (bundle, now)
+            try storeCall { try store.markDeviceListStale(of: user) }
+            logger.info("device list refreshed after a message from an unknown device")
+            return events
+        } catch {
+            logger.warning("refreshing a device list failed", metadata: ["error": "\(error)"])
+            try? store.markDeviceListStale(of: user)
+            return []
+        }
+    }
+
+    /// The payload of this device's own send echoed back without a wrap: from the history (stored by
+    /// ``markSent(_:messageID:)``, so it survives a restart), else from the sends prepared since the engine opened.
+    private func ownSend(_ message: Message) -> MessagePayload? {
+        if let stored = try? store.message(id: message.id), stored.sender == local, !stored.isDeleted {
+            return stored.payload
+        }
+        return sentContents[message.content]?.payload
     }
 
     private func carriesWrapForThisDevice(_ message: Message) -> Bool {

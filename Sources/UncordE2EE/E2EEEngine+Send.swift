@@ -51,9 +51,11 @@ extension E2EEEngine {
         return try await prepare(payload, channel: channel, participants: participants, replyTo: nil)
     }
 
-    /// Clears the outbox entry of a send the server acknowledged with `messageID`.
+    /// Clears the outbox entry of a send the server acknowledged with `messageID` and, in the same transaction,
+    /// stores the sent payload in the history under that id, so ``UncordStore/SQLiteStore/message(id:)`` returns
+    /// it and its gateway echo is recognised even after the engine is restarted.
     public func markSent(_ prepared: PreparedMessage, messageID: UUID) throws(E2EEError) {
-        try storeCall { try store.acknowledge(prepared.entry) }
+        _ = try storeCall { try store.recordSent(prepared.entry, payload: prepared.payload, messageID: messageID) }
         logger.debug("send acknowledged")
     }
 
@@ -71,32 +73,16 @@ extension E2EEEngine {
 
         var bundles: [UserKeyBundle] = []
         var warnings: [TrustWarning] = []
+        var fromRefresh: [UUID] = []
         for user in users where try needsBundle(user) {
-            let bundle: UserKeyBundle
-            do {
-                bundle = try await server.keyBundle(of: user)
-            } catch {
-                throw Self.serverError(error)
+            if let kept = freshRefreshedBundle(of: user) {
+                bundles.append(kept)
+                fromRefresh.append(user)
+                continue
             }
-            var usable: [DeviceKeyBundle] = []
-            for device in bundle.devices {
-                let address = DeviceAddress(user: user, device: device.deviceID)
-                guard address != local else { continue }
-                guard let checked = try? PreKeyBundle(user: user, device: device),
-                    (try? checked.verifySignature()) != nil
-                else {
-                    logger.warning("a device's pre-key bundle has a bad signature; skipped")
-                    continue
-                }
-                let events = try storeCall { try observeIdentity(checked.identityKey, of: address) }
-                for case .trustWarning(let warning) in events { warnings.append(warning) }
-                usable.append(device)
-            }
-            if bundle.devices.contains(where: { $0.deviceID == local.device }), user == local.user {
-                // This device stays in its own user's list so the list is complete; it never gets a wrap.
-                usable += bundle.devices.filter { $0.deviceID == local.device }
-            }
-            bundles.append(UserKeyBundle(userID: user, devices: usable))
+            let (bundle, events) = try await fetchUsableBundle(of: user)
+            for case .trustWarning(let warning) in events { warnings.append(warning) }
+            bundles.append(bundle)
         }
         try checkNotBlocked(users)
 
@@ -105,11 +91,55 @@ extension E2EEEngine {
                 payload, channel: channel, participants: users, bundles: bundles, replyTo: replyTo,
                 using: sendingCipher)
         }
+        // A kept bundle is spent once its list and sessions are committed: its one-time pre-keys are never reused.
+        for user in fromRefresh { refreshedBundles[user] = nil }
         let prepared = PreparedMessage(entry: entry, payload: payload, warnings: warnings)
         if let request = try? WireJSON.decode(SendMessageRequest.self, from: entry.body) {
             sentContents[request.content] = (channel, payload)
         }
         return prepared
+    }
+
+    /// Fetches `user`'s bundle list (one one-time pre-key consumed per device on the server), drops devices whose
+    /// signed pre-key signature is bad, and applies the trust rules to each identity key.
+    /// - Returns: the usable list (this device kept in its own user's list, so the list is complete) and the trust
+    ///   events met (`.newDevice`, `.trustWarning`).
+    func fetchUsableBundle(of user: UUID) async throws(E2EEError) -> (UserKeyBundle, [AppEvent]) {
+        let bundle: UserKeyBundle
+        do {
+            bundle = try await server.keyBundle(of: user)
+        } catch {
+            throw Self.serverError(error)
+        }
+        var usable: [DeviceKeyBundle] = []
+        var events: [AppEvent] = []
+        for device in bundle.devices {
+            let address = DeviceAddress(user: user, device: device.deviceID)
+            guard address != local else { continue }
+            guard let checked = try? PreKeyBundle(user: user, device: device),
+                (try? checked.verifySignature()) != nil
+            else {
+                logger.warning("a device's pre-key bundle has a bad signature; skipped")
+                continue
+            }
+            events += try storeCall { try observeIdentity(checked.identityKey, of: address) }
+            usable.append(device)
+        }
+        if bundle.devices.contains(where: { $0.deviceID == local.device }), user == local.user {
+            // This device stays in its own user's list so the list is complete; it never gets a wrap.
+            usable += bundle.devices.filter { $0.deviceID == local.device }
+        }
+        return (UserKeyBundle(userID: user, devices: usable), events)
+    }
+
+    /// The bundle list kept from a refresh on a message from an unknown device, while younger than the refresh age.
+    func freshRefreshedBundle(of user: UUID) -> UserKeyBundle? {
+        guard let kept = refreshedBundles[user] else { return nil }
+        guard now.timeIntervalSince(kept.fetchedAt) < configuration.deviceListRefreshAge else {
+            refreshedBundles[user] = nil
+            return nil
+        }
+        return kept.bundle
     }
 
     private func checkNotBlocked(_ users: [UUID]) throws(E2EEError) {

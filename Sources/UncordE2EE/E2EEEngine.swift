@@ -27,6 +27,12 @@ public actor E2EEEngine {
     var replenishment: Task<Int, Never>?
     /// Plaintexts of this device's sends by content, so their gateway echo can be shown without a wrap.
     var sentContents: [String: (channel: UUID, payload: MessagePayload)] = [:]
+    /// Bundle lists fetched when a message came from an unknown device, kept for the next send to the user (the
+    /// fetch consumed one one-time pre-key per device on the server); dropped once a send used them, when older
+    /// than the refresh age, or on IDENTITY_KEY_CHANGED for the user.
+    var refreshedBundles: [UUID: (bundle: UserKeyBundle, fetchedAt: Date)] = [:]
+    /// When a message from each unknown device last triggered a refresh: at most one per refresh age.
+    var deviceRefreshes: [DeviceAddress: Date] = [:]
 
     /// An engine over an open store and a server client.
     /// - Throws: ``E2EEError/store(detail:)`` when the store cannot read this device's identity.

@@ -37,6 +37,8 @@ actor TestServer {
     private(set) var uploadedBatches: [[UInt32]] = []
     /// How many times the list route was called.
     private(set) var listCalls = 0
+    /// The user of every bundle fetch, in order.
+    private(set) var bundleFetches: [UUID] = []
 
     func client(for user: UUID) -> TestClient { TestClient(server: self, user: user) }
 
@@ -69,6 +71,11 @@ actor TestServer {
         }
         devices[user]?[index] = DeviceState(deviceID: device, identityKey: key)
         try fireIdentityChanged(user: user, device: device, key: key)
+    }
+
+    /// `DELETE /users/@me/devices/{device}`: the device and its keys are gone.
+    func removeDevice(user: UUID, device: UUID) {
+        devices[user]?.removeAll { $0.deviceID == device }
     }
 
     // MARK: Routes
@@ -120,6 +127,7 @@ actor TestServer {
 
     /// `GET /users/{user}/keys`: consumes one OPK per device (an actor call is atomic), then KEY_BUNDLE_LOW.
     func keyBundle(of user: UUID) throws -> UserKeyBundle {
+        bundleFetches.append(user)
         var bundles: [DeviceKeyBundle] = []
         var low: [(UUID, Int)] = []
         for index in (devices[user] ?? []).indices {

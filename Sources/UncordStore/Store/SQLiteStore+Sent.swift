@@ -1,0 +1,55 @@
+public import Foundation
+import UncordProtocol
+public import UncordRatchet
+
+extension SQLiteStore {
+    /// Records this device's own send once the server acknowledged it, in one transaction: the outbox row is
+    /// deleted and `payload` is stored in `messages` under the server's `messageID`, authored by this device and
+    /// sealed like a received payload, so ``message(id:)`` returns it and the history keeps it.
+    ///
+    /// An edit (`payload.editOf == messageID`) replaces the stored payload of its message, the previous one kept
+    /// as a revision in `message_edits` as for a received edit; any other id already stored keeps its row
+    /// unchanged, so recording the same acknowledgement twice is harmless.
+    /// - Returns: the message as stored.
+    /// - Throws: ``StoreError`` when the store fails; nothing changed then.
+    @discardableResult
+    public func recordSent(_ entry: OutboxEntry, payload: MessagePayload, messageID: UUID) throws -> StoredMessage {
+        try transaction { view in
+            let local = try view.localIdentity().address
+            try view.db.run("DELETE FROM outbox WHERE id = ?", [.integer(entry.id)])
+            let row = messageID.lowercased
+            let sealed = try sealer.seal(try payload.encoded(), for: .init("messages", "payload", row: row))
+            if let stored = try storedMessage(id: messageID, db: view.db) {
+                guard payload.editOf == messageID, stored.sender.user == local.user, !stored.isDeleted else {
+                    return stored
+                }
+                let stamp = Timestamp.format(view.now)
+                let revision =
+                    Int64(
+                        try view.db.queryOne(
+                            "SELECT count(*) AS n FROM message_edits WHERE message_id = ?", [.text(row)]
+                        )?.integer("n") ?? 0) + 1
+                let previous = try sealer.seal(
+                    try stored.payload.encoded(), for: .init("message_edits", "payload", row: "\(row)/\(revision)"))
+                try view.db.run(
+                    "INSERT INTO message_edits (message_id, revision, payload, edited_at) VALUES (?, ?, ?, ?)",
+                    [.text(row), .integer(revision), .blob(previous), .text(stored.editedAt ?? stamp)])
+                try view.db.run(
+                    "UPDATE messages SET payload = ?, edited_at = ? WHERE id = ?",
+                    [.blob(sealed), .text(stamp), .text(row)])
+            } else {
+                try view.db.run(
+                    """
+                    INSERT INTO messages (id, channel_id, author_user, author_device, payload, received_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                    [
+                        .text(row), .text(entry.channel.lowercased), .text(local.user.lowercased),
+                        .text(local.device.lowercased), .blob(sealed), .text(Timestamp.format(view.now)),
+                    ])
+            }
+            return try storedMessage(id: messageID, db: view.db)
+                ?? StoredMessage(id: messageID, channel: entry.channel, sender: local, payload: payload)
+        }
+    }
+}
