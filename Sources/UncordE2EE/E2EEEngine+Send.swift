@@ -59,9 +59,42 @@ extension E2EEEngine {
         logger.debug("send acknowledged")
     }
 
-    /// The sends not yet acknowledged, oldest first; post each body unchanged.
+    /// Acknowledges a pending send by its outbox entry — as ``pendingSends()`` returns it, also after a
+    /// restart — once the server accepted its body with `messageID`: the outbox row is cleared and the entry's
+    /// payload stored in the history in one transaction, exactly as ``markSent(_:messageID:)`` does for the
+    /// ``PreparedMessage`` it came from.
+    ///
+    /// ```swift
+    /// for entry in try await engine.pendingSends() {
+    ///     let sent = try await api.sendMessage(channel: entry.channel, body: entry.body)
+    ///     try await engine.markSent(entry, messageID: sent.id)
+    /// }
+    /// ```
+    /// - Returns: the message as stored in the history, or `nil` for a row queued before the store kept payloads
+    ///   (schema version 3): that row is cleared, but there is no plaintext to record.
+    @discardableResult
+    public func markSent(_ entry: OutboxEntry, messageID: UUID) throws(E2EEError) -> StoredMessage? {
+        let stored = try storeCall { try store.recordSent(entry, messageID: messageID) }
+        if stored == nil {
+            logger.notice("send acknowledged; its outbox row predates stored payloads, so the history lacks it")
+        } else {
+            logger.debug("pending send acknowledged")
+        }
+        return stored
+    }
+
+    /// The sends not yet acknowledged, oldest first, each with its payload; post each body unchanged, then
+    /// acknowledge it with `markSent(entry, messageID:)`. Their gateway echoes are recognised from
+    /// now on, also when this engine was opened after they were prepared.
     public func pendingSends() throws(E2EEError) -> [OutboxEntry] {
-        try storeCall { try store.pendingSends() }
+        let entries = try storeCall { try store.pendingSends() }
+        for entry in entries {
+            guard let payload = entry.payload,
+                let request = try? WireJSON.decode(SendMessageRequest.self, from: entry.body)
+            else { continue }
+            sentContents[request.content] = (entry.channel, payload)
+        }
+        return entries
     }
 
     private func prepare(

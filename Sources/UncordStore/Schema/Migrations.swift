@@ -118,6 +118,12 @@ enum StoreSchema {
                 ALTER TABLE peer_devices ADD COLUMN send_blocked INTEGER NOT NULL DEFAULT 0;
                 """
         ),
+        Migration(
+            version: 3,
+            sql: """
+                ALTER TABLE outbox ADD COLUMN payload BLOB;    -- sealed: the plaintext payload; NULL in older rows
+                """
+        ),
     ]
 
     /// The newest schema version this build knows.

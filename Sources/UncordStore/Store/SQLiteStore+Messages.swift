@@ -29,7 +29,8 @@ public struct ReceivedMessage: Sendable, Equatable {
     public var notices: [TrustNotice]
 }
 
-/// A send the server has not acknowledged yet: the exact request body, resent as it is on a retry.
+/// A send the server has not acknowledged yet: the exact request body, resent as it is on a retry, and the
+/// plaintext payload it seals, recorded into the history once the server acknowledged the send.
 public struct OutboxEntry: Sendable, Equatable {
     /// The outbox row.
     public var id: Int64
@@ -39,6 +40,9 @@ public struct OutboxEntry: Sendable, Equatable {
     public var body: [UInt8]
     /// Trust notices raised while sealing.
     public var notices: [TrustNotice]
+    /// The plaintext payload the body seals; `nil` only for rows queued before schema version 3, which did not
+    /// keep it.
+    public var payload: MessagePayload? = nil
 }
 
 extension SQLiteStore {
@@ -84,7 +88,9 @@ extension SQLiteStore {
     }
 
     /// Seals a message for every recipient device and queues the request in the outbox, in one transaction:
-    /// the session advances and the outbox row appears together. The row stays until ``acknowledge(_:)``.
+    /// the session advances and the outbox row appears together, holding the request body and the payload (both
+    /// sealed), so a restarted client can still resend the one and record the other. The row stays until
+    /// ``recordSent(_:messageID:)`` or ``acknowledge(_:)``.
     public func send(
         _ payload: MessagePayload, channel: UUID, participants: [UUID], bundles: [UserKeyBundle] = [],
         replyTo: UUID? = nil, using cipher: SessionCipher
@@ -99,20 +105,29 @@ extension SQLiteStore {
                 [.text(channel.lowercased), .text(stamp)])
             let id = view.db.lastInsertRowID
             let sealedBody = try sealer.seal(body, for: .init("outbox", "request", row: "\(id)"))
-            try view.db.run("UPDATE outbox SET request = ? WHERE id = ?", [.blob(sealedBody), .integer(id)])
-            return OutboxEntry(id: id, channel: channel, body: body, notices: sealed.notices)
+            let sealedPayload = try sealer.seal(try payload.encoded(), for: .init("outbox", "payload", row: "\(id)"))
+            try view.db.run(
+                "UPDATE outbox SET request = ?, payload = ? WHERE id = ?",
+                [.blob(sealedBody), .blob(sealedPayload), .integer(id)])
+            return OutboxEntry(id: id, channel: channel, body: body, notices: sealed.notices, payload: payload)
         }
     }
 
-    /// The sends the server has not acknowledged, oldest first; a retry posts each body unchanged.
+    /// The sends the server has not acknowledged, oldest first, each with its payload (`nil` for a row queued
+    /// before schema version 3); a retry posts each body unchanged.
     public func pendingSends() throws -> [OutboxEntry] {
         try connection.read { db in
-            try db.query("SELECT id, channel_id, request FROM outbox ORDER BY id").map { row in
+            try db.query("SELECT id, channel_id, request, payload FROM outbox ORDER BY id").map { row in
                 let id = try row.integer("id")
                 let body = try sealer.open(row.blob("request"), for: .init("outbox", "request", row: "\(id)"))
+                var payload: MessagePayload?
+                if let sealed = try row.optionalBlob("payload") {
+                    let bytes = try sealer.open(sealed, for: .init("outbox", "payload", row: "\(id)"))
+                    payload = try MessagePayload(decoding: bytes.exportBytes())
+                }
                 return OutboxEntry(
                     id: id, channel: try view(db).uuid(row.text("channel_id"), "outbox.channel_id"),
-                    body: body.exportBytes(), notices: [])
+                    body: body.exportBytes(), notices: [], payload: payload)
             }
         }
     }

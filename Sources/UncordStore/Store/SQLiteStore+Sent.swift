@@ -3,6 +3,22 @@ import UncordProtocol
 public import UncordRatchet
 
 extension SQLiteStore {
+    /// Records an acknowledged send from its outbox entry alone — as ``pendingSends()`` returns it after a
+    /// restart — exactly as ``recordSent(_:payload:messageID:)`` records it with `entry.payload`.
+    ///
+    /// A row queued before schema version 3 kept no payload: it is only deleted (``acknowledge(_:)``), since the
+    /// server has the message and a retry would post it twice.
+    /// - Returns: the message as stored, or `nil` when the entry carries no payload.
+    /// - Throws: ``StoreError`` when the store fails; nothing changed then.
+    @discardableResult
+    public func recordSent(_ entry: OutboxEntry, messageID: UUID) throws -> StoredMessage? {
+        guard let payload = entry.payload else {
+            try acknowledge(entry)
+            return nil
+        }
+        return try recordSent(entry, payload: payload, messageID: messageID)
+    }
+
     /// Records this device's own send once the server acknowledged it, in one transaction: the outbox row is
     /// deleted and `payload` is stored in `messages` under the server's `messageID`, authored by this device and
     /// sealed like a received payload, so ``message(id:)`` returns it and the history keeps it.
