@@ -3,7 +3,7 @@ import Testing
 import UncordCrypto
 
 @testable import UncordRatchet
-@testable import UncordStore
+@_spi(DevServer) @testable import UncordStore
 
 /// The stores the session tests run against: the in-memory one and its SQLite twin.
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {

@@ -4,7 +4,7 @@ import UncordCrypto
 import UncordProtocol
 
 @testable import UncordRatchet
-@testable import UncordStore
+@_spi(DevServer) @testable import UncordStore
 
 /// Secrets sealed at rest: after a realistic exchange between three stores, no private key, root, chain or message
 /// key, store key or plaintext appears in any of their files, whether the stores are still open (recent commits in

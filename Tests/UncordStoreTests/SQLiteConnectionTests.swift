@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import UncordStore
+@_spi(DevServer) @testable import UncordStore
 
 /// Opening, configuration and single-owner locking of ``SQLiteConnection``.
 @Suite("SQLite connection")

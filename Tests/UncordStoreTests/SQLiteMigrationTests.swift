@@ -1,6 +1,6 @@
 import Testing
 
-@testable import UncordStore
+@_spi(DevServer) @testable import UncordStore
 
 /// ``SQLiteConnection/migrate(_:)``: versioned, applied once, each step atomic, newer schemas refused.
 @Suite("SQLite migrations")

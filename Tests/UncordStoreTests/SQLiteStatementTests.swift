@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import UncordCrypto
 
-@testable import UncordStore
+@_spi(DevServer) @testable import UncordStore
 
 /// Binding and reading values, the statement cache, and errors that never show bound arguments.
 @Suite("SQLite statements")

@@ -4,7 +4,7 @@ import UncordCrypto
 import UncordProtocol
 import UncordRatchet
 
-@testable import UncordStore
+@_spi(DevServer) @testable import UncordStore
 
 /// DM_MESSAGE_UPDATE and DM_MESSAGE_DELETE in the store: edit history, idempotent updates, deletion.
 @Suite("SQLite store: edits and deletes")

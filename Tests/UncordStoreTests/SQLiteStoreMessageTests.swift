@@ -4,7 +4,7 @@ import UncordCrypto
 import UncordProtocol
 import UncordRatchet
 
-@testable import UncordStore
+@_spi(DevServer) @testable import UncordStore
 
 /// Receiving and sending through the store: one transaction per step, exactly-once storage, the outbox.
 @Suite("SQLite store: messages")

@@ -3,7 +3,7 @@ import Testing
 import UncordCrypto
 import UncordRatchet
 
-@testable import UncordStore
+@_spi(DevServer) @testable import UncordStore
 
 /// Creating and opening stores: keys, refusals, and that a refused open writes nothing.
 @Suite("SQLite store: opening")

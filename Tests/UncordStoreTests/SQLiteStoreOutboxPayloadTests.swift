@@ -4,7 +4,7 @@ import UncordCrypto
 import UncordProtocol
 import UncordRatchet
 
-@testable import UncordStore
+@_spi(DevServer) @testable import UncordStore
 
 /// Migration 3: the outbox keeps each send's payload, sealed, so a send acknowledged after a restart still reaches
 /// the history.

@@ -4,7 +4,7 @@ import UncordCrypto
 import UncordProtocol
 import UncordRatchet
 
-@testable import UncordStore
+@_spi(DevServer) @testable import UncordStore
 
 /// One-time pre-key ids and states, and the signed pre-key's rotation and grace period.
 @Suite("SQLite store: pre-keys")

@@ -4,7 +4,7 @@ import UncordCrypto
 import UncordProtocol
 import UncordRatchet
 
-@testable import UncordStore
+@_spi(DevServer) @testable import UncordStore
 
 /// This device's own sends kept in the history once the server acknowledged them.
 @Suite("SQLite store: sent messages")

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import UncordStore
+@_spi(DevServer) @testable import UncordStore
 
 /// Commit, rollback and nesting of ``SQLiteConnection/transaction(_:)``, and ``StoreConnection``.
 @Suite("SQLite transactions")

@@ -5,7 +5,7 @@ import UncordCrypto
 import UncordProtocol
 import UncordRatchet
 
-@testable import UncordStore
+@_spi(DevServer) @testable import UncordStore
 
 /// A tiny stand-in for the Uncord server, enough for the store tests: it keeps what each device uploaded (identity
 /// key, signed pre-key, one-time pre-keys), hands out bundles with each one-time pre-key once, and turns a send into

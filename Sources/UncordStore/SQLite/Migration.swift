@@ -11,9 +11,15 @@
 /// ]
 /// try connection.migrate(migrations)
 /// ```
-struct Migration: Sendable, Equatable {
+@_spi(DevServer) public struct Migration: Sendable, Equatable {
     /// The schema version after this step; positive, and strictly increasing along the list.
-    let version: Int
+    @_spi(DevServer) public let version: Int
     /// The statements of this step.
-    let sql: String
+    @_spi(DevServer) public let sql: String
+
+    /// The step that takes the store to `version` by running `sql`.
+    @_spi(DevServer) public init(version: Int, sql: String) {
+        self.version = version
+        self.sql = sql
+    }
 }

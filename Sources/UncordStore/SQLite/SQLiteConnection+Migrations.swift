@@ -7,7 +7,7 @@ extension SQLiteConnection {
     /// the store at the last version that fully applied.
     ///
     /// Throws ``StoreError/misuse(_:)`` when the versions are not positive and strictly increasing.
-    func migrate(_ migrations: [Migration]) throws(StoreError) {
+    @_spi(DevServer) public func migrate(_ migrations: [Migration]) throws(StoreError) {
         var previous = 0
         for migration in migrations {
             guard migration.version > previous else {

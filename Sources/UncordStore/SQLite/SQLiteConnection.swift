@@ -15,11 +15,11 @@ import CSQLite
 /// try connection.run("INSERT INTO peers (id, name) VALUES (?, ?)", [.integer(1), .text("alice")])
 /// let names = try connection.query("SELECT name FROM peers").map { try $0.text("name") }
 /// ```
-final class SQLiteConnection {
+@_spi(DevServer) public final class SQLiteConnection {
     /// How a connection is opened.
-    struct Options: Sendable, Equatable {
+    @_spi(DevServer) public struct Options: Sendable, Equatable {
         /// How hard SQLite syncs to disk on commit.
-        enum Synchronous: Sendable, Equatable {
+        @_spi(DevServer) public enum Synchronous: Sendable, Equatable {
             /// `PRAGMA synchronous=NORMAL`: in WAL mode, durable except for the last commits on power loss; never
             /// corrupt.
             case normal
@@ -36,7 +36,9 @@ final class SQLiteConnection {
         var secureDelete: Bool
 
         /// Options with the given values; the defaults suit a store.
-        init(synchronous: Synchronous = .normal, busyTimeoutMilliseconds: Int32 = 5000, secureDelete: Bool = true) {
+        @_spi(DevServer) public init(
+            synchronous: Synchronous = .normal, busyTimeoutMilliseconds: Int32 = 5000, secureDelete: Bool = true
+        ) {
             self.synchronous = synchronous
             self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
             self.secureDelete = secureDelete
@@ -103,13 +105,13 @@ final class SQLiteConnection {
     }
 
     /// Runs one or more statements that take no arguments, such as a migration's SQL.
-    func execute(_ sql: String) throws(StoreError) {
+    @_spi(DevServer) public func execute(_ sql: String) throws(StoreError) {
         try check(sqlite3_exec(handle, sql, nil, nil, nil))
     }
 
     /// Runs one statement with `arguments` bound to its `?` parameters, using a cached prepared statement.
     /// Any rows it returns are skipped.
-    func run(_ sql: String, _ arguments: [SQLiteValue] = []) throws(StoreError) {
+    @_spi(DevServer) public func run(_ sql: String, _ arguments: [SQLiteValue] = []) throws(StoreError) {
         let statement = try cachedStatement(sql)
         defer { statement.reset() }
         try statement.bind(arguments)
@@ -117,17 +119,20 @@ final class SQLiteConnection {
     }
 
     /// Runs one query with `arguments` bound and returns every row, using a cached prepared statement.
-    func query(_ sql: String, _ arguments: [SQLiteValue] = []) throws(StoreError) -> [SQLiteRow] {
+    @_spi(DevServer) public func query(_ sql: String, _ arguments: [SQLiteValue] = []) throws(StoreError) -> [SQLiteRow]
+    {
         try rows(of: cachedStatement(sql), arguments: arguments, limit: nil)
     }
 
     /// Runs one query with `arguments` bound and returns its first row, or `nil` when it returns none.
-    func queryOne(_ sql: String, _ arguments: [SQLiteValue] = []) throws(StoreError) -> SQLiteRow? {
+    @_spi(DevServer) public func queryOne(_ sql: String, _ arguments: [SQLiteValue] = []) throws(StoreError)
+        -> SQLiteRow?
+    {
         try rows(of: cachedStatement(sql), arguments: arguments, limit: 1).first
     }
 
     /// The rows changed by the most recent `INSERT`, `UPDATE` or `DELETE`.
-    var changes: Int { Int(sqlite3_changes64(handle)) }
+    @_spi(DevServer) public var changes: Int { Int(sqlite3_changes64(handle)) }
 
     /// The rowid of the most recent successful `INSERT`.
     var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }

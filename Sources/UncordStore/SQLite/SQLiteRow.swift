@@ -10,7 +10,7 @@
 ///     let name = try row.text("name")
 /// }
 /// ```
-struct SQLiteRow: Sendable, CustomStringConvertible {
+@_spi(DevServer) public struct SQLiteRow: Sendable, CustomStringConvertible {
     /// The result columns' names and their lookup table, shared by every row of one query.
     let columns: SQLiteColumns
     /// The column values, in column order.
@@ -37,7 +37,9 @@ struct SQLiteRow: Sendable, CustomStringConvertible {
     }
 
     /// The integer in the column called `name`.
-    func integer(_ name: String) throws(StoreError) -> Int64 { try Self.integer(value(name), column: name) }
+    @_spi(DevServer) public func integer(_ name: String) throws(StoreError) -> Int64 {
+        try Self.integer(value(name), column: name)
+    }
 
     /// The integer at `index`, or `nil` for `NULL`.
     func optionalInteger(_ index: Int) throws(StoreError) -> Int64? {
@@ -47,7 +49,7 @@ struct SQLiteRow: Sendable, CustomStringConvertible {
     }
 
     /// The integer in the column called `name`, or `nil` for `NULL`.
-    func optionalInteger(_ name: String) throws(StoreError) -> Int64? {
+    @_spi(DevServer) public func optionalInteger(_ name: String) throws(StoreError) -> Int64? {
         try Self.nullable(value(name)) { value throws(StoreError) in try Self.integer(value, column: name) }
     }
 
@@ -73,7 +75,9 @@ struct SQLiteRow: Sendable, CustomStringConvertible {
     func text(_ index: Int) throws(StoreError) -> String { try Self.text(value(index), column: columns.label(index)) }
 
     /// The text in the column called `name`.
-    func text(_ name: String) throws(StoreError) -> String { try Self.text(value(name), column: name) }
+    @_spi(DevServer) public func text(_ name: String) throws(StoreError) -> String {
+        try Self.text(value(name), column: name)
+    }
 
     /// The text at `index`, or `nil` for `NULL`.
     func optionalText(_ index: Int) throws(StoreError) -> String? {
@@ -83,7 +87,7 @@ struct SQLiteRow: Sendable, CustomStringConvertible {
     }
 
     /// The text in the column called `name`, or `nil` for `NULL`.
-    func optionalText(_ name: String) throws(StoreError) -> String? {
+    @_spi(DevServer) public func optionalText(_ name: String) throws(StoreError) -> String? {
         try Self.nullable(value(name)) { value throws(StoreError) in try Self.text(value, column: name) }
     }
 
@@ -93,7 +97,9 @@ struct SQLiteRow: Sendable, CustomStringConvertible {
     }
 
     /// The bytes in the column called `name`.
-    func blob(_ name: String) throws(StoreError) -> [UInt8] { try Self.blob(value(name), column: name) }
+    @_spi(DevServer) public func blob(_ name: String) throws(StoreError) -> [UInt8] {
+        try Self.blob(value(name), column: name)
+    }
 
     /// The bytes at `index`, or `nil` for `NULL`.
     func optionalBlob(_ index: Int) throws(StoreError) -> [UInt8]? {
@@ -103,12 +109,12 @@ struct SQLiteRow: Sendable, CustomStringConvertible {
     }
 
     /// The bytes in the column called `name`, or `nil` for `NULL`.
-    func optionalBlob(_ name: String) throws(StoreError) -> [UInt8]? {
+    @_spi(DevServer) public func optionalBlob(_ name: String) throws(StoreError) -> [UInt8]? {
         try Self.nullable(value(name)) { value throws(StoreError) in try Self.blob(value, column: name) }
     }
 
     /// Column names and storage classes only; never the values.
-    var description: String {
+    @_spi(DevServer) public var description: String {
         let fields = values.indices.map { "\(columns.label($0)): \(values[$0].typeName)" }
         return "SQLiteRow(\(fields.joined(separator: ", ")))"
     }

@@ -1,4 +1,4 @@
-import UncordCrypto
+public import UncordCrypto
 
 /// A value bound to a statement parameter or read from a result column.
 ///
@@ -10,7 +10,7 @@ import UncordCrypto
 /// ```swift
 /// try connection.run("INSERT INTO keys (id, secret) VALUES (?, ?)", [.integer(1), .secureBlob(key)])
 /// ```
-enum SQLiteValue: Sendable, Equatable, CustomStringConvertible {
+@_spi(DevServer) public enum SQLiteValue: Sendable, Equatable, CustomStringConvertible {
     /// SQL `NULL`.
     case null
     /// A 64-bit signed integer.
@@ -35,7 +35,7 @@ enum SQLiteValue: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    var description: String {
+    @_spi(DevServer) public var description: String {
         switch self {
         case .null: return "NULL"
         case .integer: return "INTEGER"
@@ -49,7 +49,7 @@ enum SQLiteValue: Sendable, Equatable, CustomStringConvertible {
 
 extension SQLiteValue {
     /// An integer value from a Swift `Int`.
-    static func integer(_ value: Int) -> SQLiteValue { .integer(Int64(value)) }
+    @_spi(DevServer) public static func integer(_ value: Int) -> SQLiteValue { .integer(Int64(value)) }
 
     /// `.null` for `nil`, otherwise the wrapped value.
     static func optional(_ value: SQLiteValue?) -> SQLiteValue { value ?? .null }

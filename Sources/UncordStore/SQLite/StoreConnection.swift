@@ -19,14 +19,14 @@ public final class StoreConnection: @unchecked Sendable {
     private let lock = NSRecursiveLock()
 
     /// Opens the store at `path`; see ``SQLiteConnection/init(path:options:)`` for the errors.
-    init(path: String, options: SQLiteConnection.Options = .init()) throws(StoreError) {
+    @_spi(DevServer) public init(path: String, options: SQLiteConnection.Options = .init()) throws(StoreError) {
         self.path = path
         connection = try SQLiteConnection(path: path, options: options)
     }
 
     /// Runs `body` with exclusive access to the connection, outside any transaction. `body` should only read,
     /// and must not let the connection escape.
-    func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+    @_spi(DevServer) public func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
         return try body(connection)
@@ -34,7 +34,7 @@ public final class StoreConnection: @unchecked Sendable {
 
     /// Runs `body` with exclusive access to the connection inside ``SQLiteConnection/transaction(_:)``: its
     /// changes commit when it returns and roll back when it throws. `body` must not let the connection escape.
-    func write<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
+    @_spi(DevServer) public func write<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         lock.lock()
         defer { lock.unlock() }
         return try connection.transaction { try body(connection) }

@@ -1,0 +1,209 @@
+import Foundation
+import HTTPTypes
+import UncordProtocol
+@_spi(DevServer) import UncordStore
+
+extension DevDatabase {
+    /// The most characters (Unicode scalars, the server's runes) a message's content may hold.
+    static let maximumContentLength = 4000
+    /// The most messages one list call answers.
+    static let maximumPageSize = 100
+
+    /// `POST /users/@me/channels`. A direct channel between two users is created once; asking again answers
+    /// the same channel with `created` false and fires nothing. A new channel fires DM_CHANNEL_CREATE to every
+    /// participant.
+    func createChannel(
+        user: UUID, _ request: CreateDMChannelRequest
+    ) throws(DevServerError) -> (channel: DMChannel, created: Bool, events: [Event]) {
+        let participants: Set<UUID>
+        let kind: DMChannel.Kind
+        var name: String?
+        var owner: UUID?
+        var directKey: String?
+        switch request {
+        case .direct(let recipient):
+            guard recipient != user else { throw .validation("a direct channel needs another user") }
+            participants = [user, recipient]
+            kind = .direct
+            directKey = [user.wireText, recipient.wireText].sorted().joined(separator: ":")
+        case .group(let groupName, let recipients):
+            let trimmed = groupName.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty, trimmed.count <= 100 else { throw .validation("a group needs a name") }
+            guard !recipients.isEmpty, recipients.count <= 9 else {
+                throw .validation("a group has 1 to 9 recipients")
+            }
+            participants = Set(recipients).union([user])
+            kind = .group
+            name = trimmed
+            owner = user
+        }
+        return try write { db in
+            if let directKey,
+                let row = try db.queryOne("SELECT * FROM dm_channels WHERE direct_key = ?", [.text(directKey)])
+            {
+                return (try Self.channel(row), false, [])
+            }
+            let now = try Self.now()
+            let channel = DMChannel(id: UUID(), kind: kind, name: name, ownerID: owner, createdAt: now, updatedAt: now)
+            try db.run(
+                """
+                INSERT INTO dm_channels (id, kind, name, owner_id, direct_key, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    .text(channel.id.wireText), .text(kind.rawValue), name.map { .text($0) } ?? .null,
+                    owner.map { .text($0.wireText) } ?? .null, directKey.map { .text($0) } ?? .null,
+                    .text(now.text), .text(now.text),
+                ])
+            for participant in participants {
+                try db.run(
+                    "INSERT INTO dm_participants (channel_id, user_id) VALUES (?, ?)",
+                    [.text(channel.id.wireText), .text(participant.wireText)])
+            }
+            let event = Event(type: .dmChannelCreate, payload: try RawJSON(encoding: channel), users: participants)
+            return (channel, true, [event])
+        }
+    }
+
+    /// `GET /users/@me/channels`: the user's DM channels, oldest first.
+    func channels(user: UUID) throws(DevServerError) -> [DMChannel] {
+        try write { db in
+            try db.query(
+                """
+                SELECT c.* FROM dm_channels AS c JOIN dm_participants AS p ON p.channel_id = c.id
+                WHERE p.user_id = ? ORDER BY c.seq
+                """, [.text(user.wireText)]
+            ).map(Self.channel)
+        }
+    }
+
+    /// `POST /dm/{channel_id}/messages`: stores the message and its per-device wraps. Fires DM_MESSAGE_CREATE,
+    /// without `message_keys`, to every participant; the answer carries the wraps as sent.
+    func postMessage(
+        user: UUID, channel: UUID, _ request: SendMessageRequest
+    ) throws(DevServerError) -> (Message, [Event]) {
+        let content = request.content.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !content.isEmpty else { throw .validation("content must not be empty") }
+        guard content.unicodeScalars.count <= Self.maximumContentLength else {
+            throw .validation("content is limited to 4000 characters")
+        }
+        var wraps: [(UUID, [UInt8])] = []
+        for key in request.messageKeys {
+            guard case .device(let device) = key.recipient else { throw .validation("a wrap must name a device") }
+            guard !wraps.contains(where: { $0.0 == device }) else { throw .validation("a device has two wraps") }
+            wraps.append((device, key.encryptedKey))
+        }
+        return try write { db in
+            let participants = try participants(of: channel, user: user, db: db)
+            let message = Message(
+                id: UUID(), channelID: channel, author: Self.author(user), content: content,
+                replyToID: request.replyToID, encrypted: !wraps.isEmpty, createdAt: try Self.now())
+            try db.run(
+                """
+                INSERT INTO messages (id, channel_id, author_id, content, reply_to_id, encrypted, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    .text(message.id.wireText), .text(channel.wireText), .text(user.wireText), .text(content),
+                    request.replyToID.map { .text($0.wireText) } ?? .null, .integer(message.encrypted ? 1 : 0),
+                    .text(message.createdAt.text),
+                ])
+            for (device, wrap) in wraps {
+                try db.run(
+                    "INSERT INTO message_keys (message_id, device_id, encrypted_key) VALUES (?, ?, ?)",
+                    [.text(message.id.wireText), .text(device.wireText), .blob(wrap)])
+            }
+            let event = Event(type: .dmMessageCreate, payload: try RawJSON(encoding: message), users: participants)
+            var answer = message
+            answer.messageKeys = request.messageKeys
+            return (answer, [event])
+        }
+    }
+
+    /// `GET /dm/{channel_id}/messages`: newest first, older than `before` when given, at most `limit` (50 by
+    /// default, 100 at most). With `device`, each message carries that device's wrap alone, as `device_id ""`.
+    func messages(
+        user: UUID, channel: UUID, device: UUID?, before: UUID?, limit: Int?
+    ) throws(DevServerError) -> [Message] {
+        let limit = min(max(limit ?? 50, 1), Self.maximumPageSize)
+        return try write { db in
+            _ = try participants(of: channel, user: user, db: db)
+            var bound = Int64.max
+            if let before {
+                guard
+                    let row = try db.queryOne(
+                        "SELECT seq FROM messages WHERE id = ? AND channel_id = ?",
+                        [.text(before.wireText), .text(channel.wireText)])
+                else { throw DevServerError.notFound("unknown message") }
+                bound = try row.integer("seq")
+            }
+            let rows = try db.query(
+                """
+                SELECT m.id, m.author_id, m.content, m.reply_to_id, m.encrypted, m.created_at, k.encrypted_key
+                FROM messages AS m
+                LEFT JOIN message_keys AS k ON k.message_id = m.id AND k.device_id = ?
+                WHERE m.channel_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?
+                """,
+                [
+                    .text(device?.wireText ?? ""), .text(channel.wireText), .integer(bound), .integer(limit),
+                ])
+            return try rows.map { row in
+                let author = try Self.uuid(row.text("author_id"))
+                var message = Message(
+                    id: try Self.uuid(row.text("id")), channelID: channel, author: Self.author(author),
+                    content: try row.text("content"),
+                    replyToID: try row.optionalText("reply_to_id").map { text throws(DevServerError) in
+                        try Self.uuid(text)
+                    },
+                    encrypted: try row.integer("encrypted") != 0,
+                    createdAt: try Self.timestamp(row.text("created_at")))
+                if device != nil {
+                    message.messageKeys =
+                        try row.optionalBlob("encrypted_key").map {
+                            [EncryptedMessageKey(recipient: .thisDevice, encryptedKey: $0)]
+                        } ?? []
+                }
+                return message
+            }
+        }
+    }
+
+    /// `DELETE /dm/{channel_id}/messages/{message_id}`: the author removes a message. Fires DM_MESSAGE_DELETE.
+    func deleteMessage(user: UUID, channel: UUID, message: UUID) throws(DevServerError) -> [Event] {
+        try write { db in
+            let participants = try participants(of: channel, user: user, db: db)
+            guard
+                let row = try db.queryOne(
+                    "SELECT author_id FROM messages WHERE id = ? AND channel_id = ?",
+                    [.text(message.wireText), .text(channel.wireText)])
+            else { throw DevServerError.notFound("unknown message") }
+            guard try row.text("author_id") == user.wireText else {
+                throw DevServerError(.forbidden, ServerErrorCode(rawValue: "FORBIDDEN"), "only the author may delete")
+            }
+            try db.run("DELETE FROM messages WHERE id = ?", [.text(message.wireText)])
+            let payload = try RawJSON(encoding: MessageDelete(id: message, channelID: channel))
+            return [Event(type: .dmMessageDelete, payload: payload, users: participants)]
+        }
+    }
+
+    /// The participants of `channel`; `NOT_FOUND` unless `user` is one of them.
+    private func participants(of channel: UUID, user: UUID, db: SQLiteConnection) throws -> Set<UUID> {
+        let rows = try db.query("SELECT user_id FROM dm_participants WHERE channel_id = ?", [.text(channel.wireText)])
+        let users = Set(try rows.map { row in try Self.uuid(row.text("user_id")) })
+        guard users.contains(user) else { throw DevServerError.notFound("unknown channel") }
+        return users
+    }
+
+    /// The development server knows no profiles: a user's name is derived from its id.
+    static func author(_ user: UUID) -> Message.Author {
+        Message.Author(id: user, username: "user-" + user.wireText.prefix(8))
+    }
+
+    private static func channel(_ row: SQLiteRow) throws -> DMChannel {
+        DMChannel(
+            id: try uuid(row.text("id")), kind: DMChannel.Kind(rawValue: try row.text("kind")),
+            name: try row.optionalText("name"),
+            ownerID: try row.optionalText("owner_id").map { text throws(DevServerError) in try uuid(text) },
+            createdAt: try timestamp(row.text("created_at")), updatedAt: try timestamp(row.text("updated_at")))
+    }
+}

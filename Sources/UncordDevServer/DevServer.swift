@@ -1,0 +1,61 @@
+import Hummingbird
+import HummingbirdWebSocket
+public import Logging
+import UncordProtocol
+
+/// The Uncord development server: the E2EE device and key routes, the DM routes and the gateway of
+/// UNCORD_API.md over real HTTP and WebSocket, stored in one SQLite file.
+///
+/// Not for production: anyone may sign in as any user with the bearer token `dev:<user-uuid>`.
+///
+/// ```swift
+/// let server = try DevServer(configuration: .init(port: 0, dataDirectory: directory), logger: logger)
+/// try await server.run { port in print("listening on http://127.0.0.1:\(port)") }
+/// ```
+public struct DevServer: Sendable {
+    /// The configuration it was started with.
+    public let configuration: DevServerConfiguration
+    let database: DevDatabase
+    let hub: GatewayHub
+    let logger: Logger
+
+    /// Checks the configuration and opens (or creates) the database in its data directory.
+    public init(configuration: DevServerConfiguration, logger: Logger) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        self.logger = logger
+        database = try DevDatabase(directory: configuration.dataDirectory)
+        hub = GatewayHub(heartbeatInterval: configuration.heartbeatInterval)
+    }
+
+    /// Serves until the task is cancelled or the process gets SIGINT or SIGTERM. `onListening` gets the bound
+    /// port once the server accepts connections.
+    public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        addRoutes(to: router)
+        let app = Application(
+            router: router,
+            server: .http1WebSocketUpgrade(webSocketRouter: router),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "uncord-devserver"),
+            onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
+            logger: logger)
+        try await app.runService()
+    }
+
+    private func addRoutes(to router: Router<BasicWebSocketRequestContext>) {
+        let api = router.group("api/v1")
+        addKeyRoutes(to: api)
+        addDMRoutes(to: api)
+        let hub = self.hub
+        let interval = configuration.heartbeatInterval
+        api.ws("gateway") { inbound, outbound, _ in
+            try await GatewayConnection(hub: hub, heartbeatInterval: interval).run(inbound: inbound, outbound: outbound)
+        }
+    }
+
+    /// Fires the events a committed change called for.
+    func fire(_ events: [DevDatabase.Event]) async {
+        for event in events { await hub.dispatch(event.type, event.payload, to: event.users) }
+    }
+}

@@ -1,0 +1,62 @@
+/// How a development server is started.
+///
+/// ```swift
+/// let configuration = DevServerConfiguration(port: 0, dataDirectory: "/tmp/uncord-dev")
+/// ```
+public struct DevServerConfiguration: Sendable, Equatable {
+    /// The address to bind; loopback (`127.0.0.1`) by default.
+    public var host: String
+    /// The port to bind; 0 picks a free one.
+    public var port: Int
+    /// The folder holding the SQLite file; created if missing.
+    public var dataDirectory: String
+    /// The heartbeat interval the gateway announces in Hello.
+    public var heartbeatInterval: Duration
+    /// Whether binding a non-loopback address is allowed. Anyone who can reach the server can act as any user.
+    public var allowsNonLoopback: Bool
+
+    /// A configuration; only `dataDirectory` has no default.
+    public init(
+        host: String = "127.0.0.1", port: Int = 0, dataDirectory: String,
+        heartbeatInterval: Duration = .seconds(41), allowsNonLoopback: Bool = false
+    ) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.heartbeatInterval = heartbeatInterval
+        self.allowsNonLoopback = allowsNonLoopback
+    }
+
+    /// Whether `host` names the loopback interface.
+    public var isLoopback: Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    /// Refuses a non-loopback host unless ``allowsNonLoopback`` is set, saying why.
+    public func validate() throws(DevServerConfigurationError) {
+        guard (0...65535).contains(port) else { throw .invalidPort(port) }
+        guard isLoopback || allowsNonLoopback else { throw .nonLoopbackHost(host) }
+    }
+}
+
+/// Why a ``DevServerConfiguration`` was refused.
+public enum DevServerConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The host is not a loopback address and non-loopback binding was not allowed.
+    case nonLoopbackHost(String)
+    /// The port is outside 0…65535.
+    case invalidPort(Int)
+
+    /// The reason, in words.
+    public var description: String {
+        switch self {
+        case .nonLoopbackHost(let host):
+            return """
+                refusing to listen on \(host): development authentication is the bearer token dev:<user-uuid>, \
+                so anyone who can reach the server can act as any user. Use a loopback address, or pass \
+                --allow-non-loopback if you really mean it.
+                """
+        case .invalidPort(let port):
+            return "port \(port) is outside 0...65535"
+        }
+    }
+}

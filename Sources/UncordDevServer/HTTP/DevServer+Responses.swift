@@ -1,0 +1,81 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdWebSocket
+import NIOCore
+import UncordProtocol
+
+/// The request context every route of the development server runs with.
+typealias DevContext = BasicWebSocketRequestContext
+
+extension DevServer {
+    /// The largest request body accepted.
+    static let maximumBodySize = 1 << 20
+
+    /// Wraps a route: answers a thrown ``DevServerError`` with its `{"error": …}` body and anything else with
+    /// `INTERNAL_ERROR`.
+    func handler(
+        _ body: @escaping @Sendable (Request, DevContext) async throws -> Response
+    ) -> @Sendable (Request, DevContext) async throws -> Response {
+        { request, context in
+            do {
+                return try await body(request, context)
+            } catch let error as DevServerError {
+                return Self.errorResponse(error)
+            } catch {
+                return Self.errorResponse(.internalError("the request failed"))
+            }
+        }
+    }
+
+    /// The signed-in user of `Authorization: Bearer dev:<uuid>`.
+    static func user(of request: Request) throws(DevServerError) -> UUID {
+        guard let user = DevToken.user(fromAuthorization: request.headers[.authorization]) else {
+            throw .unauthorised("use Authorization: Bearer dev:<user-uuid>")
+        }
+        return user
+    }
+
+    /// The request body decoded with ``WireJSON``.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: maximumBodySize)
+        } catch {
+            throw DevServerError(.contentTooLarge, .payloadTooLarge, "the body is too large")
+        }
+        do {
+            return try WireJSON.decode(type, from: Array(buffer.readableBytesView))
+        } catch {
+            throw DevServerError.decoding(error)
+        }
+    }
+
+    /// A UUID path parameter; `notFound` when it is missing or not a UUID.
+    static func uuid(
+        _ name: String, in context: DevContext, notFound: DevServerError
+    ) throws(DevServerError) -> UUID {
+        guard let id = context.parameters.get(name, as: UUID.self) else { throw notFound }
+        return id
+    }
+
+    /// `{"data": value}` with `status`.
+    static func data(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        json(try WireJSON.encode(DataEnvelope(data: value)), status: status)
+    }
+
+    /// 204 with no body.
+    static func noContent() -> Response { Response(status: .noContent) }
+
+    /// The `{"error": {"code", "message"}}` answer for `error`.
+    static func errorResponse(_ error: DevServerError) -> Response {
+        let body = (try? WireJSON.encode(error.body)) ?? Array(#"{"error":{"code":"INTERNAL_ERROR"}}"#.utf8)
+        return json(body, status: error.status)
+    }
+
+    private static func json(_ bytes: [UInt8], status: HTTPResponse.Status) -> Response {
+        Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
