@@ -10,11 +10,19 @@ let package = Package(
         .library(name: "UncordStore", targets: ["UncordStore"]),
         .library(name: "UncordE2EE", targets: ["UncordE2EE"]),
         .library(name: "UncordConformance", targets: ["UncordConformance"]),
+        .library(name: "UncordClient", targets: ["UncordClient"]),
         .executable(name: "uncord-keys", targets: ["uncord-keys"]),
+        .library(name: "UncordDevServer", targets: ["UncordDevServer"]),
+        .executable(name: "uncord-devserver", targets: ["uncord-devserver"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -38,6 +46,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(
+            name: "UncordClient",
+            dependencies: [
+                "UncordProtocol", "UncordE2EE",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ]
+        ),
         .target(name: "UncordConformance", dependencies: ["UncordCrypto", "UncordProtocol", "UncordRatchet"]),
         .executableTarget(
             name: "uncord-keys",
@@ -54,6 +74,26 @@ let package = Package(
             name: "generate-vectors",
             dependencies: ["UncordCrypto", "UncordProtocol", "UncordConformance"]
         ),
+        .target(
+            name: "UncordDevServer",
+            dependencies: [
+                "UncordProtocol", "UncordStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "uncord-devserver",
+            dependencies: [
+                "UncordDevServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "UncordCryptoTests", dependencies: ["UncordCrypto"]),
         .testTarget(name: "UncordProtocolTests", dependencies: ["UncordProtocol"]),
         .testTarget(name: "UncordRatchetTests", dependencies: ["UncordRatchet", "UncordStore"]),
@@ -64,6 +104,27 @@ let package = Package(
             dependencies: [
                 "UncordCrypto", "UncordProtocol", "UncordRatchet", "UncordStore", "UncordE2EE",
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "UncordDevServerTests",
+            dependencies: [
+                "UncordDevServer", "UncordProtocol",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "UncordClientTests",
+            dependencies: [
+                "UncordClient", "UncordProtocol", "UncordE2EE",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(

@@ -77,7 +77,7 @@ public actor E2EEEngine {
                 identityKey: identity.keyPair.publicKey.bytes)
             do {
                 _ = try await server.registerDevice(request)
-            } catch let error as ServerError where error.code == .duplicateKeyID {
+            } catch let error where ServerError.carried(by: error)?.code == .duplicateKeyID {
                 logger.info("device already registered on the server")
             } catch {
                 throw Self.serverError(error)
@@ -102,7 +102,7 @@ public actor E2EEEngine {
     }
 
     static func serverError(_ error: any Error) -> E2EEError {
-        if let error = error as? ServerError { return .server(detail: error.code.rawValue) }
+        if let error = ServerError.carried(by: error) { return .server(detail: error.code.rawValue) }
         if let error = error as? E2EEError { return error }
         return .server(detail: String(describing: type(of: error)))
     }

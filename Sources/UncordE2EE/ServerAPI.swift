@@ -5,7 +5,8 @@ public import UncordProtocol
 /// tests' in-process server are interchangeable.
 ///
 /// Every method throws the implementation's own errors; a server's `{"error": …}` answer should be thrown as
-/// ``UncordProtocol/ServerError`` so the engine can tell its codes apart.
+/// ``UncordProtocol/ServerError``, or as an error conforming to ``ServerErrorCarrying``, so the engine can tell its
+/// codes apart.
 public protocol ServerAPI: Sendable {
     /// `POST /users/@me/devices`: registers this device and its identity key.
     func registerDevice(_ request: RegisterDeviceRequest) async throws -> Device
@@ -24,4 +25,20 @@ public protocol ServerAPI: Sendable {
     /// `GET /dm/{channel_id}/messages?before=&limit=` with `X-Device-ID: device`: each message carries at most
     /// that device's key wrap, as `device_id` `""`.
     func messages(channel: UUID, device: UUID, before: UUID?, limit: Int?) async throws -> [Message]
+}
+
+/// An implementation's own error that carries a server's `{"error": …}` answer, so the engine can read its code
+/// without knowing the implementation's error type.
+public protocol ServerErrorCarrying: Error {
+    /// The server's error answer, or `nil` when the failure was not one (a broken connection, say).
+    var serverError: ServerError? { get }
+}
+
+extension ServerError {
+    /// The server's error answer inside `error`: `error` itself when it is a ``ServerError``, the carried answer when
+    /// it is a ``ServerErrorCarrying``, otherwise `nil`.
+    static func carried(by error: any Error) -> ServerError? {
+        if let error = error as? ServerError { return error }
+        return (error as? any ServerErrorCarrying)?.serverError
+    }
 }

@@ -1,0 +1,116 @@
+import Foundation
+import Logging
+import Testing
+import UncordClient
+import UncordProtocol
+
+/// GatewayClient against a live fake gateway: identify, heartbeats, resume with the last `s`, op 9, close codes.
+@Suite struct GatewayClientTests {
+    static let configuration = GatewayConfiguration(
+        helloTimeout: .seconds(5), initialBackoff: .milliseconds(20), maximumBackoff: .milliseconds(200),
+        maximumAttempts: 5)
+
+    /// Runs the client to its end against `scripts`; answers the frames it delivered (as `s`/`t` pairs), what it
+    /// threw and the gateway's record.
+    func run(_ scripts: [GatewayScript], heartbeat: Int) async throws -> (
+        frames: [String], error: ClientError?, state: FakeGatewayState
+    ) {
+        let state = FakeGatewayState(scripts: scripts)
+        let box = ResultBox()
+        try await withFakeGateway(state, heartbeat: heartbeat) { url in
+            let client = GatewayClient(
+                baseURL: url, token: "secret-token", configuration: Self.configuration, logger: Logger(label: "test"))
+            let collector = Task {
+                var seen: [String] = []
+                for await bytes in client.frames {
+                    let frame = try Frame(parsing: bytes)
+                    seen.append("\(frame.sequence.map(String.init) ?? "-") \(frame.type?.rawValue ?? "?")")
+                }
+                return seen
+            }
+            do throws(ClientError) {
+                try await client.run()
+            } catch {
+                await box.set(error: error)
+            }
+            await box.set(frames: try await collector.value)
+        }
+        return (await box.frames, await box.error, state)
+    }
+
+    @Test func identifiesResumesWithTheLastSequenceAndDeliversInOrder() async throws {
+        let scripts = [
+            // First session: READY and two events, then a drop after two acknowledged heartbeats.
+            GatewayScript(
+                frames: [
+                    ready(1, session: "one"), dispatch(2, "DM_MESSAGE_DELETE"), dispatch(nil, "TYPING_START"),
+                    dispatch(3, "KEY_BUNDLE_LOW"),
+                ],
+                closeAfterHeartbeats: 2, closeCode: 1001),
+            // Resumed: the replay, RESUMED, then an invalid session that may not be resumed.
+            GatewayScript(
+                frames: [
+                    dispatch(4, "DM_MESSAGE_CREATE"), dispatch(5, "DM_MESSAGE_UPDATE"), dispatch(nil, "RESUMED"),
+                    #"{"op":9,"d":false}"#,
+                ]),
+            // A new session, then the token is refused.
+            GatewayScript(
+                frames: [ready(1, session: "two"), dispatch(2, "DM_CHANNEL_CREATE")], closeAfterHeartbeats: 1,
+                closeCode: 4004),
+        ]
+        let (frames, error, state) = try await run(scripts, heartbeat: 250)
+        #expect(
+            frames == [
+                "1 READY", "2 DM_MESSAGE_DELETE", "- TYPING_START", "3 KEY_BUNDLE_LOW", "4 DM_MESSAGE_CREATE",
+                "5 DM_MESSAGE_UPDATE", "- RESUMED", "1 READY", "2 DM_CHANNEL_CREATE",
+            ])
+        #expect(error == .gatewayClosed(.authenticationFailed))
+        let openings = await state.openings
+        try #require(openings.count == 3)
+        #expect(openings[0].op == .identify)
+        #expect(try openings[0].decodeData(as: Identify.self) == Identify(token: "secret-token"))
+        #expect(openings[1].op == .resume)
+        #expect(
+            try openings[1].decodeData(as: Resume.self) == Resume(token: "secret-token", sessionID: "one", sequence: 3))
+        #expect(openings[2].op == .identify)
+        #expect(await state.heartbeats >= 3)
+    }
+
+    @Test func aMissedAcknowledgementReconnectsAndResumes() async throws {
+        let scripts = [
+            GatewayScript(
+                frames: [ready(1, session: "quiet"), dispatch(2, "DM_MESSAGE_CREATE")], acksHeartbeats: false),
+            GatewayScript(frames: [#"{"op":7}"#]),
+            GatewayScript(frames: [], closeAfterHeartbeats: 0, closeCode: 4004),
+        ]
+        let (frames, error, state) = try await run(scripts, heartbeat: 30)
+        #expect(frames == ["1 READY", "2 DM_MESSAGE_CREATE"])
+        #expect(error == .gatewayClosed(.authenticationFailed))
+        let openings = await state.openings
+        try #require(openings.count == 3)
+        #expect(try openings[1].decodeData(as: Resume.self).sequence == 2)
+        #expect(try openings[2].decodeData(as: Resume.self).sessionID == "quiet")
+    }
+
+    @Test func closeCodesMapToReasons() {
+        #expect(GatewayCloseReason(code: 4004).isFatal)
+        #expect(!GatewayCloseReason(code: 4009).canResume)
+        #expect(GatewayCloseReason(code: 4009) == .sessionTimedOut)
+        #expect(GatewayCloseReason(code: 4000).canResume)
+        #expect(GatewayCloseReason(code: nil) == .other(code: nil))
+    }
+}
+
+/// Collects a run's outcome across tasks.
+actor ResultBox {
+    private(set) var frames: [String] = []
+    private(set) var error: ClientError?
+
+    func set(frames: [String]) {
+        self.frames = frames
+    }
+
+    func set(error: ClientError) {
+        self.error = error
+    }
+}
