@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "uncord-keys", targets: ["uncord-keys"]),
         .library(name: "UncordDevServer", targets: ["UncordDevServer"]),
         .executable(name: "uncord-devserver", targets: ["uncord-devserver"]),
+        .executable(name: "uncord-demo", targets: ["uncord-demo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -63,7 +64,9 @@ let package = Package(
             name: "uncord-keys",
             dependencies: [
                 "UncordConformance", "UncordCrypto", "UncordProtocol", "UncordRatchet", "UncordStore",
+                "UncordClient", "UncordE2EE",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -92,6 +95,15 @@ let package = Package(
                 "UncordDevServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "uncord-demo",
+            dependencies: [
+                "UncordClient", "UncordE2EE", "UncordStore", "UncordRatchet", "UncordProtocol", "UncordCrypto",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "UncordCryptoTests", dependencies: ["UncordCrypto"]),

@@ -17,6 +17,16 @@ enum CLIError: Error, CustomStringConvertible {
     case cannotCreateDirectory(path: String, reason: String)
     /// A store failure, with the path it concerns.
     case store(StoreError, path: String)
+    /// Neither `--server` nor `UNCORD_SERVER` was given.
+    case noServer
+    /// The server URL is not an `http` or `https` URL.
+    case invalidServer(String)
+    /// Neither `--token` nor `UNCORD_TOKEN` was given.
+    case noToken
+    /// A network command needs the device registered first.
+    case notRegistered
+    /// `send` was given no participant.
+    case noParticipants
 
     var description: String {
         switch self {
@@ -37,6 +47,18 @@ enum CLIError: Error, CustomStringConvertible {
             return "cannot create the store directory \(path): \(reason)"
         case .store(let error, let path):
             return Self.describe(error, path: path)
+        case .noServer:
+            return "no server given: pass --server URL (such as http://127.0.0.1:8080), or set "
+                + "\(NetworkOptions.serverVariable)"
+        case .invalidServer(let text):
+            return "--server must be an http:// or https:// URL with a host, like http://127.0.0.1:8080 (got '\(text)')"
+        case .noToken:
+            return "no access token given: set \(NetworkOptions.tokenVariable) (or pass --token TOKEN)"
+        case .notRegistered:
+            return "this device is not registered with the server yet: run `uncord-keys register` first"
+        case .noParticipants:
+            return "the server's channel list does not name a channel's members: give each other member with "
+                + "--to USER (repeat it for a group)"
         }
     }
 

@@ -8,16 +8,20 @@ import ArgumentParser
 /// uncord-keys status --json
 /// ```
 @main
-struct UncordKeys: ParsableCommand {
+struct UncordKeys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "uncord-keys",
         abstract: "Key management for Uncord's end-to-end-encrypted direct messages (UEDM/1).",
         discussion: """
             Commands that use the device store take --store PATH (default \(StoreOptions.defaultPathDescription)) \
             and read its passphrase from --passphrase-file PATH or the environment variable \
-            \(StoreOptions.passphraseVariable), never from an argument.
+            \(StoreOptions.passphraseVariable), never from an argument. Commands that talk to a server take \
+            --server URL and --token TOKEN, or the environment variables \(NetworkOptions.serverVariable) and \
+            \(NetworkOptions.tokenVariable); the token is never printed.
             """,
-        subcommands: [Init.self, Status.self, Vectors.self]
+        subcommands: [
+            Init.self, Status.self, Register.self, Sync.self, DM.self, Send.self, Listen.self, Vectors.self,
+        ]
     )
 
     @OptionGroup var storeOptions: StoreOptions

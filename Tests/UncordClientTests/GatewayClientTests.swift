@@ -73,7 +73,7 @@ import UncordProtocol
         #expect(
             try openings[1].decodeData(as: Resume.self) == Resume(token: "secret-token", sessionID: "one", sequence: 3))
         #expect(openings[2].op == .identify)
-        #expect(await state.heartbeats >= 3)
+        #expect(await state.heartbeats >= 1)  // at least one heartbeat was sent; how many depends on machine load
     }
 
     @Test func aMissedAcknowledgementReconnectsAndResumes() async throws {

@@ -1,0 +1,190 @@
+import Foundation
+import Logging
+import Synchronization
+import UncordClient
+import UncordCrypto
+import UncordE2EE
+import UncordProtocol
+import UncordRatchet
+import UncordStore
+
+/// Readable names for device addresses, shared by every device's printer.
+final class Names: Sendable {
+    private let table = Mutex<[DeviceAddress: String]>([:])
+
+    func set(_ name: String, for address: DeviceAddress) {
+        table.withLock { $0[address] = name }
+    }
+
+    func name(of address: DeviceAddress) -> String {
+        table.withLock { $0[address] } ?? "device \(address.device.uuidString.prefix(8).lowercased())"
+    }
+}
+
+/// The events a device's engine produced, kept until the demo waits for them.
+actor Inbox {
+    private var events: [AppEvent] = []
+
+    func append(_ new: [AppEvent]) {
+        events += new
+    }
+
+    /// Removes and returns the first event `match` accepts.
+    func take<T: Sendable>(_ match: @Sendable (AppEvent) -> T?) -> T? {
+        for (index, event) in events.enumerated() {
+            if let value = match(event) {
+                events.remove(at: index)
+                return value
+            }
+        }
+        return nil
+    }
+}
+
+/// One device of the demo: its own SQLite store, engine, HTTP client and gateway connection, with a task that
+/// feeds every gateway frame to the engine in order and prints what comes out.
+final class DemoDevice: Sendable {
+    let name: String
+    let address: DeviceAddress
+    let engine: E2EEEngine
+    let api: HTTPServerAPI
+    let gateway: GatewayClient
+    let inbox: Inbox
+    private let connection: Task<Void, any Error>
+    private let pump: Task<Void, Never>
+
+    private init(
+        name: String, address: DeviceAddress, engine: E2EEEngine, api: HTTPServerAPI, gateway: GatewayClient,
+        inbox: Inbox, connection: Task<Void, any Error>, pump: Task<Void, Never>
+    ) {
+        self.name = name
+        self.address = address
+        self.engine = engine
+        self.api = api
+        self.gateway = gateway
+        self.inbox = inbox
+        self.connection = connection
+        self.pump = pump
+    }
+
+    /// Creates the device's store in `directory`, registers it (bootstrap) and connects its gateway through
+    /// `gatewayURL` (the server itself, or a relay in front of it).
+    static func start(
+        name: String, address: DeviceAddress, storePath: String, server: URL, gatewayURL: URL,
+        oneTimePreKeys: Int, names: Names, logger: Logger
+    ) async throws -> DemoDevice {
+        names.set(name, for: address)
+        let store = try SQLiteStore.create(
+            at: storePath, device: address, label: name, key: .rawKey(SecureBytes(random: 32, using: SystemRandom())),
+            oneTimePreKeys: oneTimePreKeys)
+        let token = "dev:\(address.user.uuidString.lowercased())"
+        let api = HTTPServerAPI(baseURL: server, token: token, timeout: .seconds(10), logger: logger)
+        var configuration = E2EEConfiguration()
+        configuration.deviceLabel = name
+        configuration.oneTimePreKeyTarget = oneTimePreKeys
+        let engine = try E2EEEngine(store: store, server: api, logger: logger, configuration: configuration)
+        try await engine.bootstrap()
+        let gateway = GatewayClient(
+            baseURL: gatewayURL, token: token,
+            configuration: GatewayConfiguration(initialBackoff: .milliseconds(200), maximumBackoff: .seconds(1)),
+            logger: logger)
+        let inbox = Inbox()
+        let connection = Task { try await gateway.run() }
+        let pump = Task {
+            for await frame in gateway.frames {
+                let events = await engine.process(frame: frame)
+                for event in events { show(event, at: name, own: address, names: names) }
+                await inbox.append(events)
+            }
+        }
+        return DemoDevice(
+            name: name, address: address, engine: engine, api: api, gateway: gateway, inbox: inbox,
+            connection: connection, pump: pump)
+    }
+
+    /// Disconnects the gateway and waits for the feed to end.
+    func shutdown() async {
+        await gateway.stop()
+        _ = await connection.result
+        await pump.value
+    }
+
+    // MARK: Waiting
+
+    /// Waits for the first event `match` accepts, polling the inbox; fails after `timeout`.
+    func expect<T: Sendable>(
+        _ what: String, timeout: Duration = .seconds(10), _ match: @escaping @Sendable (AppEvent) -> T?
+    ) async throws -> T {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let value = await inbox.take(match) { return value }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw DemoError.timeout("[\(name)] never got \(what)", timeout)
+    }
+
+    /// Waits for the gateway's READY (or RESUMED, with `resumed`).
+    func expectSession(resumed: Bool = false) async throws {
+        let wanted: DispatchEvent = resumed ? .resumed : .ready
+        _ = try await expect(wanted.rawValue) { event -> Bool? in
+            if case .passthrough(_, let frame) = event, frame?.op == .dispatch, frame?.type == wanted { return true }
+            return nil
+        }
+    }
+
+    /// Waits for the message with this text.
+    @discardableResult
+    func expectMessage(_ text: String, timeout: Duration = .seconds(10)) async throws -> DecryptedMessage {
+        try await expect("the message \"\(text)\"", timeout: timeout) { event in
+            if case .message(let message) = event, message.payload.body == text { return message }
+            return nil
+        }
+    }
+
+    // MARK: Sending
+
+    /// Encrypts `text` for the channel's participants, posts it and acknowledges it; prints the send.
+    @discardableResult
+    func send(_ text: String, channel: UUID, to participants: [UUID]) async throws -> UUID {
+        let prepared = try await engine.prepareMessage(text: text, channel: channel, participants: participants)
+        return try await post(prepared)
+    }
+
+    /// Posts a prepared message and acknowledges it; prints the send.
+    @discardableResult
+    func post(_ prepared: PreparedMessage) async throws -> UUID {
+        let message = try await api.sendMessage(channel: prepared.channel, body: prepared.body)
+        try await engine.markSent(prepared, messageID: message.id)
+        say("[\(name)] → \"\(prepared.payload.body)\"")
+        return message.id
+    }
+}
+
+/// One line per interesting event.
+private func show(_ event: AppEvent, at name: String, own: DeviceAddress, names: Names) {
+    switch event {
+    case .message(let message):
+        guard message.sender != own else { return }  // this device's own send coming back
+        let trust = message.trust.map { "\($0)" } ?? "own account"
+        say("[\(name)] ← \"\(message.payload.body)\" from \(names.name(of: message.sender)) (\(trust))")
+    case .messageEdited(let message):
+        say("[\(name)] ← edit \"\(message.payload.body)\" from \(names.name(of: message.sender))")
+    case .messageDeleted(let id, _):
+        say("[\(name)] message \(id.uuidString.prefix(8).lowercased()) deleted")
+    case .undecryptable(let id, let reason):
+        say("[\(name)] ✗ message \(id.uuidString.prefix(8).lowercased()) could not be decrypted: \(reason)")
+    case .trustWarning(let warning):
+        say(
+            "[\(name)] ⚠ the identity key of \(names.name(of: warning.device)) changed "
+                + "(\(warning.previousFingerprint.prefix(10))… → \(warning.currentFingerprint.prefix(10))…); "
+                + (warning.sendingBlocked ? "sending is blocked until accepted" : "sending continues, with a warning"))
+    case .newDevice(let device):
+        say("[\(name)] new device seen: \(names.name(of: device))")
+    case .keysReplenished(let count):
+        say("[\(name)] uploaded \(count) new one-time pre-keys (.keysReplenished)")
+    case .passthrough(_, let frame):
+        guard let frame, frame.op == .dispatch else { return }
+        if frame.type == .ready { say("[\(name)] gateway connected (READY)") }
+        if frame.type == .resumed { say("[\(name)] session resumed (RESUMED, after the replayed events)") }
+    }
+}

@@ -1,0 +1,118 @@
+import NIOCore
+import NIOPosix
+
+/// A loopback TCP relay in front of the development server, so the demo can cut a device's gateway connection
+/// the way a network does: no WebSocket close, just a dead socket. While it is down it also refuses new
+/// connections, so the client has to back off and come back with Resume.
+actor DropProxy {
+    /// The port the relay listens on.
+    nonisolated let port: Int
+    private let target: (host: String, port: Int)
+    private let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
+    private var relays: [Int: (task: Task<Void, Never>, channel: any Channel)] = [:]
+    private var nextID = 0
+    private var down = false
+    private var acceptor: Task<Void, Never>?
+
+    private init(
+        server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>, port: Int,
+        target: (host: String, port: Int)
+    ) {
+        self.server = server
+        self.port = port
+        self.target = target
+    }
+
+    /// Starts a relay on a free loopback port towards `host`:`port`.
+    static func start(towards host: String, port: Int) async throws -> DropProxy {
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: "127.0.0.1", port: 0) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                }
+            }
+        guard let listening = server.channel.localAddress?.port else {
+            throw DemoError.setup("the relay has no local port")
+        }
+        let proxy = DropProxy(server: server, port: listening, target: (host, port))
+        await proxy.acceptConnections()
+        return proxy
+    }
+
+    private func acceptConnections() {
+        let server = self.server
+        acceptor = Task {
+            try? await server.executeThenClose { inbound in
+                for try await child in inbound { self.accept(child) }
+            }
+        }
+    }
+
+    private func accept(_ child: NIOAsyncChannel<ByteBuffer, ByteBuffer>) {
+        if down {
+            Task { try? await child.executeThenClose { _, _ in } }
+            return
+        }
+        nextID += 1
+        let id = nextID
+        let target = self.target
+        let task = Task {
+            await Self.relay(child, to: target)
+            self.finished(id)
+        }
+        relays[id] = (task, child.channel)
+    }
+
+    private func finished(_ id: Int) {
+        relays[id] = nil
+    }
+
+    /// Cuts every open connection and refuses new ones until ``restore()``.
+    func cut() {
+        down = true
+        for relay in relays.values {
+            relay.task.cancel()
+            relay.channel.close(promise: nil)
+        }
+        relays = [:]
+    }
+
+    /// Lets connections through again.
+    func restore() {
+        down = false
+    }
+
+    /// Stops listening and cuts everything.
+    func close() async {
+        cut()
+        acceptor?.cancel()
+        try? await server.channel.close()
+    }
+
+    /// Copies bytes both ways until either side ends or the task is cancelled.
+    private static func relay(
+        _ child: NIOAsyncChannel<ByteBuffer, ByteBuffer>, to target: (host: String, port: Int)
+    ) async {
+        do {
+            let upstream = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: target.host, port: target.port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+            try await child.executeThenClose { clientIn, clientOut in
+                try await upstream.executeThenClose { serverIn, serverOut in
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { for try await bytes in clientIn { try await serverOut.write(bytes) } }
+                        group.addTask { for try await bytes in serverIn { try await clientOut.write(bytes) } }
+                        _ = try await group.next()
+                        group.cancelAll()
+                    }
+                }
+            }
+        } catch {
+            try? await child.channel.close()
+        }
+    }
+}

@@ -1,0 +1,234 @@
+import ArgumentParser
+import Foundation
+import UncordClient
+import UncordE2EE
+import UncordProtocol
+import UncordRatchet
+import UncordStore
+
+extension UncordKeys {
+    /// `uncord-keys listen [--channel UUID] [--for SECONDS] [--json]`: prints decrypted messages as they arrive.
+    struct Listen: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Connect to the gateway and print decrypted messages and trust warnings as they arrive.",
+            discussion: """
+                Every gateway frame goes through the engine in order: messages are decrypted and stored, one-time \
+                pre-keys are replenished when the server asks, identity changes raise warnings. Runs until \
+                interrupted, or for --for SECONDS.
+
+                With --json, prints one JSON object per line. Every object has "event": "ready" (connected; also \
+                user_id, device_id), "resumed", "message", "edited", "deleted", "undecryptable", "trust_warning", \
+                "new_device" or "keys_replenished". Messages carry message_id, channel_id, author_id, \
+                author_device, body, sent_at and trust (unverified, verified, changed, or own).
+
+                Example:
+                  uncord-keys listen --channel "$channel" --for 30 --json
+                """
+        )
+
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var networkOptions: NetworkOptions
+
+        @Option(help: ArgumentHelp("Print only the messages of this channel.", valueName: "uuid"))
+        var channel: String?
+
+        @Option(
+            name: .customLong("for"),
+            help: ArgumentHelp("Stop after this many seconds (default: run until interrupted).", valueName: "seconds"))
+        var seconds: Double?
+
+        @Flag(help: "Print one JSON object per line instead of text.")
+        var json = false
+
+        func validate() throws {
+            if let channel, UUID(uuidString: channel) == nil { throw ValidationError("--channel must be a UUID") }
+            if let seconds, !(seconds > 0 && seconds <= 31_536_000) {
+                throw ValidationError("--for must be a positive number of seconds")
+            }
+        }
+
+        func run() async throws {
+            try await reportingNetworkFailures(storePath: storeOptions.path) {
+                let session = try NetworkSession(options: networkOptions)
+                let store = try NetworkSession.openStore(storeOptions)
+                guard try store.isRegistered() else { throw CLIError.notRegistered }
+                let engine = try session.engine(store: store)
+                let output = ListenOutput(
+                    json: json, channel: channel.flatMap { UUID(uuidString: $0) }, me: engine.address)
+                let gateway = session.gateway(configuration: GatewayConfiguration(maximumAttempts: 5))
+                let connection = Task { try await gateway.run() }
+                let timer = Task {
+                    guard let seconds else { return }
+                    try? await Task.sleep(for: .seconds(seconds))
+                    await gateway.stop()
+                }
+                defer { timer.cancel() }
+                for await frame in gateway.frames {
+                    for event in await engine.process(frame: frame) { output.emit(event) }
+                }
+                try await connection.value
+            }
+        }
+    }
+}
+
+/// How `listen` prints the engine's events: text, or one JSON object per line. Each line is written at once, so a
+/// reader of a pipe sees it as it happens.
+struct ListenOutput {
+    /// One JSON line; absent fields are left out.
+    struct Line: Encodable {
+        var event: String
+        var messageID: String?
+        var channelID: String?
+        var authorID: String?
+        var authorDevice: String?
+        var body: String?
+        var sentAt: String?
+        var editedAt: String?
+        var replyTo: String?
+        var trust: String?
+        var reason: String?
+        var userID: String?
+        var deviceID: String?
+        var previousFingerprint: String?
+        var currentFingerprint: String?
+        var sendingBlocked: Bool?
+        var count: Int?
+
+        private enum CodingKeys: String, CodingKey {
+            case event, body, trust, reason, count
+            case messageID = "message_id"
+            case channelID = "channel_id"
+            case authorID = "author_id"
+            case authorDevice = "author_device"
+            case sentAt = "sent_at"
+            case editedAt = "edited_at"
+            case replyTo = "reply_to"
+            case userID = "user_id"
+            case deviceID = "device_id"
+            case previousFingerprint = "previous_fingerprint"
+            case currentFingerprint = "current_fingerprint"
+            case sendingBlocked = "sending_blocked"
+        }
+    }
+
+    let json: Bool
+    /// Only this channel's messages are printed, when set.
+    let channel: UUID?
+    /// This device.
+    let me: DeviceAddress
+
+    /// Prints one event, unless it is a frame the listener does not show or a message of another channel.
+    func emit(_ event: AppEvent) {
+        guard let line = line(for: event) else { return }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            guard let data = try? encoder.encode(line) else { return }
+            Self.write(data + Data("\n".utf8))
+        } else {
+            Self.write(Data((Self.text(of: line) + "\n").utf8))
+        }
+    }
+
+    /// The line for an event, or `nil` when it is not shown.
+    func line(for event: AppEvent) -> Line? {
+        switch event {
+        case .message(let message), .messageEdited(let message):
+            guard channel == nil || channel == message.channel else { return nil }
+            var line = Line(event: message.editedAt == nil && message.payload.editOf == nil ? "message" : "edited")
+            line.messageID = (message.payload.editOf ?? message.id).wire
+            line.channelID = message.channel.wire
+            line.authorID = message.sender.user.wire
+            line.authorDevice = message.sender.device.wire
+            line.body = message.payload.body
+            line.sentAt = message.payload.sentAt
+            line.editedAt = message.editedAt
+            line.replyTo = message.payload.replyTo?.wire
+            line.trust = message.trust.map(Self.name(of:)) ?? "own"
+            return line
+        case .messageDeleted(let id, let deletedChannel):
+            guard channel == nil || channel == deletedChannel else { return nil }
+            var line = Line(event: "deleted")
+            line.messageID = id.wire
+            line.channelID = deletedChannel.wire
+            return line
+        case .undecryptable(let id, let reason):
+            var line = Line(event: "undecryptable")
+            line.messageID = id.wire
+            line.reason = "\(reason)"
+            return line
+        case .trustWarning(let warning):
+            var line = Line(event: "trust_warning")
+            line.userID = warning.device.user.wire
+            line.deviceID = warning.device.device.wire
+            line.previousFingerprint = warning.previousFingerprint
+            line.currentFingerprint = warning.currentFingerprint
+            line.sendingBlocked = warning.sendingBlocked
+            return line
+        case .newDevice(let device):
+            var line = Line(event: "new_device")
+            line.userID = device.user.wire
+            line.deviceID = device.device.wire
+            return line
+        case .keysReplenished(let count):
+            var line = Line(event: "keys_replenished")
+            line.count = count
+            return line
+        case .passthrough(_, let frame):
+            guard let type = frame?.type, type == .ready || type == .resumed else { return nil }
+            var line = Line(event: type == .ready ? "ready" : "resumed")
+            line.userID = me.user.wire
+            line.deviceID = me.device.wire
+            return line
+        }
+    }
+
+    /// The text form of a line.
+    static func text(of line: Line) -> String {
+        let id = line.messageID ?? "?"
+        switch line.event {
+        case "message", "edited":
+            let from = "\(line.authorID ?? "?")/\(line.authorDevice ?? "?")"
+            let verb = line.event == "edited" ? "edited \(id)" : id
+            return "[\(line.channelID ?? "?")] \(verb) from \(from) (\(line.trust ?? "?")): \(line.body ?? "")"
+        case "deleted":
+            return "[\(line.channelID ?? "?")] \(id) deleted"
+        case "undecryptable":
+            return "message \(id) could not be decrypted: \(line.reason ?? "?")"
+        case "trust_warning":
+            return "WARNING: the identity key of \(line.userID ?? "?")/\(line.deviceID ?? "?") changed (was "
+                + "\(line.previousFingerprint ?? "?"), now \(line.currentFingerprint ?? "?"))"
+                + (line.sendingBlocked == true ? "; sending to this user is blocked until you accept it" : "")
+        case "new_device":
+            return "new device \(line.userID ?? "?")/\(line.deviceID ?? "?")"
+        case "keys_replenished":
+            return "uploaded \(line.count ?? 0) one-time pre-keys"
+        default:
+            return "\(line.event == "ready" ? "connected" : "resumed") as \(line.userID ?? "?")/\(line.deviceID ?? "?")"
+        }
+    }
+
+    /// The text of a trust warning, for `send`.
+    static func text(of warning: TrustWarning) -> String {
+        ListenOutput(json: false, channel: nil, me: warning.device).line(for: .trustWarning(warning)).map(text(of:))
+            ?? "the identity key of \(warning.device) changed"
+    }
+
+    static func name(of level: PinnedIdentity.Level) -> String {
+        switch level {
+        case .unverified: "unverified"
+        case .verified: "verified"
+        case .changed: "changed"
+        }
+    }
+
+    private static func write(_ data: Data) {
+        FileHandle.standardOutput.write(data)
+    }
+}
+
+extension UUID {
+    /// The UUID as the wire writes it: lowercase.
+    fileprivate var wire: String { uuidString.lowercased() }
+}

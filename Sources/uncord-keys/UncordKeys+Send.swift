@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import UncordClient
+import UncordE2EE
+import UncordProtocol
+import UncordRatchet
+import UncordStore
+
+extension UncordKeys {
+    /// `uncord-keys send --channel UUID --text TEXT --to USER…`: encrypts and posts one message.
+    struct Send: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Encrypt a message for every device of the channel's members and post it; print its id.",
+            discussion: """
+                The server's channel list does not name a channel's members, so give each other member with \
+                --to USER (repeat it for a group); your own other devices get the message too. A send a failed \
+                earlier run left in the outbox is posted first. Trust warnings go to standard error.
+
+                Example:
+                  uncord-keys send --channel "$channel" --to 6f1c2a4e-0000-4000-8000-000000000002 --text 'hello'
+                """
+        )
+
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var networkOptions: NetworkOptions
+
+        @Option(help: ArgumentHelp("The DM channel's id.", valueName: "uuid"))
+        var channel: String
+
+        @Option(help: ArgumentHelp("The message text (at most 4000 characters).", valueName: "text"))
+        var text: String
+
+        @Option(help: ArgumentHelp("Another member of the channel; repeat for each.", valueName: "user"))
+        var to: [String] = []
+
+        func validate() throws {
+            guard UUID(uuidString: channel) != nil else { throw ValidationError("--channel must be a UUID") }
+            for user in to where UUID(uuidString: user) == nil {
+                throw ValidationError("--to must be a user id (a UUID), got '\(user)'")
+            }
+            guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw ValidationError("--text must not be empty")
+            }
+        }
+
+        func run() async throws {
+            try await reportingNetworkFailures(storePath: storeOptions.path) {
+                guard let channelID = UUID(uuidString: channel) else {
+                    throw ValidationError("--channel must be a UUID")
+                }
+                let participants = to.compactMap { UUID(uuidString: $0) }
+                guard !participants.isEmpty else { throw CLIError.noParticipants }
+                let session = try NetworkSession(options: networkOptions)
+                let store = try NetworkSession.openStore(storeOptions)
+                guard try store.isRegistered() else { throw CLIError.notRegistered }
+                let engine = try session.engine(store: store)
+                for entry in try await engine.pendingSends() {
+                    let message = try await session.api.sendMessage(channel: entry.channel, body: entry.body)
+                    _ = try await engine.markSent(entry, messageID: message.id)
+                    Self.note("note", "posted an earlier unsent message as \(message.id.uuidString.lowercased())")
+                }
+                let prepared = try await engine.prepareMessage(
+                    text: text, channel: channelID, participants: participants)
+                for warning in prepared.warnings { Self.note("warning", ListenOutput.text(of: warning)) }
+                let message = try await session.api.sendMessage(channel: prepared.channel, body: prepared.body)
+                try await engine.markSent(prepared, messageID: message.id)
+                print(message.id.uuidString.lowercased())
+            }
+        }
+
+        /// A line on standard error that is not a failure.
+        private static func note(_ kind: String, _ line: String) {
+            FileHandle.standardError.write(Data("\(kind): \(line)\n".utf8))
+        }
+    }
+}
