@@ -25,7 +25,8 @@ build: deps
 
 ## demo: the main job — Alice (2 devices) and Bob over a local development server, real HTTP and WebSocket.
 demo: deps
-	$(SWIFT) build -c release --product uncord-demo --product uncord-devserver
+	$(SWIFT) build -c release --product uncord-devserver
+	$(SWIFT) build -c release --product uncord-demo
 	.build/release/uncord-demo
 
 ## test: every test — Swift tests, the independent Python checker, and the runner over Vectors/.
