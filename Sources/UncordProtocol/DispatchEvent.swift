@@ -11,7 +11,8 @@ public enum DispatchEvent: RawRepresentable, Hashable, Sendable, CustomStringCon
     /// `READY`: The session is open after an identify; the payload holds the session id, the user and the starting
     /// state.
     case ready
-    /// `RESUMED`: A resume worked; the events missed while away follow it.
+    /// `RESUMED`: A resume worked. The development server, like Discord-style gateways, replays the events missed
+    /// while away first and sends RESUMED after them; a client must accept either order.
     case resumed
     /// `MESSAGE_CREATE`: Someone posted a message in a server channel.
     case messageCreate
