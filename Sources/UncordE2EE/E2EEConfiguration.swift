@@ -24,6 +24,10 @@ public struct E2EEConfiguration: Sendable {
     public var deviceLabel: String?
     /// How many recent messages one wrap fetch asks for.
     public var wrapFetchLimit = 100
+    /// How many messages one page of the READY catch-up asks for, per channel.
+    public var catchUpPageSize = 50
+    /// The most pages the READY catch-up reads per channel, newest first.
+    public var catchUpPageLimit = 4
 
     /// The defaults of PROTOCOL.md.
     public init() {}

@@ -28,7 +28,11 @@ extension E2EEEngine {
         let passthrough = AppEvent.passthrough(bytes: bytes, frame: frame)
         guard frame.op == .dispatch, let type = frame.type else { return [passthrough] }
         switch type {
-        case .ready, .resumed:
+        case .ready:
+            let count = await syncKeys()
+            let missed = await catchUp()
+            return (count > 0 ? [.keysReplenished(count: count)] : []) + missed + [passthrough]
+        case .resumed:
             let count = await syncKeys()
             return (count > 0 ? [.keysReplenished(count: count)] : []) + [passthrough]
         case .dmMessageCreate, .dmMessageUpdate:
@@ -69,7 +73,7 @@ extension E2EEEngine {
 
     // MARK: Receiving
 
-    private func receive(_ message: Message, isEdit: Bool) async -> [AppEvent] {
+    func receive(_ message: Message, isEdit: Bool) async -> [AppEvent] {
         var message = message
         if !carriesWrapForThisDevice(message) {
             if message.author.id == local.user, let payload = ownSend(message) {
@@ -155,7 +159,7 @@ extension E2EEEngine {
         return sentContents[message.content]?.payload
     }
 
-    private func carriesWrapForThisDevice(_ message: Message) -> Bool {
+    func carriesWrapForThisDevice(_ message: Message) -> Bool {
         message.messageKeys?.contains { $0.recipient == .thisDevice || $0.recipient == .device(local.device) }
             ?? false
     }

@@ -33,6 +33,8 @@ public actor E2EEEngine {
     var refreshedBundles: [UUID: (bundle: UserKeyBundle, fetchedAt: Date)] = [:]
     /// When a message from each unknown device last triggered a refresh: at most one per refresh age.
     var deviceRefreshes: [DeviceAddress: Date] = [:]
+    /// Messages a READY catch-up reported undecryptable, so a later READY does not report them again.
+    var caughtUpUndecryptable: Set<UUID> = []
 
     /// An engine over an open store and a server client.
     /// - Throws: ``E2EEError/store(detail:)`` when the store cannot read this device's identity.

@@ -25,6 +25,9 @@ public protocol ServerAPI: Sendable {
     /// `GET /dm/{channel_id}/messages?before=&limit=` with `X-Device-ID: device`: each message carries at most
     /// that device's key wrap, as `device_id` `""`.
     func messages(channel: UUID, device: UUID, before: UUID?, limit: Int?) async throws -> [Message]
+    /// `GET /users/@me/channels`: the signed-in user's DM channels, the channels a READY catch-up walks besides
+    /// those of the stored messages.
+    func dmChannels() async throws -> [DMChannel]
 }
 
 /// An implementation's own error that carries a server's `{"error": …}` answer, so the engine can read its code

@@ -178,16 +178,27 @@ actor TestServer {
         return answer
     }
 
-    func messages(user: UUID, channel: UUID, device: UUID, limit: Int?) throws -> [Message] {
+    func messages(user: UUID, channel: UUID, device: UUID, before: UUID?, limit: Int?) throws -> [Message] {
         listCalls += 1
         guard let participants = channels[channel], participants.contains(user) else {
             throw ServerError(code: .notFound, message: "channel")
         }
-        return (messages[channel] ?? []).reversed().prefix(limit ?? 50).map { stored in
+        var newestFirst = Array((messages[channel] ?? []).reversed())
+        if let before, let index = newestFirst.firstIndex(where: { $0.message.id == before }) {
+            newestFirst.removeFirst(index + 1)
+        }
+        return newestFirst.prefix(limit ?? 50).map { stored in
             var message = stored.message
             message.messageKeys =
                 stored.keys[device].map { [EncryptedMessageKey(recipient: .thisDevice, encryptedKey: $0)] } ?? []
             return message
+        }
+    }
+
+    /// `GET /users/@me/channels`: the channels `user` takes part in, in id order.
+    func dmChannels(user: UUID) -> [DMChannel] {
+        channels.filter { $0.value.contains(user) }.keys.sorted { $0.uuidString < $1.uuidString }.map {
+            DMChannel(id: $0, kind: .direct, createdAt: Self.timestamp, updatedAt: Self.timestamp)
         }
     }
 
@@ -255,6 +266,7 @@ struct TestClient: ServerAPI {
         try await server.sendMessage(user: user, channel: channel, body: body)
     }
     func messages(channel: UUID, device: UUID, before: UUID?, limit: Int?) async throws -> [Message] {
-        try await server.messages(user: user, channel: channel, device: device, limit: limit)
+        try await server.messages(user: user, channel: channel, device: device, before: before, limit: limit)
     }
+    func dmChannels() async throws -> [DMChannel] { await server.dmChannels(user: user) }
 }
