@@ -22,7 +22,8 @@ public struct PreparedMessage: Sendable, Equatable {
 
 extension E2EEEngine {
     /// Encrypts `text` for every device of every participant (and this user's other devices) and queues the
-    /// request in the outbox. Bundles are fetched first for users whose device list is unknown or older than the
+    /// request in the outbox. The participants are `participants` together with the members the store already
+    /// knows for the channel (``channelMembers(_:)``), so once a channel has been used `[]` is enough. Bundles are fetched first for users whose device list is unknown or older than the
     /// refresh age, or with a device lacking a usable session.
     ///
     /// ```swift
@@ -30,7 +31,8 @@ extension E2EEEngine {
     /// let sent = try await api.sendMessage(channel: prepared.channel, body: prepared.body)
     /// try await engine.markSent(prepared, messageID: sent.id)
     /// ```
-    /// - Throws: ``E2EEError/identityChanged(user:devices:)`` when a recipient is blocked by the trust rules
+    /// - Throws: ``E2EEError/unknownMembers(channel:)`` when nobody else is known to be in the channel;
+    ///   ``E2EEError/identityChanged(user:devices:)`` when a recipient is blocked by the trust rules
     ///   (before any session or outbox change); ``E2EEError/messageTooLong(characters:)``; server, store and
     ///   protocol errors.
     public func prepareMessage(
@@ -100,8 +102,10 @@ extension E2EEEngine {
     private func prepare(
         _ payload: MessagePayload, channel: UUID, participants: [UUID], replyTo: UUID?
     ) async throws(E2EEError) -> PreparedMessage {
+        let known = try storeCall { try store.members(of: channel) }
         var users: [UUID] = []
-        for user in participants + [local.user] where !users.contains(user) { users.append(user) }
+        for user in participants + known + [local.user] where !users.contains(user) { users.append(user) }
+        guard users.count > 1 else { throw .unknownMembers(channel: channel) }
         try checkNotBlocked(users)
 
         var bundles: [UserKeyBundle] = []

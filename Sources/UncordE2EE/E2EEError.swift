@@ -12,6 +12,10 @@ public enum E2EEError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownPeer(UUID)
     /// The message would be longer than Uncord's 4000 characters once encrypted; nothing was stored.
     case messageTooLong(characters: Int)
+    /// No user other than this one is known to be in the channel: the server's channel objects do not name their
+    /// members, so a send must name them until the store has learned them (from an earlier send or a received
+    /// message). Nothing was stored.
+    case unknownMembers(channel: UUID)
     /// A recipient device has no session and the server returned no usable pre-key bundle for it.
     case noBundle(user: UUID)
     /// The server refused or failed a request; `detail` is the server's error code or a transport description.
@@ -28,6 +32,8 @@ public enum E2EEError: Error, Sendable, Equatable, CustomStringConvertible {
         case .safetyNumberMismatch: "the safety number does not match"
         case .unknownPeer(let id): "unknown peer \(id.uuidString.lowercased())"
         case .messageTooLong(let characters): "the message would be \(characters) characters; the limit is 4000"
+        case .unknownMembers(let channel):
+            "no other member of channel \(channel.uuidString.lowercased()) is known: name the participants"
         case .noBundle(let user): "no usable pre-key bundle for user \(user.uuidString.lowercased())"
         case .server(let detail): "server error: \(detail)"
         case .store(let detail): "store error: \(detail)"

@@ -25,8 +25,6 @@ enum CLIError: Error, CustomStringConvertible {
     case noToken
     /// A network command needs the device registered first.
     case notRegistered
-    /// `send` was given no participant.
-    case noParticipants
 
     var description: String {
         switch self {
@@ -56,9 +54,6 @@ enum CLIError: Error, CustomStringConvertible {
             return "no access token given: set \(NetworkOptions.tokenVariable) (or pass --token TOKEN)"
         case .notRegistered:
             return "this device is not registered with the server yet: run `uncord-keys register` first"
-        case .noParticipants:
-            return "the server's channel list does not name a channel's members: give each other member with "
-                + "--to USER (repeat it for a group)"
         }
     }
 

@@ -78,6 +78,10 @@ extension AsyncParsableCommand {
             if case .identityChanged(let user, _) = error {
                 return "\(error): compare safety numbers with \(user.uuidString.lowercased()) before sending again"
             }
+            if case .unknownMembers = error {
+                return "\(error): give each other member with --to USER, or open the channel with "
+                    + "`uncord-keys dm open USER` first"
+            }
             return "\(error)"
         default:
             return "\(error)"

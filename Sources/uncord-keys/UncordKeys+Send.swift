@@ -7,16 +7,19 @@ import UncordRatchet
 import UncordStore
 
 extension UncordKeys {
-    /// `uncord-keys send --channel UUID --text TEXT --to USER…`: encrypts and posts one message.
+    /// `uncord-keys send --channel UUID --text TEXT [--to USER…]`: encrypts and posts one message.
     struct Send: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Encrypt a message for every device of the channel's members and post it; print its id.",
             discussion: """
-                The server's channel list does not name a channel's members, so give each other member with \
-                --to USER (repeat it for a group); your own other devices get the message too. A send a failed \
-                earlier run left in the outbox is posted first. Trust warnings go to standard error.
+                The server's channel objects do not name their members, so the device store remembers them: the \
+                users given to `dm open`, to an earlier send, and the authors of received messages. For a channel \
+                this device has not seen that way, name each other member with --to USER (repeat it for a group); \
+                your own other devices get the message too. A send a failed earlier run left in the outbox is \
+                posted first. Trust warnings go to standard error.
 
                 Example:
+                  uncord-keys send --channel "$channel" --text 'hello'
                   uncord-keys send --channel "$channel" --to 6f1c2a4e-0000-4000-8000-000000000002 --text 'hello'
                 """
         )
@@ -30,7 +33,10 @@ extension UncordKeys {
         @Option(help: ArgumentHelp("The message text (at most 4000 characters).", valueName: "text"))
         var text: String
 
-        @Option(help: ArgumentHelp("Another member of the channel; repeat for each.", valueName: "user"))
+        @Option(
+            help: ArgumentHelp(
+                "Another member of the channel, when the store does not know them yet; repeat for each.",
+                valueName: "user"))
         var to: [String] = []
 
         func validate() throws {
@@ -49,7 +55,6 @@ extension UncordKeys {
                     throw ValidationError("--channel must be a UUID")
                 }
                 let participants = to.compactMap { UUID(uuidString: $0) }
-                guard !participants.isEmpty else { throw CLIError.noParticipants }
                 let session = try NetworkSession(options: networkOptions)
                 let store = try NetworkSession.openStore(storeOptions)
                 guard try store.isRegistered() else { throw CLIError.notRegistered }

@@ -19,11 +19,11 @@ struct SQLiteStoreOutboxPayloadTests {
         }
     }
 
-    @Test("A fresh store is at schema 3 and its outbox has a payload column")
+    @Test("A fresh store is at the newest schema and its outbox has a payload column")
     func freshStoreHasPayloadColumn() throws {
         let pair = try Pair()
-        #expect(StoreSchema.currentVersion == 3)
-        #expect(try pair.alice.status().schemaVersion == 3)
+        #expect(StoreSchema.currentVersion >= 3)
+        #expect(try pair.alice.status().schemaVersion == StoreSchema.currentVersion)
         #expect(try columns("outbox", of: pair.alice).contains("payload"))
     }
 
@@ -119,12 +119,13 @@ struct SQLiteStoreOutboxPayloadTests {
             // Back to the version 2 schema, as a store written before migration 3 existed.
             try alice.connection.write { db in
                 try db.execute("ALTER TABLE outbox DROP COLUMN payload")
+                try db.execute("DROP TABLE channel_members")
                 try db.execute("PRAGMA user_version = 2")
             }
             #expect(try !columns("outbox", of: alice).contains("payload"))
         }
         let reopened = try SQLiteStore.open(at: path, key: .rawKey(key))
-        #expect(try reopened.status().schemaVersion == 3)
+        #expect(try reopened.status().schemaVersion == StoreSchema.currentVersion)
         #expect(try columns("outbox", of: reopened).contains("payload"))
         let pending = try reopened.pendingSends()
         #expect(pending.map(\.id) == [entry.id])

@@ -124,6 +124,18 @@ enum StoreSchema {
                 ALTER TABLE outbox ADD COLUMN payload BLOB;    -- sealed: the plaintext payload; NULL in older rows
                 """
         ),
+        Migration(
+            version: 4,
+            sql: """
+                CREATE TABLE channel_members (                 -- who is known to be in each DM channel
+                    channel_id TEXT NOT NULL,
+                    user_id TEXT NOT NULL,
+                    PRIMARY KEY (channel_id, user_id)
+                ) WITHOUT ROWID;
+                INSERT OR IGNORE INTO channel_members (channel_id, user_id)
+                    SELECT DISTINCT channel_id, author_user FROM messages;
+                """
+        ),
     ]
 
     /// The newest schema version this build knows.

@@ -73,6 +73,7 @@ extension SQLiteStore {
                     .text(opened.sender.user.lowercased), .text(opened.sender.device.lowercased), .blob(sealed),
                     .text(Timestamp.format(view.now)),
                 ])
+            try view.rememberMembers([opened.sender.user], of: message.channelID)
             return ReceivedMessage(message: stored, wasAlreadyStored: false, notices: opened.notices)
         }
     }
@@ -99,6 +100,7 @@ extension SQLiteStore {
             let sealed = try cipher.seal(
                 payload, channel: channel, participants: participants, bundles: bundles, in: view)
             let body = try WireJSON.encode(sealed.request(replyTo: replyTo))
+            try view.rememberMembers(participants, of: channel)
             let stamp = Timestamp.format(view.now)
             try view.db.run(
                 "INSERT INTO outbox (channel_id, request, created_at) VALUES (?, zeroblob(0), ?)",
