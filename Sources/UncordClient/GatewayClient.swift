@@ -51,6 +51,11 @@ public actor GatewayClient {
     private var stopped = false
     private var running = false
     private var backoffTask: Task<Void, Never>?
+    /// The current connection attempt: its number, the task running it, and where its outcome goes.
+    private var attempt: (id: Int, task: Task<Void, Never>, outcome: CheckedContinuation<AttemptOutcome, Never>)?
+    private var attemptCount = 0
+    /// Whether the current connection completed its WebSocket upgrade.
+    private var upgraded = false
 
     /// A client for the gateway of the server at `baseURL` (`http://host:port`; `https` uses `wss`).
     public init(
@@ -113,6 +118,7 @@ public actor GatewayClient {
         stopped = true
         decision = .stop
         backoffTask?.cancel()
+        if let current = attempt { abandonAttempt(current.id, onlyBeforeUpgrade: true) }
         if let outbound {
             try? await outbound.close(.normalClosure, reason: nil)
         }
@@ -150,17 +156,20 @@ public actor GatewayClient {
         established = false
         let settings = WebSocketClientConfiguration(
             maxFrameSize: configuration.maximumMessageSize, closeTimeout: configuration.closeTimeout)
-        let client = WebSocketClient(url: url, configuration: settings, logger: logger) { inbound, outbound, _ in
-            try await self.serve(inbound: inbound, outbound: outbound)
-        }
         let close: WebSocketCloseFrame?
-        do {
-            close = try await client.run()
-        } catch {
+        switch await runAttempt(settings) {
+        case .closed(let frame):
+            close = frame
+        case .failed(let error):
             outbound = nil
             if stopped || Task.isCancelled { return .stop }
             if let decision { return decision }
             logger.info("gateway connection failed", metadata: ["error": "\(String(describing: type(of: error)))"])
+            return .reconnect(resume: true)
+        case .abandoned:
+            outbound = nil
+            if stopped || Task.isCancelled { return .stop }
+            logger.info("gateway connection not upgraded in time; retrying")
             return .reconnect(resume: true)
         }
         outbound = nil
@@ -170,6 +179,71 @@ public actor GatewayClient {
         logger.info("gateway connection closed", metadata: ["reason": "\(reason)"])
         if reason.isFatal { return .fatal(.gatewayClosed(reason)) }
         return .reconnect(resume: reason.canResume)
+    }
+
+    /// How one connection attempt ended.
+    enum AttemptOutcome: Sendable {
+        /// The connection ran and closed, with the server's close frame if any.
+        case closed(WebSocketCloseFrame?)
+        /// The connection failed.
+        case failed(any Error)
+        /// The WebSocket upgrade did not complete within the Hello timeout, or the client stopped first; the
+        /// attempt was cancelled and left behind.
+        case abandoned
+    }
+
+    /// Runs `client` until its connection ends — or, when its WebSocket upgrade has not completed within the Hello
+    /// timeout (a peer that accepts the TCP connection and then never answers, or closes it without a response,
+    /// which the WebSocket library does not notice), gives up on it. ``stop()`` and cancellation end a pending
+    /// upgrade at once.
+    private func runAttempt(_ settings: WebSocketClientConfiguration) async -> AttemptOutcome {
+        attemptCount += 1
+        let id = attemptCount
+        upgraded = false
+        let deadline = Task {
+            try? await Task.sleep(for: configuration.helloTimeout)
+            if !Task.isCancelled { self.abandonAttempt(id, onlyBeforeUpgrade: true) }
+        }
+        defer { deadline.cancel() }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (outcome: CheckedContinuation<AttemptOutcome, Never>) in
+                let (url, logger) = (self.url, self.logger)
+                let task = Task {
+                    let client = WebSocketClient(url: url, configuration: settings, logger: logger) {
+                        inbound, outbound, _ in try await self.serve(inbound: inbound, outbound: outbound)
+                    }
+                    let result: AttemptOutcome
+                    do {
+                        result = .closed(try await client.run())
+                    } catch {
+                        result = .failed(error)
+                    }
+                    self.finishAttempt(id, result)
+                }
+                attempt = (id, task, outcome)
+            }
+        } onCancel: {
+            Task { await self.abandonAttempt(id, onlyBeforeUpgrade: false) }
+        }
+    }
+
+    /// Delivers the outcome of attempt `id`, once.
+    private func finishAttempt(_ id: Int, _ outcome: AttemptOutcome) {
+        guard let current = attempt, current.id == id else { return }
+        attempt = nil
+        current.outcome.resume(returning: outcome)
+    }
+
+    /// Cancels attempt `id`. Before its upgrade it is given up at once; after it, the connection's own end is
+    /// awaited (cancellation closes it), unless `onlyBeforeUpgrade`, when nothing is done.
+    private func abandonAttempt(_ id: Int, onlyBeforeUpgrade: Bool) {
+        guard let current = attempt, current.id == id else { return }
+        if upgraded {
+            if !onlyBeforeUpgrade { current.task.cancel() }
+            return
+        }
+        current.task.cancel()
+        finishAttempt(id, .abandoned)
     }
 
     /// The WebSocket handler: reads messages in order, answers Hello, and beats until the connection ends.
@@ -236,6 +310,7 @@ public actor GatewayClient {
 
     private func attach(_ writer: WebSocketOutboundWriter) {
         outbound = writer
+        upgraded = true
     }
 
     /// Acts on one received message and hands app frames to ``frames``.
