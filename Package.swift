@@ -86,6 +86,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),
@@ -100,10 +101,9 @@ let package = Package(
         .executableTarget(
             name: "uncord-demo",
             dependencies: [
-                "UncordClient", "UncordE2EE", "UncordStore", "UncordRatchet", "UncordProtocol", "UncordCrypto",
+                "UncordClient", "UncordDevServer", "UncordE2EE", "UncordStore", "UncordRatchet", "UncordProtocol",
+                "UncordCrypto",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "UncordCryptoTests", dependencies: ["UncordCrypto"]),
@@ -121,7 +121,7 @@ let package = Package(
         .testTarget(
             name: "UncordDevServerTests",
             dependencies: [
-                "UncordDevServer", "UncordProtocol",
+                "UncordDevServer", "UncordProtocol", "UncordStore", "UncordCrypto", "UncordRatchet",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -137,6 +137,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .testTarget(

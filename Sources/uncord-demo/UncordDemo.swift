@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import UncordClient
+import UncordDevServer
 import UncordE2EE
 import UncordProtocol
 import UncordRatchet
@@ -77,7 +78,7 @@ struct Scenario: Sendable {
         let bobAddress = DeviceAddress(user: bob, device: UUID())
 
         step("1. Alice (laptop, phone) and Bob (phone): one SQLite store each, register, connect the gateway")
-        let proxy = try await DropProxy.start(towards: "127.0.0.1", port: port)
+        let proxy = try await LoopbackRelay.start(towards: "127.0.0.1", port: port)
         guard let relayURL = URL(string: "http://127.0.0.1:\(proxy.port)") else {
             throw DemoError.setup("no relay URL")
         }

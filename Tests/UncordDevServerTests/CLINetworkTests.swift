@@ -54,7 +54,8 @@ struct CLINetworkTests {
         defer { listen.terminate() }
         _ = try await listen.waitForLine(timeout: .seconds(30)) { $0.contains(#""event":"ready""#) }
 
-        let sent = try await keys(Self.alice, ["send", "--channel", channel, "--to", Self.bob, "--text", "hi Bob 👋"])
+        // Alice opened the channel naming Bob, so her store knows its members: no --to.
+        let sent = try await keys(Self.alice, ["send", "--channel", channel, "--text", "hi Bob 👋"])
         #expect(sent.status == 0, "\(sent.standardError)")
         let messageID = sent.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(UUID(uuidString: messageID) != nil, "send printed \(sent.standardOutput)")
@@ -72,6 +73,16 @@ struct CLINetworkTests {
         for output in [ended.standardOutput, ended.standardError, sent.standardError] {
             #expect(!output.contains("dev:"), "a token was printed")
         }
+
+        // A channel the store knows no member of is refused with a line that says what to do, and nothing is
+        // queued.
+        let stranger = UUID().uuidString.lowercased()
+        let refused = try await keys(Self.alice, ["send", "--channel", stranger, "--text", "to whom?"])
+        #expect(refused.status == 1)
+        #expect(refused.standardError.split(separator: "\n").count == 1, "\(refused.standardError)")
+        #expect(refused.standardError.contains("--to USER") && refused.standardError.contains("dm open"))
+        let status = try await keys(Self.alice, ["status", "--json"])
+        #expect(status.standardOutput.contains(#""outbox":0"#), "\(status.standardOutput)")
     }
 
     @Test func missingServerOrTokenIsOneLineThatSaysHowToGiveIt() async throws {
@@ -92,119 +103,5 @@ struct CLINetworkTests {
         #expect(noToken.standardError.split(separator: "\n").count == 1, "\(noToken.standardError)")
         #expect(noToken.standardError.contains("UNCORD_TOKEN"))
 
-    }
-}
-
-/// A scratch directory with a passphrase file, removed when released.
-private final class Scratch {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("uncord-cli-net-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        try Data("correct horse battery staple\n".utf8).write(to: url.appendingPathComponent("pass"))
-    }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-}
-
-/// A built executable of this package running as a subprocess, its outputs going to files that are polled.
-private final class Subprocess: @unchecked Sendable {
-    struct Outcome {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
-    }
-
-    struct TimedOut: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    let process = Process()
-    let outURL: URL
-    let errURL: URL
-
-    private init(outURL: URL, errURL: URL) {
-        self.outURL = outURL
-        self.errURL = errURL
-    }
-
-    /// Finds `name` beside the test bundle or in `.build/debug`.
-    static func executable(_ name: String) throws -> URL {
-        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        var directories = [Bundle.main.bundleURL.deletingLastPathComponent()]
-        if let executable = Bundle.main.executableURL {
-            directories.insert(executable.deletingLastPathComponent(), at: 0)
-        }
-        directories.append(packageRoot.appendingPathComponent(".build/debug"))
-        let candidates = directories.map { $0.appendingPathComponent(name) }
-        return try #require(
-            candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
-            "\(name) is not built; run `swift build --build-tests`")
-    }
-
-    /// Starts `executable` with exactly `environment` (plus `HOME`), in `scratch`.
-    static func start(
-        _ executable: URL, _ arguments: [String], environment: [String: String], in scratch: Scratch
-    ) async throws -> Subprocess {
-        let tag = UUID().uuidString
-        let subprocess = Subprocess(
-            outURL: scratch.url.appendingPathComponent("out-\(tag)"),
-            errURL: scratch.url.appendingPathComponent("err-\(tag)"))
-        try Data().write(to: subprocess.outURL)
-        try Data().write(to: subprocess.errURL)
-        let process = subprocess.process
-        process.executableURL = executable
-        process.arguments = arguments
-        process.environment = environment.merging(["HOME": scratch.url.path]) { $1 }
-        process.currentDirectoryURL = scratch.url
-        process.standardOutput = try FileHandle(forWritingTo: subprocess.outURL)
-        process.standardError = try FileHandle(forWritingTo: subprocess.errURL)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        return subprocess
-    }
-
-    var standardOutput: String { (try? String(contentsOf: outURL, encoding: .utf8)) ?? "" }
-    var standardError: String { (try? String(contentsOf: errURL, encoding: .utf8)) ?? "" }
-
-    /// Waits for a complete line of standard output that matches, and answers it.
-    func waitForLine(timeout: Duration, where matches: (String) -> Bool) async throws -> String {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let text = standardOutput
-            let complete = text.hasSuffix("\n") ? text[...] : text[..<(text.lastIndex(of: "\n") ?? text.startIndex)]
-            if let line = complete.split(separator: "\n").map(String.init).first(where: matches) { return line }
-            if !process.isRunning { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw TimedOut(description: "no matching line; stdout: \(standardOutput) stderr: \(standardError)")
-    }
-
-    /// Waits for the process to exit (terminating it after `timeout`) and answers what it left.
-    func finish(timeout: Duration) async throws -> Outcome {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning {
-            terminate()
-            throw TimedOut(description: "still running after \(timeout); stderr: \(standardError)")
-        }
-        return Outcome(status: process.terminationStatus, standardOutput: standardOutput, standardError: standardError)
-    }
-
-    /// Stops the process if it still runs and waits for it.
-    func terminate() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
-    }
-
-    deinit {
-        terminate()
-        try? FileManager.default.removeItem(at: outURL)
-        try? FileManager.default.removeItem(at: errURL)
     }
 }

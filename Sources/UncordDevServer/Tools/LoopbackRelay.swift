@@ -1,12 +1,19 @@
 import NIOCore
 import NIOPosix
 
-/// A loopback TCP relay in front of the development server, so the demo can cut a device's gateway connection
-/// the way a network does: no WebSocket close, just a dead socket. While it is down it also refuses new
-/// connections, so the client has to back off and come back with Resume.
-actor DropProxy {
+/// A loopback TCP relay in front of the development server, so the demo and the end-to-end tests can cut a
+/// device's connections the way a network does: no WebSocket close, just a dead socket. While it is cut it also
+/// refuses new connections, so a client has to back off and come back with Resume.
+///
+/// ```swift
+/// let relay = try await LoopbackRelay.start(towards: "127.0.0.1", port: serverPort)
+/// // point a client at http://127.0.0.1:\(relay.port)
+/// await relay.cut()
+/// await relay.restore()
+/// ```
+public actor LoopbackRelay {
     /// The port the relay listens on.
-    nonisolated let port: Int
+    public nonisolated let port: Int
     private let target: (host: String, port: Int)
     private let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
     private var relays: [Int: (task: Task<Void, Never>, channel: any Channel)] = [:]
@@ -24,7 +31,8 @@ actor DropProxy {
     }
 
     /// Starts a relay on a free loopback port towards `host`:`port`.
-    static func start(towards host: String, port: Int) async throws -> DropProxy {
+    /// - Throws: NIO's error when the port cannot be bound.
+    public static func start(towards host: String, port: Int) async throws -> LoopbackRelay {
         let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .bind(host: "127.0.0.1", port: 0) { channel in
@@ -33,9 +41,10 @@ actor DropProxy {
                 }
             }
         guard let listening = server.channel.localAddress?.port else {
-            throw DemoError.setup("the relay has no local port")
+            try? await server.channel.close()
+            throw ChannelError.inappropriateOperationForState
         }
-        let proxy = DropProxy(server: server, port: listening, target: (host, port))
+        let proxy = LoopbackRelay(server: server, port: listening, target: (host, port))
         await proxy.acceptConnections()
         return proxy
     }
@@ -69,7 +78,7 @@ actor DropProxy {
     }
 
     /// Cuts every open connection and refuses new ones until ``restore()``.
-    func cut() {
+    public func cut() {
         down = true
         for relay in relays.values {
             relay.task.cancel()
@@ -79,12 +88,12 @@ actor DropProxy {
     }
 
     /// Lets connections through again.
-    func restore() {
+    public func restore() {
         down = false
     }
 
     /// Stops listening and cuts everything.
-    func close() async {
+    public func close() async {
         cut()
         acceptor?.cancel()
         try? await server.channel.close()
