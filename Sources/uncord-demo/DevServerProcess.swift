@@ -7,6 +7,9 @@ import Foundation
 /// The `uncord-devserver` binary next to this one, run as a child process on a free loopback port.
 struct DevServerProcess {
     let process: Process
+    /// The server's standard input: the server shuts down when it closes, which the kernel does when this process
+    /// ends in any way, so the server never outlives the demo.
+    let lifeline: Pipe
     /// `http://127.0.0.1:PORT`.
     let baseURL: URL
     let port: Int
@@ -30,7 +33,9 @@ struct DevServerProcess {
     static func start(dataDirectory: String, timeout: Duration = .seconds(10)) async throws -> DevServerProcess {
         let process = Process()
         process.executableURL = try binary()
-        process.arguments = ["--port", "0", "--data", dataDirectory]
+        process.arguments = ["--port", "0", "--data", dataDirectory, "--exit-when-input-closes"]
+        let lifeline = Pipe()
+        process.standardInput = lifeline
         let output = Pipe()
         process.standardOutput = output
         let (chunks, continuation) = AsyncStream.makeStream(of: Data.self)
@@ -60,7 +65,7 @@ struct DevServerProcess {
             guard line.hasPrefix(prefix), let url = URL(string: String(line.dropFirst(prefix.count))),
                 let port = url.port
             else { throw DemoError.setup("the development server said \"\(line)\", not its address") }
-            return DevServerProcess(process: process, baseURL: url, port: port)
+            return DevServerProcess(process: process, lifeline: lifeline, baseURL: url, port: port)
         } catch {
             stop(process)
             throw error

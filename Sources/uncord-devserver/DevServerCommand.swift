@@ -29,6 +29,9 @@ struct DevServerCommand: AsyncParsableCommand {
     @Option(help: "The gateway heartbeat interval in milliseconds.")
     var heartbeatInterval: Int = 41_250
 
+    @Flag(help: "Shut down when standard input closes, so the server ends with the parent process that started it.")
+    var exitWhenInputCloses = false
+
     func run() async throws {
         guard heartbeatInterval > 0 else { throw ValidationError("--heartbeat-interval must be positive") }
         let configuration = DevServerConfiguration(
@@ -43,9 +46,33 @@ struct DevServerCommand: AsyncParsableCommand {
         logger.logLevel = .warning
         let server = try DevServer(configuration: configuration, logger: logger)
         let host = self.host
-        try await server.run { port in
-            let display = host.contains(":") ? "[\(host)]" : host
-            FileHandle.standardOutput.write(Data("listening on http://\(display):\(port)\n".utf8))
+        let serving = Task {
+            try await server.run { port in
+                let display = host.contains(":") ? "[\(host)]" : host
+                FileHandle.standardOutput.write(Data("listening on http://\(display):\(port)\n".utf8))
+            }
+        }
+        if exitWhenInputCloses {
+            Task.detached {
+                await Self.endOfStandardInput()
+                serving.cancel()
+            }
+        }
+        try await withTaskCancellationHandler {
+            try await serving.value
+        } onCancel: {
+            serving.cancel()
+        }
+    }
+
+    /// Returns once standard input reaches its end (or fails): the parent closed it, or died.
+    private static func endOfStandardInput() async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread {
+                var buffer = [UInt8](repeating: 0, count: 512)
+                while read(STDIN_FILENO, &buffer, buffer.count) > 0 {}
+                done.resume()
+            }
         }
     }
 }

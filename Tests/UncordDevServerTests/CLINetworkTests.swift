@@ -104,4 +104,18 @@ struct CLINetworkTests {
         #expect(noToken.standardError.contains("UNCORD_TOKEN"))
 
     }
+
+    @Test func theServerShutsDownWhenItsInputClosesIfAsked() async throws {
+        let scratch = try Scratch()
+        let lifeline = Pipe()
+        let server = try await Subprocess.start(
+            try Subprocess.executable("uncord-devserver"),
+            ["--port", "0", "--data", scratch.path("data"), "--exit-when-input-closes"], environment: [:],
+            in: scratch, standardInput: lifeline)
+        _ = try await server.waitForLine(timeout: .seconds(30)) { $0.hasPrefix("listening on ") }
+        #expect(server.process.isRunning)
+        try lifeline.fileHandleForWriting.close()
+        let ended = try await server.finish(timeout: .seconds(20))
+        #expect(ended.status == 0, "\(ended.standardError)")
+    }
 }

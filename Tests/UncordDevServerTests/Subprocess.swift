@@ -58,7 +58,8 @@ final class Subprocess: @unchecked Sendable {
 
     /// Starts `executable` with exactly `environment` (plus `HOME`), in `scratch`.
     static func start(
-        _ executable: URL, _ arguments: [String], environment: [String: String], in scratch: Scratch
+        _ executable: URL, _ arguments: [String], environment: [String: String], in scratch: Scratch,
+        standardInput: Pipe? = nil
     ) async throws -> Subprocess {
         let tag = UUID().uuidString
         let subprocess = Subprocess(
@@ -73,7 +74,7 @@ final class Subprocess: @unchecked Sendable {
         process.currentDirectoryURL = scratch.url
         process.standardOutput = try FileHandle(forWritingTo: subprocess.outURL)
         process.standardError = try FileHandle(forWritingTo: subprocess.errURL)
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = standardInput ?? FileHandle.nullDevice
         try process.run()
         return subprocess
     }
