@@ -85,6 +85,8 @@ enum CLIError: Error, CustomStringConvertible {
                 + "tampered with; restore it from a backup"
         case .io(let detail):
             return "cannot read or write the store at \(path): \(detail)"
+        case .backupNotRecognised, .backupVersionUnsupported, .backupAuthenticationFailed, .fileExists:
+            return "\(error)"
         case .sqlite, .constraint, .columnNotFound, .typeMismatch, .misuse:
             return "the store at \(path) failed: \(error)"
         }

@@ -19,11 +19,11 @@ struct SQLiteStoreOutboxPayloadTests {
         }
     }
 
-    @Test("A fresh store is at schema 3 and its outbox has a payload column")
+    @Test("A fresh store is at the current schema and its outbox has a payload column")
     func freshStoreHasPayloadColumn() throws {
         let pair = try Pair()
-        #expect(StoreSchema.currentVersion == 3)
-        #expect(try pair.alice.status().schemaVersion == 3)
+        #expect(StoreSchema.currentVersion >= 3)
+        #expect(try pair.alice.status().schemaVersion == StoreSchema.currentVersion)
         #expect(try columns("outbox", of: pair.alice).contains("payload"))
     }
 
@@ -118,13 +118,15 @@ struct SQLiteStoreOutboxPayloadTests {
             entry = try server.send("queued before", from: alice, to: [bobAddress.user]).entry
             // Back to the version 2 schema, as a store written before migration 3 existed.
             try alice.connection.write { db in
+                try db.execute("ALTER TABLE sessions DROP COLUMN archived_at")
+                try db.execute("ALTER TABLE local_device DROP COLUMN identity_published")
                 try db.execute("ALTER TABLE outbox DROP COLUMN payload")
                 try db.execute("PRAGMA user_version = 2")
             }
             #expect(try !columns("outbox", of: alice).contains("payload"))
         }
         let reopened = try SQLiteStore.open(at: path, key: .rawKey(key))
-        #expect(try reopened.status().schemaVersion == 3)
+        #expect(try reopened.status().schemaVersion == StoreSchema.currentVersion)
         #expect(try columns("outbox", of: reopened).contains("payload"))
         let pending = try reopened.pendingSends()
         #expect(pending.map(\.id) == [entry.id])

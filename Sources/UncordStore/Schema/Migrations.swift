@@ -124,6 +124,13 @@ enum StoreSchema {
                 ALTER TABLE outbox ADD COLUMN payload BLOB;    -- sealed: the plaintext payload; NULL in older rows
                 """
         ),
+        Migration(
+            version: 5,
+            sql: """
+                ALTER TABLE sessions ADD COLUMN archived_at TEXT;  -- on the active session after a reset: send anew
+                ALTER TABLE local_device ADD COLUMN identity_published INTEGER NOT NULL DEFAULT 1;
+                """
+        ),
     ]
 
     /// The newest schema version this build knows.
