@@ -57,13 +57,22 @@ enum BackupFile {
         }
     }
 
-    /// Opens a backup: checks the header, derives the key and authenticates everything.
-    /// - Throws: ``StoreError/backupNotRecognised(path:reason:)`` for a file that is not a backup or is cut inside
-    ///   its header; ``StoreError/backupVersionUnsupported(found:supported:)``;
-    ///   ``StoreError/backupAuthenticationFailed`` for a wrong passphrase or a truncated or altered file.
-    static func open(
-        _ file: [UInt8], passphrase: SecureBytes, path: String
-    ) throws(StoreError) -> (storeKey: StoreKey, image: [UInt8]) {
+    /// A backup's header, read and checked before any key is derived.
+    struct Header {
+        /// The header's bytes, the associated data of the sealed part.
+        var bytes: [UInt8]
+        /// The key derivation's limits.
+        var parameters: Argon2id.Parameters
+        /// The key derivation's salt.
+        var salt: [UInt8]
+        /// The sealed part's nonce.
+        var nonce: [UInt8]
+    }
+
+    /// Reads and checks a backup's header.
+    /// - Throws: ``StoreError/backupNotRecognised(path:reason:)`` for a file that is not a backup, is cut inside its
+    ///   header or asks for key-derivation limits out of range; ``StoreError/backupVersionUnsupported(found:supported:)``.
+    static func header(of file: [UInt8], path: String) throws(StoreError) -> Header {
         guard file.count >= magic.count, Array(file[..<magic.count]) == magic else {
             throw .backupNotRecognised(path: path, reason: "it does not start like an uncord-e2ee backup")
         }
@@ -92,14 +101,22 @@ enum BackupFile {
         }
         let salt = Array(file[offset..<(offset + Argon2id.saltByteCount)])
         offset += Argon2id.saltByteCount
-        let nonce = Array(file[offset..<(offset + XChaCha20Poly1305.nonceByteCount)])
-        let header = Array(file[..<headerByteCount])
-        let key = try derive(
-            passphrase, salt: salt, parameters: .init(iterations: iterations, memoryBytes: Int(memory)))
+        return Header(
+            bytes: Array(file[..<headerByteCount]),
+            parameters: .init(iterations: iterations, memoryBytes: Int(memory)), salt: salt,
+            nonce: Array(file[offset..<(offset + XChaCha20Poly1305.nonceByteCount)]))
+    }
+
+    /// Opens a backup whose header was checked: derives the key and authenticates everything.
+    /// - Throws: ``StoreError/backupAuthenticationFailed`` for a wrong passphrase or a truncated or altered file.
+    static func open(
+        _ file: [UInt8], header: Header, passphrase: SecureBytes, path: String
+    ) throws(StoreError) -> (storeKey: StoreKey, image: [UInt8]) {
+        let key = try derive(passphrase, salt: header.salt, parameters: header.parameters)
         let content: SecureBytes
         do {
             content = try XChaCha20Poly1305.open(
-                file[headerByteCount...], key: key, nonce: nonce, authenticating: header)
+                file[headerByteCount...], key: key, nonce: header.nonce, authenticating: header.bytes)
         } catch {
             throw .backupAuthenticationFailed
         }

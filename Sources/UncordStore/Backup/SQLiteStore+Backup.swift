@@ -75,8 +75,10 @@ extension SQLiteStore {
     ) throws -> StoreStatus {
         if !replacing, PrivateFile.holdsData(storePath) { throw StoreError.fileExists(path: storePath) }
         let file = try PrivateFile.read(backupPath)
+        let header = try BackupFile.header(of: file, path: backupPath)
         progress(.derivingBackupKey)
-        let (backupKey, image) = try BackupFile.open(file, passphrase: passphrase, path: backupPath)
+        let (backupKey, image) = try BackupFile.open(
+            file, header: header, passphrase: passphrase, path: backupPath)
         progress(.readStore(bytes: image.count))
         let memory = try StoreConnection(path: ":memory:")
         try memory.read { db in try db.loadImage(image) }
