@@ -76,7 +76,7 @@ let package = Package(
             name: "uncord-keys",
             dependencies: [
                 "UncordConformance", "UncordCrypto", "UncordProtocol", "UncordRatchet", "UncordStore",
-                "UncordClient", "UncordE2EE",
+                "UncordClient", "UncordE2EE", "UncordQRCode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -152,6 +152,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "UncordQRCodeTests", dependencies: ["UncordQRCode"]),
+        .testTarget(
+            name: "UncordKeysTests",
+            dependencies: ["UncordCrypto", "UncordProtocol", "UncordRatchet", "UncordStore", "UncordQRCode"]
+        ),
         .testTarget(
             name: "UncordConformanceTests",
             dependencies: ["UncordConformance"],
