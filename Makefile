@@ -2,7 +2,9 @@
 
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo)
-APT_PACKAGES := libsodium-dev libsqlite3-dev pkg-config
+# libqrencode-dev and zlib1g-dev build the safety-number QR code and its PNG; zbar-tools (zbarimg) reads them back
+# in the tests.
+APT_PACKAGES := libsodium-dev libsqlite3-dev pkg-config libqrencode-dev zlib1g-dev zbar-tools
 BUILD_LOG := .build/build.log
 
 .PHONY: deps build demo test swift-test check-vectors verify-vectors vectors format lint clean bench

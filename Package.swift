@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "UncordE2EE", targets: ["UncordE2EE"]),
         .library(name: "UncordConformance", targets: ["UncordConformance"]),
         .library(name: "UncordClient", targets: ["UncordClient"]),
+        .library(name: "UncordQRCode", targets: ["UncordQRCode"]),
         .executable(name: "uncord-keys", targets: ["uncord-keys"]),
         .library(name: "UncordDevServer", targets: ["UncordDevServer"]),
         .executable(name: "uncord-devserver", targets: ["uncord-devserver"]),
@@ -36,6 +37,16 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        .systemLibrary(
+            name: "CQRencode",
+            pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(name: "UncordCrypto", dependencies: ["CSodium"]),
         .target(name: "UncordProtocol", dependencies: ["UncordCrypto"]),
         .target(name: "UncordRatchet", dependencies: ["UncordCrypto", "UncordProtocol"]),
@@ -60,11 +71,12 @@ let package = Package(
             ]
         ),
         .target(name: "UncordConformance", dependencies: ["UncordCrypto", "UncordProtocol", "UncordRatchet"]),
+        .target(name: "UncordQRCode", dependencies: ["CQRencode", "CZlib"]),
         .executableTarget(
             name: "uncord-keys",
             dependencies: [
                 "UncordConformance", "UncordCrypto", "UncordProtocol", "UncordRatchet", "UncordStore",
-                "UncordClient", "UncordE2EE",
+                "UncordClient", "UncordE2EE", "UncordQRCode",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -139,6 +151,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
+        ),
+        .testTarget(name: "UncordQRCodeTests", dependencies: ["UncordQRCode"]),
+        .testTarget(
+            name: "UncordKeysTests",
+            dependencies: ["UncordCrypto", "UncordProtocol", "UncordRatchet", "UncordStore", "UncordQRCode"]
         ),
         .testTarget(
             name: "UncordConformanceTests",

@@ -3,7 +3,35 @@ import Logging
 import UncordCrypto
 import UncordProtocol
 import UncordRatchet
-import UncordStore
+public import UncordStore
+
+/// How far a one-time pre-key top-up has got, reported as it goes so a tool can show progress.
+public enum PreKeyProgress: Sendable, Equatable {
+    /// This many new keys were made and stored `pending`.
+    case generated(Int)
+    /// `done` of `total` pending keys are uploaded.
+    case uploaded(Int, of: Int)
+}
+
+/// What a one-time pre-key top-up did.
+public struct PreKeyReplenishment: Sendable, Equatable {
+    /// The server's count before.
+    public var onServerBefore: Int
+    /// New keys made.
+    public var generated: Int
+    /// Keys uploaded (new ones and any left pending by an earlier failed upload).
+    public var uploaded: Int
+    /// The server's count after.
+    public var onServerAfter: Int
+
+    /// A result from its counts.
+    public init(onServerBefore: Int, generated: Int, uploaded: Int, onServerAfter: Int) {
+        self.onServerBefore = onServerBefore
+        self.generated = generated
+        self.uploaded = uploaded
+        self.onServerAfter = onServerAfter
+    }
+}
 
 extension E2EEEngine {
     /// Tops the server's one-time pre-key pool up to the target: reads the server's count, makes the missing keys
@@ -20,14 +48,42 @@ extension E2EEEngine {
         return count
     }
 
+    /// Tops the server's one-time pre-key pool up to `target` now, as ``replenishOneTimePreKeys()`` does for the
+    /// configured target, but reporting progress and failures.
+    ///
+    /// ```swift
+    /// let result = try await engine.replenishOneTimePreKeys(target: 500) { print($0) }
+    /// ```
+    /// - Throws: ``E2EEError/server(detail:)`` when the server could not be read or refused an upload (the keys
+    ///   made stay `pending` and are uploaded by the next top-up); ``E2EEError/store(detail:)``.
+    @discardableResult
+    public func replenishOneTimePreKeys(
+        target: Int, progress: @Sendable (PreKeyProgress) -> Void = { _ in }
+    ) async throws(E2EEError) -> PreKeyReplenishment {
+        if let running = replenishment { _ = await running.value }
+        let before: Int
+        do {
+            before = try await server.oneTimePreKeyCount(device: local.device)
+        } catch {
+            throw Self.serverError(error)
+        }
+        let generated = try makeMissingOneTimePreKeys(target: target, onServer: before)
+        if generated > 0 { progress(.generated(generated)) }
+        let uploaded = try await uploadPendingOneTimePreKeys(progress: progress)
+        let after: Int
+        do {
+            after = try await server.oneTimePreKeyCount(device: local.device)
+        } catch {
+            throw Self.serverError(error)
+        }
+        return PreKeyReplenishment(
+            onServerBefore: before, generated: generated, uploaded: uploaded, onServerAfter: after)
+    }
+
     private func runReplenishment() async -> Int {
         do {
             let onServer = try await server.oneTimePreKeyCount(device: local.device)
-            let pending = try storeCall { try store.pendingOneTimePreKeys() }.count
-            let missing = configuration.oneTimePreKeyTarget - onServer - pending
-            if missing > 0 {
-                _ = try storeCall { try store.generateOneTimePreKeys(count: missing) }
-            }
+            _ = try makeMissingOneTimePreKeys(target: configuration.oneTimePreKeyTarget, onServer: onServer)
             return try await uploadPendingOneTimePreKeys()
         } catch {
             logger.warning("one-time pre-key replenishment failed; retrying later", metadata: ["error": "\(error)"])
@@ -35,8 +91,18 @@ extension E2EEEngine {
         }
     }
 
+    /// Makes the keys that, with those on the server and those pending, reach `target`; returns how many.
+    private func makeMissingOneTimePreKeys(target: Int, onServer: Int) throws(E2EEError) -> Int {
+        let pending = try storeCall { try store.pendingOneTimePreKeys() }.count
+        let missing = target - onServer - pending
+        guard missing > 0 else { return 0 }
+        return try storeCall { try store.generateOneTimePreKeys(count: missing) }.count
+    }
+
     /// Uploads every pending one-time pre-key in batches of at most 100.
-    func uploadPendingOneTimePreKeys() async throws(E2EEError) -> Int {
+    func uploadPendingOneTimePreKeys(
+        progress: @Sendable (PreKeyProgress) -> Void = { _ in }
+    ) async throws(E2EEError) -> Int {
         let pending = try storeCall { try store.pendingOneTimePreKeys() }
         var uploaded = 0
         for start in stride(from: 0, to: pending.count, by: UploadOneTimePreKeysRequest.maximumBatchSize) {
@@ -50,19 +116,45 @@ extension E2EEEngine {
             }
             try storeCall { try store.markPublished(oneTimePreKeys: batch.map(\.id)) }
             uploaded += batch.count
+            progress(.uploaded(uploaded, of: pending.count))
         }
         if uploaded > 0 { logger.info("uploaded one-time pre-keys", metadata: ["count": "\(uploaded)"]) }
         return uploaded
     }
 
     /// Rotates the signed pre-key when it is older than the configured age, uploads the current one when the
-    /// server does not have it yet, and deletes retired keys past their 30-day grace period.
+    /// server does not have it yet, and deletes retired keys past their 30-day grace period. A rotated identity
+    /// key the server lacks is uploaded first (a signed pre-key is checked against it).
     public func rotateSignedPreKeyIfNeeded() async throws(E2EEError) {
-        var current = try storeCall { try store.currentSignedPreKey() }
+        try await publishIdentityIfNeeded()
+        let current = try storeCall { try store.currentSignedPreKey() }
         if now.timeIntervalSince(current.createdAt) >= configuration.signedPreKeyRotationAge {
-            current = try storeCall { try store.rotateSignedPreKey() }
-            logger.info("signed pre-key rotated", metadata: ["key_id": "\(current.id)"])
+            _ = try rotateSignedPreKeyLocally()
         }
+        try await uploadSignedPreKeyIfNeeded()
+    }
+
+    /// Rotates the signed pre-key now, whatever its age, and uploads the new one; the retired key is kept for its
+    /// 30-day grace period, for messages in flight.
+    /// - Returns: the new key's record (public key, signature, id).
+    /// - Throws: ``E2EEError/server(detail:)`` when the upload failed: the new key is kept and uploaded by the next
+    ///   ``rotateSignedPreKeyIfNeeded()``.
+    @discardableResult
+    public func rotateSignedPreKey() async throws(E2EEError) -> SignedPreKeyRecord {
+        try await publishIdentityIfNeeded()
+        let record = try rotateSignedPreKeyLocally()
+        try await uploadSignedPreKeyIfNeeded()
+        return record
+    }
+
+    private func rotateSignedPreKeyLocally() throws(E2EEError) -> SignedPreKeyRecord {
+        let record = try storeCall { try store.rotateSignedPreKey() }
+        logger.info("signed pre-key rotated", metadata: ["key_id": "\(record.id)"])
+        return record
+    }
+
+    private func uploadSignedPreKeyIfNeeded() async throws(E2EEError) {
+        let current = try storeCall { try store.currentSignedPreKey() }
         if try !storeCall({ try store.isCurrentSignedPreKeyPublished() }) {
             let request = UploadSignedPreKeyRequest(
                 keyID: current.id, publicKey: current.publicKey.bytes, signature: current.signature)

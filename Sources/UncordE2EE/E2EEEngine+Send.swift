@@ -187,7 +187,7 @@ extension E2EEEngine {
     }
 
     /// Whether sending to `user` needs a fresh bundle list: no cached list, a list older than the refresh age, or
-    /// a listed device without a session whose peer key is the pinned one.
+    /// a listed device without a session whose peer key is the pinned one, or whose sessions were archived.
     private func needsBundle(_ user: UUID) throws(E2EEError) -> Bool {
         try storeCall {
             guard let devices = try store.devices(of: user), let fetched = try store.deviceListFetchedAt(of: user),
@@ -196,7 +196,7 @@ extension E2EEEngine {
             for device in devices {
                 let address = DeviceAddress(user: user, device: device)
                 guard address != local else { continue }
-                guard let record = try store.sessionRecord(for: address),
+                guard let record = try store.sessionRecord(for: address), !record.isArchived,
                     let pinned = try store.pinnedIdentity(for: address), record.active.peerIdentity == pinned.key
                 else { return true }
             }

@@ -14,12 +14,28 @@ public struct PeerTrust: Sendable, Equatable {
     public var sendingBlocked: Bool { devices.contains(where: \.sendBlocked) }
 }
 
+extension PeerDeviceRecord {
+    /// The device's 30-digit fingerprint: its identity key and user id (PROTOCOL.md section 8), for comparing one
+    /// device out of band.
+    public var fingerprint: String {
+        (try? SafetyNumber.fingerprint(user: address.user, identityKeys: [identityKey])) ?? ""
+    }
+}
+
 extension E2EEEngine {
     /// Every known peer user with its devices and their trust state; this user's other devices are listed too.
     public func peers() throws(E2EEError) -> [PeerTrust] {
         try storeCall {
             try store.peerUsers().map { PeerTrust(user: $0, devices: try store.peerDevices(of: $0)) }
         }
+    }
+
+    /// One peer user with its pinned devices.
+    /// - Throws: ``E2EEError/unknownPeer(_:)`` when no device of `user` is pinned.
+    public func peer(_ user: UUID) throws(E2EEError) -> PeerTrust {
+        let devices = try storeCall { try store.peerDevices(of: user) }
+        guard !devices.isEmpty else { throw .unknownPeer(user) }
+        return PeerTrust(user: user, devices: devices)
     }
 
     /// The safety number between this user and `user`, over this device's key, this user's other pinned devices
@@ -39,13 +55,17 @@ extension E2EEEngine {
     }
 
     /// Marks every pinned device of `user` verified when `safetyNumber` (60 digits, spaces allowed, or the
-    /// scannable `UEDM1-SN:` text) equals the one computed from the pinned keys; also lifts any send block.
-    /// - Throws: ``E2EEError/safetyNumberMismatch`` for another number (nothing changes);
-    ///   ``E2EEError/unknownPeer(_:)`` when no device of `user` is pinned.
+    /// scannable `UEDM1-SN:` text) equals the one computed from the pinned keys.
+    /// - Throws: ``E2EEError/unknownPeer(_:)`` when no device of `user` is pinned;
+    ///   ``E2EEError/identityChanged(user:devices:)`` while a device's changed key is not accepted
+    ///   (``acceptIdentityChange(user:device:)`` first: a number over a key nobody looked at proves nothing);
+    ///   ``E2EEError/safetyNumberMismatch`` for another number. Nothing changes on any of them.
     public func verify(user: UUID, safetyNumber text: String) throws(E2EEError) {
         let digits =
             text.hasPrefix(SafetyNumber.scannablePrefix)
             ? String(text.dropFirst(SafetyNumber.scannablePrefix.count)) : text
+        let changed = try peer(user).devices.filter { $0.trust == .changed }
+        guard changed.isEmpty else { throw .identityChanged(user: user, devices: changed.map(\.address.device)) }
         let expected = try safetyNumber(with: user)
         guard let given = SafetyNumber(digits: digits), given == expected else { throw .safetyNumberMismatch }
         try storeCall {
@@ -58,14 +78,14 @@ extension E2EEEngine {
 
     /// Accepts the current identity key of a device whose key changed: it becomes `unverified` and no longer
     /// blocks sending.
-    /// - Throws: ``E2EEError/unknownPeer(_:)`` when the device is not pinned.
+    /// - Throws: ``E2EEError/unknownPeer(_:)`` when the device is not pinned; ``E2EEError/noIdentityChange(user:device:)``
+    ///   when its key did not change (nothing changes).
     public func acceptIdentityChange(user: UUID, device: UUID) throws(E2EEError) {
-        try storeCall {
-            guard let record = try store.peerDevices(of: user).first(where: { $0.address.device == device }) else {
-                throw E2EEError.unknownPeer(device)
-            }
-            try store.pin(record.identityKey, for: record.address, trust: .unverified, sendBlocked: false)
+        guard let record = try peer(user).devices.first(where: { $0.address.device == device }) else {
+            throw .unknownPeer(device)
         }
+        guard record.trust == .changed else { throw .noIdentityChange(user: user, device: device) }
+        try storeCall { try store.pin(record.identityKey, for: record.address, trust: .unverified, sendBlocked: false) }
     }
 
     // MARK: Applying the rules

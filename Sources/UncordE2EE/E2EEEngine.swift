@@ -54,6 +54,21 @@ public actor E2EEEngine {
         }
     }
 
+    /// An engine with no server, for the work that needs none: trust and safety numbers, sessions, the pre-key
+    /// and bundle listings. Anything that would reach the server throws ``E2EEError/server(detail:)``.
+    ///
+    /// ```swift
+    /// let engine = try E2EEEngine(offline: store, logger: logger)
+    /// try await engine.verify(user: bob, safetyNumber: digits)
+    /// ```
+    /// - Throws: ``E2EEError/store(detail:)`` when the store cannot read this device's identity.
+    public init(
+        offline store: SQLiteStore, logger: Logger, configuration: E2EEConfiguration = .init(),
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) throws(E2EEError) {
+        try self.init(store: store, server: OfflineServer(), logger: logger, configuration: configuration, clock: clock)
+    }
+
     /// This device's user and device ids.
     public nonisolated var address: DeviceAddress { local }
 
@@ -65,9 +80,9 @@ public actor E2EEEngine {
 
     // MARK: Bootstrap
 
-    /// Registers the device when the store says it is not registered, uploads the signed pre-key when the server
-    /// does not have it (rotating it first when it is older than the configured age) and uploads every pending
-    /// one-time pre-key in batches of at most 100.
+    /// Registers the device when the store says it is not registered, uploads a rotated identity key the server
+    /// lacks, uploads the signed pre-key when the server does not have it (rotating it first when it is older than
+    /// the configured age) and uploads every pending one-time pre-key in batches of at most 100.
     /// - Throws: ``E2EEError/server(detail:)`` or ``E2EEError/store(detail:)``; a later call resumes where this
     ///   one stopped.
     public func bootstrap() async throws(E2EEError) {

@@ -10,6 +10,11 @@ public enum E2EEError: Error, Sendable, Equatable, CustomStringConvertible {
     case safetyNumberMismatch
     /// The peer or device is not known to this device.
     case unknownPeer(UUID)
+    /// ``E2EEEngine/acceptIdentityChange(user:device:)`` found the device's key unchanged: there is nothing to
+    /// accept, and nothing changed.
+    case noIdentityChange(user: UUID, device: UUID)
+    /// There is no session with the device to reset; nothing changed.
+    case noSession(user: UUID, device: UUID)
     /// The message would be longer than Uncord's 4000 characters once encrypted; nothing was stored.
     case messageTooLong(characters: Int)
     /// No user other than this one is known to be in the channel: the server's channel objects do not name their
@@ -31,6 +36,10 @@ public enum E2EEError: Error, Sendable, Equatable, CustomStringConvertible {
             "sending to \(user.uuidString.lowercased()) is blocked: \(devices.count) device(s) changed identity key"
         case .safetyNumberMismatch: "the safety number does not match"
         case .unknownPeer(let id): "unknown peer \(id.uuidString.lowercased())"
+        case .noIdentityChange(let user, let device):
+            "the identity key of \(user.uuidString.lowercased())/\(device.uuidString.lowercased()) did not change"
+        case .noSession(let user, let device):
+            "no session with \(user.uuidString.lowercased())/\(device.uuidString.lowercased())"
         case .messageTooLong(let characters): "the message would be \(characters) characters; the limit is 4000"
         case .unknownMembers(let channel):
             "no other member of channel \(channel.uuidString.lowercased()) is known: name the participants"

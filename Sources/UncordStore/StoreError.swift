@@ -40,6 +40,15 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The SQLite layer was used in a way it does not allow: a wrong number of arguments, several statements
     /// given to a single-statement call, or migrations that are not in strictly increasing order.
     case misuse(String)
+    /// The file is not an uncord-e2ee backup, or is cut inside its header; `reason` says which.
+    case backupNotRecognised(path: String, reason: String)
+    /// The backup was written in a newer format than this build reads.
+    case backupVersionUnsupported(found: Int, supported: Int)
+    /// The backup did not authenticate: a wrong backup passphrase, or a file that was truncated or altered.
+    /// Nothing was written.
+    case backupAuthenticationFailed
+    /// A backup export or import would replace an existing file; nothing was written.
+    case fileExists(path: String)
 
     public var description: String {
         switch self {
@@ -71,6 +80,14 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "column \(column) holds \(found), expected \(expected)"
         case .misuse(let detail):
             return "SQLite layer misuse: \(detail)"
+        case .backupNotRecognised(let path, let reason):
+            return "\(path) is not a usable uncord-e2ee backup: \(reason)"
+        case .backupVersionUnsupported(let found, let supported):
+            return "the backup has format version \(found), newer than the highest supported version \(supported)"
+        case .backupAuthenticationFailed:
+            return "the backup cannot be opened: wrong backup passphrase, or the file was truncated or altered"
+        case .fileExists(let path):
+            return "\(path) already exists"
         }
     }
 }

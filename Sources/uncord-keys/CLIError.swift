@@ -1,20 +1,27 @@
+import Foundation
 import UncordStore
 
 /// The errors of `uncord-keys` itself; each one's description is the line printed after `error: `, and says what
 /// to do next.
 enum CLIError: Error, CustomStringConvertible {
-    /// Neither `--passphrase-file` nor the passphrase variable was given.
-    case noPassphrase
+    /// No passphrase came from the option's file, the variable or a terminal.
+    case noPassphrase(option: String, variable: String)
     /// The passphrase file could not be read.
     case unreadablePassphraseFile(path: String, reason: String)
     /// The passphrase is empty.
     case emptyPassphrase
+    /// The two passphrases typed to confirm a new one differ.
+    case passphrasesDiffer
+    /// The terminal could not be used to ask for a passphrase.
+    case terminalUnavailable(reason: String)
     /// `init` found a store at the path.
     case storeExists(path: String)
     /// No store at the path.
     case noStore(path: String)
     /// The store's directory could not be created.
     case cannotCreateDirectory(path: String, reason: String)
+    /// A file the command writes could not be written.
+    case cannotWriteFile(path: String, reason: String)
     /// A store failure, with the path it concerns.
     case store(StoreError, path: String)
     /// Neither `--server` nor `UNCORD_SERVER` was given.
@@ -25,24 +32,36 @@ enum CLIError: Error, CustomStringConvertible {
     case noToken
     /// A network command needs the device registered first.
     case notRegistered
+    /// A question that guards a change was not answered yes; nothing changed.
+    case notConfirmed(String)
+    /// `peers verify` was given another safety number than the one computed here; nothing changed.
+    case safetyNumberMismatch(user: UUID)
+    /// A change was made on this device but its upload failed; `sync` finishes it.
+    case uploadFailed(what: String, detail: String)
 
     var description: String {
         switch self {
-        case .noPassphrase:
-            return "no passphrase given: put it in a file and pass --passphrase-file PATH, or set "
-                + "\(StoreOptions.passphraseVariable)"
+        case .noPassphrase(let option, let variable):
+            return "no passphrase given: put it in a file and pass \(option) PATH, set \(variable), or run the "
+                + "command in a terminal to type it"
         case .unreadablePassphraseFile(let path, let reason):
-            return "cannot read the passphrase file \(path): \(reason)"
+            return "cannot read the passphrase file \(path): \(reason); check the path and its permissions"
         case .emptyPassphrase:
-            return "the passphrase is empty: give a non-empty one with --passphrase-file PATH or "
-                + "\(StoreOptions.passphraseVariable)"
+            return "the passphrase is empty: give a non-empty one (in its file, its variable or at the prompt)"
+        case .passphrasesDiffer:
+            return "the two passphrases typed differ; nothing was written: run the command again"
+        case .terminalUnavailable(let reason):
+            return "cannot ask for the passphrase at the terminal (\(reason)): give it in a file or a variable"
         case .storeExists(let path):
             return "a store already exists at \(path); it was left untouched (give another --store PATH, or move "
                 + "it away first — removing it destroys this device's keys and messages)"
         case .noStore(let path):
-            return "no store at \(path): create one with `uncord-keys init --user UUID`, or give --store PATH"
+            return "no store at \(path): create one with `uncord-keys init --user UUID`, restore one with "
+                + "`uncord-keys backup import FILE`, or give --store PATH"
         case .cannotCreateDirectory(let path, let reason):
-            return "cannot create the store directory \(path): \(reason)"
+            return "cannot create the store directory \(path): \(reason); create it or give another --store PATH"
+        case .cannotWriteFile(let path, let reason):
+            return "cannot write \(path): \(reason); give a path in a writable directory"
         case .store(let error, let path):
             return Self.describe(error, path: path)
         case .noServer:
@@ -54,6 +73,15 @@ enum CLIError: Error, CustomStringConvertible {
             return "no access token given: set \(NetworkOptions.tokenVariable) (or pass --token TOKEN)"
         case .notRegistered:
             return "this device is not registered with the server yet: run `uncord-keys register` first"
+        case .notConfirmed(let what):
+            return "\(what) was not confirmed, so nothing changed: answer yes, or pass --yes"
+        case .safetyNumberMismatch(let user):
+            return "refused by the trust policy: that is not the safety number this device computes with "
+                + "\(user.wire), so nothing was marked verified; compare again with `uncord-keys safety-number "
+                + "\(user.wire)`, and if it still differs, do not trust this conversation"
+        case .uploadFailed(let what, let detail):
+            return "\(what) is kept on this device, but the server did not take it (\(detail)); run "
+                + "`uncord-keys sync` to upload it"
         }
     }
 
@@ -80,6 +108,17 @@ enum CLIError: Error, CustomStringConvertible {
                 + "tampered with; restore it from a backup"
         case .io(let detail):
             return "cannot read or write the store at \(path): \(detail)"
+        case .backupNotRecognised(let file, let reason):
+            return "\(file) is not a usable uncord-e2ee backup (\(reason)); give the file `backup export` wrote"
+        case .backupVersionUnsupported(let found, let supported):
+            return "the backup has format version \(found), but this uncord-keys reads up to \(supported); "
+                + "upgrade uncord-keys"
+        case .backupAuthenticationFailed:
+            return "the backup cannot be opened: wrong backup passphrase, or the file was truncated or altered "
+                + "(check --backup-passphrase-file or \(BackupOptions.passphraseVariable), or use another copy); "
+                + "nothing was written"
+        case .fileExists(let existing):
+            return "\(existing) already exists and was left untouched; give another path, or --force to replace it"
         case .sqlite, .constraint, .columnNotFound, .typeMismatch, .misuse:
             return "the store at \(path) failed: \(error)"
         }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import UncordClient
 import UncordE2EE
+import UncordRatchet
 import UncordStore
 
 /// What a network command works with: the server's HTTP client, a logger on standard error, and — for commands that
@@ -24,12 +25,16 @@ struct NetworkSession {
     init(options: NetworkOptions) throws(CLIError) {
         serverURL = try options.serverURL()
         token = try options.accessToken()
+        logger = Self.makeLogger()
+        api = HTTPServerAPI(baseURL: serverURL, token: token, logger: logger)
+    }
+
+    /// A logger on standard error at the level `UNCORD_LOG_LEVEL` names (`error` by default).
+    static func makeLogger() -> Logger {
         var logger = Logger(label: "uncord-keys") { StreamLogHandler.standardError(label: $0) }
         logger.logLevel =
-            ProcessInfo.processInfo.environment[Self.logLevelVariable].flatMap { Logger.Level(rawValue: $0) }
-            ?? .error
-        self.logger = logger
-        api = HTTPServerAPI(baseURL: serverURL, token: token, logger: logger)
+            ProcessInfo.processInfo.environment[logLevelVariable].flatMap { Logger.Level(rawValue: $0) } ?? .error
+        return logger
     }
 
     /// A gateway client for the same server and token.
@@ -46,64 +51,26 @@ struct NetworkSession {
     }
 
     /// The engine for this device over `store`, talking to this session's server.
-    func engine(store: SQLiteStore) throws -> E2EEEngine {
-        try E2EEEngine(store: store, server: api, logger: logger)
+    func engine(store: SQLiteStore, configuration: E2EEConfiguration = .init()) throws -> E2EEEngine {
+        try E2EEEngine(store: store, server: api, logger: logger, configuration: configuration)
+    }
+
+    /// Opens the store, checks the device is registered and makes its engine; fails early, with the client's own
+    /// error, when the server is unreachable or refuses the token.
+    func registeredEngine(
+        _ options: StoreOptions, configuration: E2EEConfiguration = .init()
+    ) async throws -> (SQLiteStore, E2EEEngine) {
+        let store = try Self.openStore(options)
+        guard try store.isRegistered() else { throw CLIError.notRegistered }
+        _ = try await api.oneTimePreKeyCount(device: try store.localIdentity().address.device)
+        return (store, try engine(store: store, configuration: configuration))
     }
 }
 
 extension AsyncParsableCommand {
-    /// Runs `body` and turns any failure into one line on standard error, `error: …`, and exit code 1 — never a
-    /// stack trace, never the token.
+    /// Runs `body` and turns any failure into one line on standard error, `error: …`, and its exit code (1, or 3
+    /// for a refusal by the trust policy) — never a stack trace, never the token.
     func reportingNetworkFailures(storePath: String?, _ body: () async throws -> Void) async throws {
-        do {
-            try await body()
-        } catch let exit as ExitCode {
-            throw exit
-        } catch {
-            FileHandle.standardError.write(Data("error: \(Self.line(for: error, storePath: storePath))\n".utf8))
-            throw ExitCode.failure
-        }
-    }
-
-    /// The one line that describes `error`.
-    static func line(for error: any Error, storePath: String?) -> String {
-        switch error {
-        case let error as CLIError:
-            return error.description
-        case let error as StoreError:
-            return CLIError.store(error, path: storePath ?? "the store").description
-        case let error as ClientError:
-            return describe(error)
-        case let error as E2EEError:
-            if case .identityChanged(let user, _) = error {
-                return "\(error): compare safety numbers with \(user.uuidString.lowercased()) before sending again"
-            }
-            if case .unknownMembers = error {
-                return "\(error): give each other member with --to USER, or open the channel with "
-                    + "`uncord-keys dm open USER` first"
-            }
-            return "\(error)"
-        default:
-            return "\(error)"
-        }
-    }
-
-    /// The one line for a client failure.
-    private static func describe(_ error: ClientError) -> String {
-        switch error {
-        case .unauthorized(let code, _):
-            return "the server refused the access token (\(code)): check \(NetworkOptions.tokenVariable) or --token"
-        case .transport(let reason):
-            return "cannot reach the server (check --server or \(NetworkOptions.serverVariable)): \(reason)"
-        case .timedOut:
-            return "the server did not answer in time"
-        case .gatewayClosed(let reason):
-            return "the gateway closed the session: \(reason)"
-        case .gatewayUnreachable(let attempts):
-            return "cannot connect to the gateway (gave up after \(attempts) attempts; check --server or "
-                + "\(NetworkOptions.serverVariable))"
-        default:
-            return "\(error)"
-        }
+        try await reportingFailures(storePath: storePath, body)
     }
 }

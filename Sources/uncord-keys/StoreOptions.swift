@@ -1,15 +1,6 @@
 import ArgumentParser
 import Foundation
-import UncordCrypto
 import UncordStore
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
 
 /// The options every store command shares: where the store is and where its passphrase comes from.
 struct StoreOptions: ParsableArguments {
@@ -17,8 +8,6 @@ struct StoreOptions: ParsableArguments {
     static let passphraseVariable = "UNCORD_E2EE_PASSPHRASE"
     /// The default store path as `--help` shows it.
     static let defaultPathDescription = "~/.local/share/uncord-e2ee/store.sqlite"
-    /// The longest passphrase file read (a passphrase, not a document).
-    static let maximumPassphraseFileBytes = 4096
 
     @Option(
         name: .customLong("store"),
@@ -30,7 +19,7 @@ struct StoreOptions: ParsableArguments {
         name: .customLong("passphrase-file"),
         help: ArgumentHelp(
             "A file holding the store's passphrase (one trailing newline is ignored). Without it, the passphrase "
-                + "comes from \(passphraseVariable).",
+                + "comes from \(passphraseVariable), else it is asked for at the terminal.",
             valueName: "path"),
         completion: .file())
     var passphraseFile: String?
@@ -44,58 +33,14 @@ struct StoreOptions: ParsableArguments {
         return URL(fileURLWithPath: home).appendingPathComponent(".local/share/uncord-e2ee/store.sqlite").path
     }
 
-    /// The store key source: the passphrase from `--passphrase-file`, else from the environment.
-    /// - Throws: ``CLIError/noPassphrase`` when neither is given; ``CLIError/unreadablePassphraseFile(path:reason:)``;
-    ///   ``CLIError/emptyPassphrase``.
-    func keySource() throws(CLIError) -> StoreKeySource {
-        let passphrase: SecureBytes
-        if let passphraseFile {
-            passphrase = try Self.readPassphrase(from: passphraseFile)
-        } else if let value = getenv(Self.passphraseVariable) {
-            passphrase = SecureBytes(copying: UnsafeRawBufferPointer(start: value, count: strlen(value)))
-        } else {
-            throw .noPassphrase
-        }
-        guard passphrase.count > 0 else { throw .emptyPassphrase }
-        return .passphrase(passphrase)
-    }
-
-    /// Reads a passphrase file straight into a zeroing buffer, without one trailing `\n` or `\r\n`.
-    private static func readPassphrase(from path: String) throws(CLIError) -> SecureBytes {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw .unreadablePassphraseFile(path: path, reason: lastError()) }
-        defer { close(descriptor) }
-        var length = 0
-        // One byte more than the limit, to tell a file at the limit from a longer one.
-        let buffer = try SecureBytes(count: maximumPassphraseFileBytes + 1) { (raw) throws(CLIError) in
-            guard let base = raw.baseAddress else { return }
-            while length < raw.count {
-                let got = read(descriptor, base + length, raw.count - length)
-                if got == 0 { break }
-                if got < 0 {
-                    if errno == EINTR { continue }
-                    throw .unreadablePassphraseFile(path: path, reason: lastError())
-                }
-                length += got
-            }
-        }
-        guard length <= maximumPassphraseFileBytes else {
-            throw .unreadablePassphraseFile(
-                path: path, reason: "longer than \(maximumPassphraseFileBytes) bytes, so not a passphrase file")
-        }
-        let end = buffer.withUnsafeBytes { bytes -> Int in
-            var end = length
-            if end > 0, bytes[end - 1] == UInt8(ascii: "\n") {
-                end -= 1
-                if end > 0, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-            }
-            return end
-        }
-        return buffer.slice(0..<end)
-    }
-
-    private static func lastError() -> String {
-        guard let text = strerror(errno) else { return "errno \(errno)" }
-        return String(cString: text)
+    /// The store key source: the passphrase from `--passphrase-file`, else from the environment, else typed at the
+    /// terminal with echo off (twice when `creating` a store).
+    /// - Throws: ``CLIError/noPassphrase(option:variable:)`` when none gives one;
+    ///   ``CLIError/unreadablePassphraseFile(path:reason:)``; ``CLIError/emptyPassphrase``.
+    func keySource(creating: Bool = false) throws(CLIError) -> StoreKeySource {
+        let source = PassphraseReader.Source(
+            file: passphraseFile, variable: Self.passphraseVariable,
+            prompt: creating ? "New passphrase for \(path): " : "Passphrase for \(path): ", confirm: creating)
+        return .passphrase(try PassphraseReader.passphrase(from: source, option: "--passphrase-file"))
     }
 }

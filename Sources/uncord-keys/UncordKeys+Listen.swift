@@ -227,8 +227,3 @@ struct ListenOutput {
         FileHandle.standardOutput.write(data)
     }
 }
-
-extension UUID {
-    /// The UUID as the wire writes it: lowercase.
-    fileprivate var wire: String { uuidString.lowercased() }
-}

@@ -251,6 +251,9 @@ struct TestClient: ServerAPI {
     func registerDevice(_ request: RegisterDeviceRequest) async throws -> Device {
         try await server.registerDevice(user: user, request)
     }
+    func updateIdentityKey(device: UUID, _ request: UpdateIdentityKeyRequest) async throws {
+        try await server.replaceIdentityKey(user: user, device: device, key: request.identityKey)
+    }
     func uploadSignedPreKey(device: UUID, _ request: UploadSignedPreKeyRequest) async throws {
         try await server.uploadSignedPreKey(user: user, device: device, request)
     }

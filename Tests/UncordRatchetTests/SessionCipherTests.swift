@@ -400,6 +400,50 @@ struct SessionCipherTests {
         #expect(promoted.previous.map(\.baseKey) == baseKeys[2...].reversed().map { $0 })
     }
 
+    @Test(
+        "An archived record needs a bundle; the next send starts a new session, the old one still decrypts",
+        arguments: StoreKind.allCases)
+    func archivedRecord(store kind: StoreKind) throws {
+        let world = TestWorld(seed: 17, store: kind)
+        let (alice, bob) = (world.user(), world.user())
+        let a = try world.device(of: alice)
+        let b = try world.device(of: bob)
+        _ = try world.open(try world.send("one", from: a, to: [bob]), at: b, from: a)
+        _ = try world.open(try world.send("two", from: b, to: [alice]), at: a, from: b)
+        let inFlight = try world.send("three", from: b, to: [alice])
+        let before = try #require(try a.store.sessionRecord(for: b.address))
+
+        #expect(try a.store.archiveSessions(of: b.address) == 1)
+        let archived = try #require(try a.store.sessionRecord(for: b.address))
+        #expect(archived.isArchived)
+        #expect(archived.active.baseKey == before.active.baseKey)
+        #expect(try a.store.archiveSessions(of: DeviceAddress(user: bob, device: UUID())) == 0)
+
+        // Without a bundle there is nothing to send with: the archived session no longer sends.
+        let contents = try a.store.contents()
+        #expect(
+            ratchetError {
+                try a.cipher.seal(a.payload("no bundle"), channel: world.channel, participants: [bob], in: a.store)
+            } == .preKeyBundleRequired(user: bob, device: b.address.device))
+        #expect(try a.store.contents() == contents)
+
+        // A message already in flight on the old session still opens, and the record stays archived.
+        #expect(try world.open(inFlight, at: a, from: b).payload.body == "three")
+        #expect(try #require(try a.store.sessionRecord(for: b.address)).isArchived)
+
+        // The next send, with a fresh bundle, starts a new session that Bob accepts as one.
+        let fresh = try a.cipher.seal(
+            a.payload("four"), channel: world.channel, participants: [bob], bundles: [world.server.fetch(bob)],
+            in: a.store)
+        let record = try #require(try a.store.sessionRecord(for: b.address))
+        #expect(!record.isArchived)
+        #expect(record.active.baseKey != before.active.baseKey)
+        #expect(record.previous.first?.baseKey == before.active.baseKey)
+        let opened = try world.open(fresh, at: b, from: a)
+        #expect(opened.payload.body == "four")
+        #expect(opened.startedSession)
+    }
+
     @Test("Installing sessions in a record keeps the newest six, most recent first", arguments: StoreKind.allCases)
     func recordInstall(store kind: StoreKind) throws {
         let world = TestWorld(seed: 13, store: kind)

@@ -26,6 +26,9 @@ protocol TestStore: RatchetStore, AnyObject {
     func pin(_ identity: PinnedIdentity, for address: DeviceAddress) throws
     /// Caches a user's device list directly.
     func setDevices(_ devices: [UUID], of user: UUID) throws
+    /// Archives a device's session record (a session reset); answers how many sessions it keeps.
+    @discardableResult
+    func archiveSessions(of address: DeviceAddress) throws -> Int
     /// Everything the store holds, to compare before and after a step.
     func contents() throws -> StoreContents
 }

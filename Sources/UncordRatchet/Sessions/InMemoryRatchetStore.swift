@@ -78,6 +78,18 @@ public final class InMemoryRatchetStore: RatchetStore, Sendable {
         state.withLock { $0.deviceLists[user] = devices }
     }
 
+    /// Archives the session record of `address` (``SessionRecord/archive()``): the next send to the device starts
+    /// a new session. Returns how many sessions the record keeps (0 when there is none).
+    @discardableResult
+    public func archiveSessions(of address: DeviceAddress) -> Int {
+        state.withLock { state in
+            guard var record = state.sessionRecords[address] else { return 0 }
+            record.archive()
+            state.sessionRecords[address] = record
+            return record.sessions.count
+        }
+    }
+
     public func localIdentity() -> LocalIdentity { state.withLock { $0.local } }
 
     public func pinnedIdentity(for address: DeviceAddress) -> PinnedIdentity? {

@@ -10,7 +10,8 @@ extension SessionCipher {
     /// the cached list) or else the cached list. A device without a session gets one from its bundle: the
     /// signature is checked first, then the identity key against the pin (``TrustPolicy``), then X3DH. A bundle for
     /// a device that has a session is checked the same way and starts a new session only when it brings a
-    /// different, accepted identity key. Nothing is stored unless every wrap was made.
+    /// different, accepted identity key, or when the device's record was archived (``SessionRecord/archive()``),
+    /// which needs a bundle. Nothing is stored unless every wrap was made.
     ///
     /// ```swift
     /// let payload = MessagePayload(body: "hi", senderDevice: me.device, sentAt: "2025-01-01T00:00:00Z")
@@ -76,7 +77,7 @@ extension SessionCipher {
     ) throws -> SessionRecord {
         let stored = try store.sessionRecord(for: address)
         guard let wire else {
-            guard let stored else {
+            guard let stored, !stored.isArchived else {
                 throw RatchetError.preKeyBundleRequired(user: address.user, device: address.device)
             }
             return stored
@@ -86,7 +87,7 @@ extension SessionCipher {
         _ = try step.checkIdentity(
             bundle.identityKey, of: address, pinned: try store.pinnedIdentity(for: address), policy: trustPolicy)
         if var stored {
-            guard stored.active.peerIdentity != bundle.identityKey else { return stored }
+            guard stored.isArchived || stored.active.peerIdentity != bundle.identityKey else { return stored }
             stored.install(try Session.initiating(with: bundle, local: local, using: keyPairs))
             return stored
         }

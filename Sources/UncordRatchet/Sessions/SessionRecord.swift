@@ -14,21 +14,33 @@ public struct SessionRecord: Sendable, Equatable {
     public private(set) var active: Session
     /// Earlier sessions, most recent first.
     public private(set) var previous: [Session]
+    /// `true` once the record was archived (``archive()``): the next send starts a new session from a fresh
+    /// bundle, while every kept session still decrypts messages in flight. Installing a new session clears it.
+    public private(set) var isArchived: Bool
 
     /// A record from its sessions; more than ``maximumPreviousSessions`` earlier ones are cut, oldest first.
-    public init(active: Session, previous: [Session] = []) {
+    public init(active: Session, previous: [Session] = [], isArchived: Bool = false) {
         self.active = active
         self.previous = Array(previous.prefix(Self.maximumPreviousSessions))
+        self.isArchived = isArchived
     }
 
     /// Every session, the active one first, then the earlier ones most recent first.
     public var sessions: [Session] { [active] + previous }
 
-    /// Makes `session` the active one; the former active one becomes the most recent earlier session.
+    /// Makes `session` the active one; the former active one becomes the most recent earlier session. The record
+    /// is no longer archived.
     public mutating func install(_ session: Session) {
         previous.insert(active, at: 0)
         if previous.count > Self.maximumPreviousSessions { previous.removeLast() }
         active = session
+        isArchived = false
+    }
+
+    /// Archives the record (a session reset, or this device's new identity key): the next send starts a new
+    /// session from a fresh bundle; until then the kept sessions still decrypt.
+    public mutating func archive() {
+        isArchived = true
     }
 
     /// Decrypts a ratchet message by trying the active session, then the earlier ones most recent first; the

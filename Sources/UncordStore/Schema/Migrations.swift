@@ -136,6 +136,13 @@ enum StoreSchema {
                     SELECT DISTINCT channel_id, author_user FROM messages;
                 """
         ),
+        Migration(
+            version: 5,
+            sql: """
+                ALTER TABLE sessions ADD COLUMN archived_at TEXT;  -- on the active session after a reset: send anew
+                ALTER TABLE local_device ADD COLUMN identity_published INTEGER NOT NULL DEFAULT 1;
+                """
+        ),
     ]
 
     /// The newest schema version this build knows.

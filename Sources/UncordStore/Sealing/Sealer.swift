@@ -6,7 +6,8 @@ import UncordCrypto
 /// in the exact cell it was written to.
 struct Sealer: Sendable {
     private static let prefix = Array("UEDM1 Store".utf8)
-    private let key: StoreKey
+    /// The store key (a backup carries it, to reseal the restored store under the importer's key).
+    let key: StoreKey
     private let random: any RandomSource
 
     init(key: StoreKey, random: any RandomSource = SystemRandom()) {

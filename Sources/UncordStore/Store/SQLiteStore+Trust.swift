@@ -13,13 +13,25 @@ public struct PeerDeviceRecord: Sendable, Equatable {
     public var trust: PinnedIdentity.Level
     /// `true` while a key change waits for the user to accept it and the policy refuses sending until then.
     public var sendBlocked: Bool
+    /// When the device was first pinned.
+    public var firstSeenAt: Date?
+    /// When the device was last marked verified (kept after a later change, so read it with ``trust``).
+    public var verifiedAt: Date?
+    /// When the device's identity key last changed.
+    public var changedAt: Date?
 
     /// A record from its parts.
-    public init(address: DeviceAddress, identityKey: X25519.PublicKey, trust: PinnedIdentity.Level, sendBlocked: Bool) {
+    public init(
+        address: DeviceAddress, identityKey: X25519.PublicKey, trust: PinnedIdentity.Level, sendBlocked: Bool,
+        firstSeenAt: Date? = nil, verifiedAt: Date? = nil, changedAt: Date? = nil
+    ) {
         self.address = address
         self.identityKey = identityKey
         self.trust = trust
         self.sendBlocked = sendBlocked
+        self.firstSeenAt = firstSeenAt
+        self.verifiedAt = verifiedAt
+        self.changedAt = changedAt
     }
 }
 
@@ -33,9 +45,11 @@ extension SQLiteStore {
         }
     }
 
-    /// Records that the server accepted this device's registration.
+    /// Records that the server accepted this device's registration (with its current identity key).
     public func markRegistered() throws {
-        try connection.write { db in try db.run("UPDATE local_device SET registered = 1 WHERE id = 1") }
+        try connection.write { db in
+            try db.run("UPDATE local_device SET registered = 1, identity_published = 1 WHERE id = 1")
+        }
     }
 
     /// Whether the current signed pre-key was accepted by the server.
@@ -70,8 +84,8 @@ extension SQLiteStore {
         try connection.read { db in
             try db.query(
                 """
-                SELECT device_id, identity_key, trust, send_blocked FROM peer_devices WHERE user_id = ?
-                ORDER BY device_id
+                SELECT device_id, identity_key, trust, send_blocked, first_seen_at, verified_at, changed_at
+                FROM peer_devices WHERE user_id = ? ORDER BY device_id
                 """, [.text(user.lowercased)]
             ).map { row in
                 let transaction = view(db)
@@ -85,7 +99,10 @@ extension SQLiteStore {
                     address: DeviceAddress(
                         user: user, device: try transaction.uuid(row.text("device_id"), "peer_devices.device_id")),
                     identityKey: try transaction.publicKey(row.blob("identity_key"), "peer_devices.identity_key"),
-                    trust: level, sendBlocked: try row.integer("send_blocked") != 0)
+                    trust: level, sendBlocked: try row.integer("send_blocked") != 0,
+                    firstSeenAt: Timestamp.parse(try row.text("first_seen_at")),
+                    verifiedAt: try row.optionalText("verified_at").flatMap(Timestamp.parse),
+                    changedAt: try row.optionalText("changed_at").flatMap(Timestamp.parse))
             }
         }
     }

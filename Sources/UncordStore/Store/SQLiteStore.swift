@@ -25,9 +25,9 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
     let sealer: Sealer
     let random: any RandomSource
     private let clock: @Sendable () -> Date
-    private let localCache = LocalIdentityCache()
+    let localCache = LocalIdentityCache()
 
-    private init(
+    init(
         connection: StoreConnection, sealer: Sealer, random: any RandomSource, clock: @escaping @Sendable () -> Date
     ) {
         self.connection = connection
@@ -89,6 +89,7 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
             }
             try db.migrate(StoreSchema.migrations)
             let key = try Self.writeKeyMetadata(db, source, random: random)
+            try setMetadata(db, "created_at", .text(Timestamp.format(Date())))
             let store = SQLiteStore(
                 connection: connection, sealer: Sealer(key: key, random: random), random: random, clock: clock)
             try store.writeLocalDevice(db, device: device, label: label)
@@ -149,11 +150,16 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
 
     // MARK: Keys and metadata
 
-    private static let keyCheckText = Array("UEDM1 store key check".utf8)
+    static let keyCheckText = Array("UEDM1 store key check".utf8)
 
-    private static func writeKeyMetadata(
+    /// Writes the key derivation settings and the key check for `source`, replacing any earlier ones.
+    static func writeKeyMetadata(
         _ db: SQLiteConnection, _ source: StoreKeySource, random: any RandomSource
     ) throws -> StoreKey {
+        try db.run(
+            """
+            DELETE FROM metadata WHERE key IN ('kdf', 'kdf_salt', 'kdf_iterations', 'kdf_memory_bytes', 'key_check')
+            """)
         let key: StoreKey
         switch source {
         case .rawKey(let raw):
@@ -170,7 +176,6 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
         let check = try Sealer(key: key, random: random).seal(
             keyCheckText, for: .init("metadata", "value", row: "key_check"))
         try setMetadata(db, "key_check", .blob(check))
-        try setMetadata(db, "created_at", .text(Timestamp.format(Date())))
         return key
     }
 

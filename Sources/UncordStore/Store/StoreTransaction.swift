@@ -78,9 +78,13 @@ struct StoreTransaction: RatchetStore {
 
     func sessionRecord(for address: DeviceAddress) throws -> SessionRecord? {
         let rows = try db.query(
-            "SELECT id, base_key, state FROM sessions WHERE peer_user = ? AND peer_device = ? ORDER BY position",
+            """
+            SELECT id, base_key, state, archived_at FROM sessions WHERE peer_user = ? AND peer_device = ?
+            ORDER BY position
+            """,
             [.text(address.user.lowercased), .text(address.device.lowercased)])
         var sessions: [Session] = []
+        let archived = try rows.first?.optionalText("archived_at") != nil
         for row in rows {
             let baseKey = try row.blob("base_key")
             let cellRow = Self.sessionRowKey(address, baseKey: baseKey)
@@ -111,7 +115,7 @@ struct StoreTransaction: RatchetStore {
             }
         }
         guard let active = sessions.first else { return nil }
-        return SessionRecord(active: active, previous: Array(sessions.dropFirst()))
+        return SessionRecord(active: active, previous: Array(sessions.dropFirst()), isArchived: archived)
     }
 
     func devices(of user: UUID) throws -> [UUID]? {
@@ -192,18 +196,24 @@ struct StoreTransaction: RatchetStore {
             let baseKey = session.baseKey.bytes
             let cellRow = Self.sessionRowKey(address, baseKey: baseKey)
             let sealed = try sealer.seal(session.encodedState(), for: .init("sessions", "state", row: cellRow))
+            // An archived record is marked on its active session; a mark already there keeps its time.
+            let archived: SQLiteValue = position == 0 && record.isArchived ? .text(stamp) : .null
             let sessionID: Int64
             if let id = existing[baseKey] {
                 try db.run(
-                    "UPDATE sessions SET position = ?, state = ? WHERE id = ?",
-                    [.integer(Int64(position)), .blob(sealed), .integer(id)])
+                    """
+                    UPDATE sessions SET position = ?1, state = ?2,
+                        archived_at = CASE WHEN ?3 IS NULL THEN NULL ELSE coalesce(archived_at, ?3) END
+                    WHERE id = ?4
+                    """, [.integer(Int64(position)), .blob(sealed), archived, .integer(id)])
                 sessionID = id
             } else {
                 try db.run(
                     """
-                    INSERT INTO sessions (peer_user, peer_device, base_key, position, state, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?)
-                    """, [user, device, .blob(baseKey), .integer(Int64(position)), .blob(sealed), .text(stamp)])
+                    INSERT INTO sessions (peer_user, peer_device, base_key, position, state, created_at, archived_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    [user, device, .blob(baseKey), .integer(Int64(position)), .blob(sealed), .text(stamp), archived])
                 sessionID = db.lastInsertRowID
             }
             try writeSkippedKeys(session.ratchet.skippedKeys, session: sessionID, cellRow: cellRow, stamp: stamp)

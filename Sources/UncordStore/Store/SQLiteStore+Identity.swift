@@ -1,0 +1,72 @@
+import Foundation
+public import UncordCrypto
+import UncordRatchet
+
+/// What ``SQLiteStore/rotateIdentity(oneTimePreKeys:)`` changed.
+public struct IdentityRotation: Sendable, Equatable {
+    /// The identity key peers had pinned.
+    public var previousIdentityKey: X25519.PublicKey
+    /// The new identity key.
+    public var identityKey: X25519.PublicKey
+    /// The new signed pre-key, signed by the new identity key.
+    public var signedPreKey: SignedPreKeyRecord
+    /// How many one-time pre-keys were made to replace the old ones.
+    public var oneTimePreKeys: Int
+    /// How many peer devices' session records were archived.
+    public var archivedSessions: Int
+}
+
+extension SQLiteStore {
+    /// Replaces this device's identity key, in one transaction: a new identity key pair; every signed and one-time
+    /// pre-key deleted (they belong to the old identity: the server drops them when it gets the new key, and a
+    /// message started against them can no longer be read) and replaced by a new signed pre-key and
+    /// `oneTimePreKeys` one-time pre-keys, all `pending`; every session record archived, so each next send starts
+    /// a new session that carries the new key. A registered device's new key waits for the server
+    /// (``isIdentityPublished()`` is `false` until ``markIdentityPublished()``).
+    /// - Throws: ``StoreError`` when anything fails; then nothing changed.
+    @discardableResult
+    public func rotateIdentity(oneTimePreKeys count: Int = 100) throws -> IdentityRotation {
+        localCache.value = nil
+        defer { localCache.value = nil }
+        return try connection.write { db in
+            guard
+                let row = try db.queryOne(
+                    "SELECT device_id, identity_public, registered FROM local_device WHERE id = 1")
+            else { throw StoreError.notInitialized }
+            let device = try view(db).uuid(row.text("device_id"), "local_device.device_id")
+            let previous = try view(db).publicKey(row.blob("identity_public"), "local_device.identity_public")
+            let identity = X25519.PrivateKey.generate(using: random)
+            let sealed = try sealer.seal(
+                identity.secret, for: .init("local_device", "identity_private", row: device.lowercased))
+            try db.run(
+                """
+                UPDATE local_device SET identity_public = ?, identity_private = ?, identity_published = ?
+                WHERE id = 1
+                """,
+                [
+                    .blob(identity.publicKey.bytes), .blob(sealed),
+                    .integer(try row.integer("registered") == 1 ? 0 : 1),
+                ])
+            try db.run("DELETE FROM signed_pre_keys")
+            try db.run("DELETE FROM one_time_pre_keys")
+            let signed = try addSignedPreKey(db)
+            let made = try addOneTimePreKeys(db, count: count)
+            let archived = try archiveAllSessions(db)
+            return IdentityRotation(
+                previousIdentityKey: previous, identityKey: identity.publicKey, signedPreKey: signed,
+                oneTimePreKeys: made.count, archivedSessions: archived)
+        }
+    }
+
+    /// `false` between an identity rotation of a registered device and the server's acceptance of the new key.
+    public func isIdentityPublished() throws -> Bool {
+        try connection.read { db in
+            try db.queryOne("SELECT identity_published FROM local_device WHERE id = 1")?.integer(0) != 0
+        }
+    }
+
+    /// Records that the server accepted the current identity key (after its 204, or a registration with it).
+    public func markIdentityPublished() throws {
+        try connection.write { db in try db.run("UPDATE local_device SET identity_published = 1 WHERE id = 1") }
+    }
+}

@@ -1,0 +1,73 @@
+public import Foundation
+public import UncordRatchet
+
+/// One stored session as `uncord-keys sessions list` shows it: who it is with, where it stands in the device's
+/// record and when it was made. Nothing sealed is read.
+public struct SessionSummary: Sendable, Equatable {
+    /// The peer device.
+    public var peer: DeviceAddress
+    /// 0 for the active session, 1 to 5 for the earlier ones kept to decrypt messages in flight.
+    public var position: Int
+    /// When the session was stored.
+    public var createdAt: Date?
+    /// When the device's record was archived (a reset, or this device's new identity key): set on the active
+    /// session until a new one replaces it.
+    public var archivedAt: Date?
+
+    /// `true` for the session that sends, unless the record was archived.
+    public var isActive: Bool { position == 0 }
+}
+
+extension SQLiteStore {
+    /// Every stored session, by peer user, peer device and position.
+    public func sessionSummaries() throws -> [SessionSummary] {
+        try connection.read { db in
+            let transaction = view(db)
+            return try db.query(
+                """
+                SELECT peer_user, peer_device, position, created_at, archived_at FROM sessions
+                ORDER BY peer_user, peer_device, position
+                """
+            ).map { row in
+                SessionSummary(
+                    peer: DeviceAddress(
+                        user: try transaction.uuid(row.text("peer_user"), "sessions.peer_user"),
+                        device: try transaction.uuid(row.text("peer_device"), "sessions.peer_device")),
+                    position: Int(try row.integer("position")),
+                    createdAt: Timestamp.parse(try row.text("created_at")),
+                    archivedAt: try row.optionalText("archived_at").flatMap(Timestamp.parse))
+            }
+        }
+    }
+
+    /// Archives the session record of `address` (``UncordRatchet/SessionRecord/archive()``): the next send to the
+    /// device starts a new session from a fresh bundle; the kept sessions still decrypt messages in flight.
+    /// - Returns: how many sessions the record keeps; 0 when there is none, and then nothing changed.
+    @discardableResult
+    public func archiveSessions(of address: DeviceAddress) throws -> Int {
+        try connection.write { db in
+            let count = Int(
+                try db.queryOne(
+                    "SELECT count(*) FROM sessions WHERE peer_user = ? AND peer_device = ?",
+                    [.text(address.user.lowercased), .text(address.device.lowercased)]
+                )?.integer(0) ?? 0)
+            guard count > 0 else { return 0 }
+            try db.run(
+                """
+                UPDATE sessions SET archived_at = coalesce(archived_at, ?)
+                WHERE peer_user = ? AND peer_device = ? AND position = 0
+                """,
+                [.text(Timestamp.format(now)), .text(address.user.lowercased), .text(address.device.lowercased)])
+            return count
+        }
+    }
+
+    /// Archives every session record, inside the caller's transaction; returns how many devices had one.
+    func archiveAllSessions(_ db: SQLiteConnection) throws -> Int {
+        try db.run(
+            "UPDATE sessions SET archived_at = coalesce(archived_at, ?) WHERE position = 0",
+            [.text(Timestamp.format(now))]
+        )
+        return db.changes
+    }
+}

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import UncordClient
+import UncordE2EE
+import UncordStore
+
+/// How `uncord-keys` ends when something fails: one line on standard error, `error: …`, that says what to do next,
+/// and an exit code — 1 for an operational error, 2 for a usage error, 3 for a refusal by the trust policy. Never a
+/// stack trace, never a token, a passphrase or key material.
+enum FailureReport {
+    /// A failure that is neither a usage error nor a trust refusal.
+    static let operationalError = ExitCode(1)
+    /// Bad arguments: ArgumentParser's validation errors, mapped from its `EX_USAGE` (64).
+    static let usageError = ExitCode(2)
+    /// The trust policy refused: a changed identity not accepted, or a safety number that does not match.
+    static let trustRefusal = ExitCode(3)
+
+    /// Prints the line for `error` and answers the exit code; usage errors and exit codes pass through unchanged
+    /// (the entry point prints those).
+    static func report(_ error: any Error, storePath: String?) -> any Error {
+        if error is ExitCode || error is ValidationError { return error }
+        FileHandle.standardError.write(Data("error: \(line(for: error, storePath: storePath))\n".utf8))
+        return exitCode(for: error)
+    }
+
+    /// The exit code for a failure.
+    static func exitCode(for error: any Error) -> ExitCode {
+        if case .safetyNumberMismatch = error as? CLIError { return trustRefusal }
+        switch error as? E2EEError {
+        case .identityChanged, .safetyNumberMismatch: return trustRefusal
+        default: return operationalError
+        }
+    }
+
+    /// The one line that describes `error`.
+    static func line(for error: any Error, storePath: String?) -> String {
+        switch error {
+        case let error as CLIError:
+            return error.description
+        case let error as StoreError:
+            return CLIError.store(error, path: storePath ?? "the store").description
+        case let error as ClientError:
+            return describe(error)
+        case let error as E2EEError:
+            return describe(error)
+        default:
+            return "\(error)"
+        }
+    }
+
+    /// The one line for a client failure.
+    private static func describe(_ error: ClientError) -> String {
+        switch error {
+        case .unauthorized(let code, _):
+            return "the server refused the access token (\(code)): check \(NetworkOptions.tokenVariable) or --token"
+        case .transport(let reason):
+            return "cannot reach the server (check --server or \(NetworkOptions.serverVariable)): \(reason)"
+        case .timedOut:
+            return "the server did not answer in time; check it is running, then try again"
+        case .gatewayClosed(let reason):
+            return "the gateway closed the session: \(reason); check the access token, then try again"
+        case .gatewayUnreachable(let attempts):
+            return "cannot connect to the gateway (gave up after \(attempts) attempts; check --server or "
+                + "\(NetworkOptions.serverVariable))"
+        default:
+            return "\(error); check the server, then try again"
+        }
+    }
+
+    /// The one line for an engine failure.
+    private static func describe(_ error: E2EEError) -> String {
+        switch error {
+        case .identityChanged(let user, let devices):
+            let who = devices.map { "\(user.wire)/\($0.wire)" }.joined(separator: ", ")
+            return "refused by the trust policy: the identity key of \(who) changed and is not accepted; review it "
+                + "with `uncord-keys peers show \(user.wire)`, accept it with `uncord-keys peers accept "
+                + "\(user.wire) DEVICE`, then compare safety numbers again"
+        case .safetyNumberMismatch:
+            return "refused by the trust policy: the safety number does not match the one computed from the keys "
+                + "this device holds, so nothing was marked verified; compare again with `uncord-keys safety-number "
+                + "USER`, and if it still differs, do not trust this conversation"
+        case .unknownPeer(let id):
+            return "\(id.wire) is not known to this device: its keys are learnt by sending to it or receiving from "
+                + "it (see `uncord-keys peers list`)"
+        case .noIdentityChange(let user, let device):
+            return "the identity key of \(user.wire)/\(device.wire) did not change, so there is nothing to accept "
+                + "(see `uncord-keys peers show \(user.wire)`)"
+        case .noSession(let user, let device):
+            return "there is no session with \(user.wire)/\(device.wire) to reset (see `uncord-keys sessions list`)"
+        case .messageTooLong(let characters):
+            return "the message would be \(characters) characters once encrypted; the limit is 4000, so shorten it"
+        case .unknownMembers(let channel):
+            return "no other member of channel \(channel.wire) is known to this device: give each other member with "
+                + "--to USER, or open the channel with `uncord-keys dm open USER` first"
+        case .noBundle(let user):
+            return "the server has no usable pre-key bundle for a device of \(user.wire): ask them to run "
+                + "`uncord-keys sync`, then try again"
+        case .server(let detail):
+            return "the server refused or failed (\(detail)); check the server, then try again"
+        case .store(let detail):
+            return "the store failed (\(detail)); check the store path and its disk, then try again"
+        case .crypto(let detail):
+            return "a protocol step failed (\(detail)); nothing was changed"
+        }
+    }
+}
+
+extension UUID {
+    /// The UUID as the wire and the store write it: lowercase.
+    var wire: String { uuidString.lowercased() }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import Testing
+import UncordCrypto
+import UncordRatchet
+
+@_spi(DevServer) @testable import UncordStore
+
+/// Runs the built `uncord-keys` for the tests, one store per named device in a scratch directory, against a
+/// development server when the test starts one.
+///
+/// Stores are made in-process with Argon2id's minimum limits, so the many runs of a test each open their store
+/// in milliseconds; `init` itself (moderate limits) is run where it is what a test is about.
+final class KeysHarness: @unchecked Sendable {
+    // @unchecked Sendable: set once, then only read; the server process is started before any concurrent use.
+
+    /// One device's store in the scratch directory.
+    struct Device {
+        let name: String
+        let user: UUID
+        let device: UUID
+
+        var userID: String { user.uuidString.lowercased() }
+        var deviceID: String { device.uuidString.lowercased() }
+    }
+
+    let scratch: Scratch
+    let cli: URL
+    private(set) var server: Subprocess?
+    private(set) var serverURL: String?
+
+    init() throws {
+        scratch = try Scratch()
+        cli = try Subprocess.executable("uncord-keys")
+    }
+
+    /// Starts `uncord-devserver --port 0` on a data folder of the scratch directory and reads its address.
+    func startServer() async throws {
+        let server = try Subprocess.start(
+            try Subprocess.executable("uncord-devserver"), ["--port", "0", "--data", scratch.path("server-data")],
+            environment: [:], in: scratch)
+        let line = try await server.waitForLine(timeout: .seconds(60)) { $0.hasPrefix("listening on ") }
+        serverURL = String(line.dropFirst("listening on ".count))
+        self.server = server
+    }
+
+    /// A new store `NAME.sqlite` for a new device of `user`, sealed under the scratch passphrase.
+    @discardableResult
+    func makeStore(_ name: String, user: UUID = UUID(), prekeys: Int = 20) throws -> Device {
+        let device = UUID()
+        _ = try SQLiteStore.create(
+            at: storePath(name), device: DeviceAddress(user: user, device: device),
+            key: .passphrase(SecureBytes(copying: Array(Scratch.passphrase.utf8)), parameters: .minimum),
+            oneTimePreKeys: prekeys)
+        return Device(name: name, user: user, device: device)
+    }
+
+    /// The path of a device's store.
+    func storePath(_ name: String) -> String { scratch.path("\(name).sqlite") }
+
+    /// Runs `uncord-keys ARGUMENTS` as `device` (its store and passphrase file; its token and the server when one
+    /// runs) and waits for it.
+    func keys(
+        _ device: Device?, _ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(60)
+    ) async throws -> Subprocess.Outcome {
+        try await start(device, arguments, environment: environment).finish(timeout: timeout)
+    }
+
+    /// Starts `uncord-keys ARGUMENTS` as `device`, for a test that talks to it or waits for its lines.
+    func start(_ device: Device?, _ arguments: [String], environment: [String: String] = [:]) throws -> Subprocess {
+        var environment = environment
+        var full = arguments
+        if let device {
+            full += ["--store", storePath(device.name), "--passphrase-file", scratch.path("pass")]
+            if let serverURL {
+                environment["UNCORD_SERVER"] = environment["UNCORD_SERVER"] ?? serverURL
+                environment["UNCORD_TOKEN"] = environment["UNCORD_TOKEN"] ?? "dev:\(device.userID)"
+            }
+        }
+        return try Subprocess.start(cli, full, environment: environment, in: scratch)
+    }
+
+    /// Every row of every table of a device's store (sealed values as stored), to show a command changed nothing.
+    func contents(of device: Device) throws -> [String: [String]] {
+        let store = try SQLiteStore.open(
+            at: storePath(device.name), key: .passphrase(SecureBytes(copying: Array(Scratch.passphrase.utf8))))
+        return try store.connection.read { db in
+            var tables: [String: [String]] = [:]
+            let names = try db.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+            for name in try names.map({ try $0.text("name") }) {
+                tables[name] = try db.query("SELECT * FROM \"\(name)\"").map { row in
+                    row.values.map { value in
+                        switch value {
+                        case .null: "null"
+                        case .integer(let number): "\(number)"
+                        case .real(let number): "\(number)"
+                        case .text(let text): text
+                        case .blob(let bytes): Hex.encode(bytes)
+                        case .secureBlob(let bytes): Hex.encode(bytes.exportBytes())
+                        }
+                    }.joined(separator: "|")
+                }.sorted()
+            }
+            return tables
+        }
+    }
+
+    /// Records in a device's store that the server has its registration and every key, as after `register`.
+    func markPublished(_ device: Device) throws {
+        let store = try SQLiteStore.open(
+            at: storePath(device.name), key: .passphrase(SecureBytes(copying: Array(Scratch.passphrase.utf8))))
+        try store.markRegistered()
+        try store.markSignedPreKeyPublished(id: try store.currentSignedPreKey().id)
+        try store.markPublished(oneTimePreKeys: try store.pendingOneTimePreKeys().map(\.id))
+    }
+
+    /// Every secret a device's store holds, as the base64 and hex a leak would show.
+    func secrets(of device: Device) throws -> [String] {
+        let store = try SQLiteStore.open(
+            at: storePath(device.name), key: .passphrase(SecureBytes(copying: Array(Scratch.passphrase.utf8))))
+        var keys = [try store.localIdentity().keyPair.secret]
+        for info in try store.signedPreKeyList() {
+            if let key = try store.signedPreKey(id: info.id) { keys.append(key.secret) }
+        }
+        for info in try store.oneTimePreKeyList() {
+            if let key = try store.oneTimePreKey(id: info.id) { keys.append(key.secret) }
+        }
+        return keys.flatMap { key in
+            let bytes = key.exportBytes()
+            return [Base64.encode(bytes), Hex.encode(bytes)]
+        }
+    }
+
+    deinit {
+        server?.terminate()
+    }
+}
+
+extension Subprocess.Outcome {
+    /// Checks a failure: one line on standard error, `error: …` (after any progress lines of the work that
+    /// failed), nothing on standard output, the exit code.
+    func expectFailure(
+        _ status: Int32, containing parts: [String] = [], sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        #expect(self.status == status, "exit \(self.status): \(standardError)", sourceLocation: sourceLocation)
+        let failures = errorLines.filter { $0.hasPrefix("error: ") }
+        #expect(failures.count == 1, "one error line expected: \(standardError)", sourceLocation: sourceLocation)
+        #expect(errorLines.last?.hasPrefix("error: ") == true, "\(standardError)", sourceLocation: sourceLocation)
+        #expect(
+            errorLines.dropLast().allSatisfy(BackupProgressLine.matches), "\(standardError)",
+            sourceLocation: sourceLocation)
+        #expect(standardOutput.isEmpty, "\(standardOutput)", sourceLocation: sourceLocation)
+        for part in parts {
+            #expect(
+                standardError.contains(part), "'\(part)' missing in: \(standardError)", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// Checks a success and answers standard output.
+    @discardableResult
+    func expectSuccess(sourceLocation: SourceLocation = #_sourceLocation) -> String {
+        #expect(status == 0, "exit \(status): \(standardError)", sourceLocation: sourceLocation)
+        return standardOutput
+    }
+}
+
+/// The progress lines a backup prints on standard error before the work that may fail.
+enum BackupProgressLine {
+    static func matches(_ line: Substring) -> Bool {
+        ["deriving the backup key", "read the store", "the backup opened", "resealed", "writing the backup"].contains {
+            line.hasPrefix($0)
+        }
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import Testing
+
+/// A built executable of this package (or a system tool) running as a subprocess; its outputs go to files that are
+/// polled, and its standard input is a pipe the test may write to.
+final class Subprocess: @unchecked Sendable {
+    // @unchecked Sendable: the process and the file URLs are set once; Process is thread-safe for these calls.
+
+    /// What a finished run left behind.
+    struct Outcome {
+        var status: Int32
+        var standardOutput: String
+        var standardError: String
+
+        /// Standard error's lines.
+        var errorLines: [Substring] { standardError.split(separator: "\n") }
+
+        /// Standard output as one JSON object.
+        func json(sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
+            let lines = standardOutput.split(separator: "\n")
+            try #require(
+                lines.count == 1, "one JSON line expected, got: \(standardOutput)", sourceLocation: sourceLocation)
+            return try #require(
+                try JSONSerialization.jsonObject(with: Data(standardOutput.utf8)) as? [String: Any],
+                "not a JSON object: \(standardOutput)", sourceLocation: sourceLocation)
+        }
+    }
+
+    /// The process did not do what was waited for in time.
+    struct TimedOut: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    let process = Process()
+    private let outURL: URL
+    private let errURL: URL
+    private let input = Pipe()
+
+    private init(outURL: URL, errURL: URL) {
+        self.outURL = outURL
+        self.errURL = errURL
+    }
+
+    /// Finds `name` beside the test bundle or in `.build/debug`.
+    static func executable(_ name: String) throws -> URL {
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        var directories = [Bundle.main.bundleURL.deletingLastPathComponent()]
+        if let executable = Bundle.main.executableURL {
+            directories.insert(executable.deletingLastPathComponent(), at: 0)
+        }
+        directories.append(packageRoot.appendingPathComponent(".build/debug"))
+        let candidates = directories.map { $0.appendingPathComponent(name) }
+        return try #require(
+            candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) },
+            "\(name) is not built; run `swift build --build-tests`")
+    }
+
+    /// A system tool, such as `/usr/bin/zbarimg`.
+    static func tool(_ name: String, package: String) throws -> URL {
+        let path = try #require(
+            ["/usr/bin/\(name)", "/usr/local/bin/\(name)"].first { FileManager.default.isExecutableFile(atPath: $0) },
+            "\(name) is not installed: run `make deps` (Debian package \(package))")
+        return URL(fileURLWithPath: path)
+    }
+
+    /// Starts `executable` with exactly `environment` (plus `HOME`, the scratch directory), in `scratch`.
+    static func start(
+        _ executable: URL, _ arguments: [String], environment: [String: String], in scratch: Scratch
+    ) throws -> Subprocess {
+        let tag = UUID().uuidString
+        let subprocess = Subprocess(
+            outURL: scratch.url.appendingPathComponent(".out-\(tag)"),
+            errURL: scratch.url.appendingPathComponent(".err-\(tag)"))
+        try Data().write(to: subprocess.outURL)
+        try Data().write(to: subprocess.errURL)
+        let process = subprocess.process
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = environment.merging(["HOME": scratch.url.path]) { $1 }
+        process.currentDirectoryURL = scratch.url
+        process.standardOutput = try FileHandle(forWritingTo: subprocess.outURL)
+        process.standardError = try FileHandle(forWritingTo: subprocess.errURL)
+        process.standardInput = subprocess.input
+        try process.run()
+        return subprocess
+    }
+
+    var standardOutput: String { (try? String(contentsOf: outURL, encoding: .utf8)) ?? "" }
+    var standardError: String { (try? String(contentsOf: errURL, encoding: .utf8)) ?? "" }
+
+    /// Writes `text` to the process's standard input.
+    func type(_ text: String) {
+        input.fileHandleForWriting.write(Data(text.utf8))
+    }
+
+    /// Closes the process's standard input.
+    func closeInput() {
+        try? input.fileHandleForWriting.close()
+    }
+
+    /// Waits until standard output holds `text`.
+    func waitForOutput(containing text: String, timeout: Duration) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if standardOutput.contains(text) { return }
+            if !process.isRunning { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw TimedOut(description: "no '\(text)' in: \(standardOutput) \(standardError)")
+    }
+
+    /// Waits for a complete line of standard output that matches, and answers it.
+    func waitForLine(timeout: Duration, where matches: (String) -> Bool) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let text = standardOutput
+            let complete = text.hasSuffix("\n") ? text[...] : text[..<(text.lastIndex(of: "\n") ?? text.startIndex)]
+            if let line = complete.split(separator: "\n").map(String.init).first(where: matches) { return line }
+            if !process.isRunning { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw TimedOut(description: "no matching line; stdout: \(standardOutput) stderr: \(standardError)")
+    }
+
+    /// Waits for the process to exit (terminating it after `timeout`) and answers what it left.
+    func finish(timeout: Duration) async throws -> Outcome {
+        closeInput()
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        if process.isRunning {
+            terminate()
+            throw TimedOut(description: "still running after \(timeout); stderr: \(standardError)")
+        }
+        return Outcome(status: process.terminationStatus, standardOutput: standardOutput, standardError: standardError)
+    }
+
+    /// Stops the process if it still runs and waits for it.
+    func terminate() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    deinit {
+        terminate()
+        try? FileManager.default.removeItem(at: outURL)
+        try? FileManager.default.removeItem(at: errURL)
+    }
+}
+
+/// A scratch directory with the passphrase files the tests use, removed when released.
+final class Scratch: @unchecked Sendable {
+    // @unchecked Sendable: immutable after init.
+
+    /// The store passphrase.
+    static let passphrase = "correct horse battery staple"
+    /// The backup passphrase.
+    static let backupPassphrase = "a different, long backup passphrase"
+
+    let url: URL
+
+    init() throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("uncord-keys-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        try Data((Self.passphrase + "\n").utf8).write(to: url.appendingPathComponent("pass"))
+        try Data((Self.backupPassphrase + "\n").utf8).write(to: url.appendingPathComponent("backup-pass"))
+    }
+
+    /// A path inside the directory.
+    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+
+    deinit { try? FileManager.default.removeItem(at: url) }
+}
