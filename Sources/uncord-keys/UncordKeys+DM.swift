@@ -9,6 +9,10 @@ extension UncordKeys {
     struct DM: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Direct-message channels.",
+            discussion: """
+                Example:
+                  channel=$(uncord-keys dm open 6f1c2a4e-0000-4000-8000-000000000002)
+                """,
             subcommands: [Open.self]
         )
     }
@@ -23,7 +27,10 @@ extension UncordKeys.DM {
             discussion: """
                 One user opens (or finds) the one-to-one channel; several users with --name create a group \
                 channel. The members are recorded in the device store, so `uncord-keys send --channel` needs no \
-                --to for this channel afterwards. Prints only the channel id, so a script can keep it:
+                --to for this channel afterwards. Prints only the channel id, so a script can keep it; with --json, \
+                one object with channel_id, type, name (for a group) and members.
+
+                Example:
                   channel=$(uncord-keys dm open 6f1c2a4e-0000-4000-8000-000000000002)
                   group=$(uncord-keys dm open "$bob" "$carol" --name 'weekend plans')
                 """
@@ -37,6 +44,9 @@ extension UncordKeys.DM {
 
         @Option(help: ArgumentHelp("The group's name (a group needs one).", valueName: "name"))
         var name: String?
+
+        @Flag(help: "Print one JSON object instead of the id.")
+        var json = false
 
         func validate() throws {
             guard !users.isEmpty else { throw ValidationError("give the other user's id (a UUID)") }
@@ -61,8 +71,25 @@ extension UncordKeys.DM {
                     }
                 let channel = try await session.api.createDMChannel(request)
                 try store.rememberMembers(recipients, of: channel.id)
-                print(channel.id.uuidString.lowercased())
+                guard json else { return print(channel.id.wire) }
+                try Output.json(
+                    Opened(
+                        channelID: channel.id.wire, type: channel.kind.rawValue, name: channel.name,
+                        members: try store.members(of: channel.id).map(\.wire)))
             }
         }
+    }
+}
+
+/// `dm open --json`.
+private struct Opened: Encodable {
+    var channelID: String
+    var type: String
+    var name: String?
+    var members: [String]
+
+    private enum CodingKeys: String, CodingKey {
+        case type, name, members
+        case channelID = "channel_id"
     }
 }

@@ -39,6 +39,9 @@ extension UncordKeys {
                 valueName: "user"))
         var to: [String] = []
 
+        @Flag(help: "Print one JSON object (message_id, channel_id, members, warnings) instead of the id.")
+        var json = false
+
         func validate() throws {
             guard UUID(uuidString: channel) != nil else { throw ValidationError("--channel must be a UUID") }
             for user in to where UUID(uuidString: user) == nil {
@@ -66,10 +69,15 @@ extension UncordKeys {
                 }
                 let prepared = try await engine.prepareMessage(
                     text: text, channel: channelID, participants: participants)
-                for warning in prepared.warnings { Self.note("warning", ListenOutput.text(of: warning)) }
+                let warnings = prepared.warnings.map(ListenOutput.text(of:))
+                for warning in warnings { Self.note("warning", warning) }
                 let message = try await session.api.sendMessage(channel: prepared.channel, body: prepared.body)
                 try await engine.markSent(prepared, messageID: message.id)
-                print(message.id.uuidString.lowercased())
+                guard json else { return print(message.id.wire) }
+                try Output.json(
+                    Sent(
+                        messageID: message.id.wire, channelID: channelID.wire,
+                        members: try await engine.channelMembers(channelID).map(\.wire), warnings: warnings))
             }
         }
 
@@ -77,5 +85,20 @@ extension UncordKeys {
         private static func note(_ kind: String, _ line: String) {
             FileHandle.standardError.write(Data("\(kind): \(line)\n".utf8))
         }
+    }
+}
+
+/// `send --json`.
+private struct Sent: Encodable {
+    var messageID: String
+    var channelID: String
+    /// Every user the message was encrypted for, this one included.
+    var members: [String]
+    var warnings: [String]
+
+    private enum CodingKeys: String, CodingKey {
+        case members, warnings
+        case messageID = "message_id"
+        case channelID = "channel_id"
     }
 }

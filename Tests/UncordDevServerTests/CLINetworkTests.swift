@@ -74,6 +74,20 @@ struct CLINetworkTests {
             #expect(!output.contains("dev:"), "a token was printed")
         }
 
+        // --json: dm open names the channel and its known members; send names the message and its recipients.
+        let openedJSON = try await keys(Self.alice, ["dm", "open", Self.bob, "--json"])
+        let opening = try #require(
+            try JSONSerialization.jsonObject(with: Data(openedJSON.standardOutput.utf8)) as? [String: Any])
+        #expect(opening["channel_id"] as? String == channel)
+        #expect(Set(opening["members"] as? [String] ?? []) == [Self.alice, Self.bob])
+        let sentJSON = try await keys(Self.alice, ["send", "--channel", channel, "--text", "again", "--json"])
+        let sending = try #require(
+            try JSONSerialization.jsonObject(with: Data(sentJSON.standardOutput.utf8)) as? [String: Any])
+        #expect(UUID(uuidString: sending["message_id"] as? String ?? "") != nil)
+        #expect(sending["channel_id"] as? String == channel)
+        #expect(Set(sending["members"] as? [String] ?? []) == [Self.alice, Self.bob])
+        #expect(sending["warnings"] as? [String] == [])
+
         // A channel the store knows no member of is refused with a line that says what to do, and nothing is
         // queued.
         let stranger = UUID().uuidString.lowercased()
