@@ -130,10 +130,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "UncordTestSupport", path: "Tests/UncordTestSupport"),
         .testTarget(
             name: "UncordDevServerTests",
             dependencies: [
-                "UncordDevServer", "UncordProtocol", "UncordStore", "UncordCrypto", "UncordRatchet",
+                "UncordTestSupport", "UncordDevServer", "UncordProtocol", "UncordStore", "UncordCrypto",
+                "UncordRatchet",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -155,7 +157,9 @@ let package = Package(
         .testTarget(name: "UncordQRCodeTests", dependencies: ["UncordQRCode"]),
         .testTarget(
             name: "UncordKeysTests",
-            dependencies: ["UncordCrypto", "UncordProtocol", "UncordRatchet", "UncordStore", "UncordQRCode"]
+            dependencies: [
+                "UncordTestSupport", "UncordCrypto", "UncordProtocol", "UncordRatchet", "UncordStore", "UncordQRCode",
+            ]
         ),
         .testTarget(
             name: "UncordConformanceTests",

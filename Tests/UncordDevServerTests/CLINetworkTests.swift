@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import UncordTestSupport
 
 /// `uncord-keys register`, `dm open`, `send` and `listen` against `uncord-devserver`, each one the built executable
 /// run as a subprocess (issue 6, item 3).
@@ -12,7 +13,7 @@ struct CLINetworkTests {
 
     @Test func aMessageSentWithTheCLIArrivesInAnotherDevicesListen() async throws {
         let scratch = try Scratch()
-        let server = try await Subprocess.start(
+        let server = try Subprocess.start(
             try Subprocess.executable("uncord-devserver"),
             ["--port", "0", "--data", scratch.path("data")], environment: [:], in: scratch)
         defer { server.terminate() }
@@ -22,7 +23,7 @@ struct CLINetworkTests {
 
         let cli = try Subprocess.executable("uncord-keys")
         func keys(_ user: String, _ arguments: [String]) async throws -> Subprocess.Outcome {
-            let process = try await Subprocess.start(
+            let process = try Subprocess.start(
                 cli,
                 arguments + ["--store", scratch.path("\(user).sqlite"), "--passphrase-file", scratch.path("pass")],
                 environment: ["UNCORD_SERVER": serverURL, "UNCORD_TOKEN": "dev:\(user)"], in: scratch)
@@ -44,7 +45,7 @@ struct CLINetworkTests {
         #expect(again.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == channel)
 
         // Bob listens first; Alice sends only once his gateway session is ready, so nothing depends on timing.
-        let listen = try await Subprocess.start(
+        let listen = try Subprocess.start(
             cli,
             [
                 "listen", "--channel", channel, "--for", "10", "--json", "--store", scratch.path("\(Self.bob).sqlite"),
@@ -121,14 +122,12 @@ struct CLINetworkTests {
 
     @Test func theServerShutsDownWhenItsInputClosesIfAsked() async throws {
         let scratch = try Scratch()
-        let lifeline = Pipe()
-        let server = try await Subprocess.start(
+        let server = try Subprocess.start(
             try Subprocess.executable("uncord-devserver"),
-            ["--port", "0", "--data", scratch.path("data"), "--exit-when-input-closes"], environment: [:],
-            in: scratch, standardInput: lifeline)
+            ["--port", "0", "--data", scratch.path("data"), "--exit-when-input-closes"], environment: [:], in: scratch)
         _ = try await server.waitForLine(timeout: .seconds(30)) { $0.hasPrefix("listening on ") }
         #expect(server.process.isRunning)
-        try lifeline.fileHandleForWriting.close()
+        server.closeInput()
         let ended = try await server.finish(timeout: .seconds(20))
         #expect(ended.status == 0, "\(ended.standardError)")
     }

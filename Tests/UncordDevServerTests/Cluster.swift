@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import UncordCrypto
 import UncordStore
+import UncordTestSupport
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -44,7 +45,7 @@ final class Cluster: @unchecked Sendable {  // used from one test task at a time
 
     /// Starts `uncord-devserver` on `port` (0: a free one) over the cluster's data directory.
     func startServer(port requested: Int = 0) async throws {
-        let process = try await Subprocess.start(
+        let process = try Subprocess.start(
             try Subprocess.executable("uncord-devserver"),
             ["--port", "\(requested)", "--data", scratch.path("server-data")], environment: [:], in: scratch)
         let line = try await process.waitForLine(timeout: .seconds(60)) { $0.hasPrefix("listening on ") }
@@ -75,7 +76,7 @@ final class Cluster: @unchecked Sendable {  // used from one test task at a time
 
     /// Runs one `uncord-keys` command as `device` and waits for it.
     func keys(_ device: Device, _ arguments: [String], server url: String? = nil) async throws -> Subprocess.Outcome {
-        let process = try await Subprocess.start(
+        let process = try Subprocess.start(
             cli, arguments + storeArguments(device), environment: environment(device, server: url), in: scratch)
         return try await process.finish(timeout: .seconds(60))
     }
@@ -120,7 +121,7 @@ final class Cluster: @unchecked Sendable {  // used from one test task at a time
 
     /// Starts `listen --json` for `device` and waits for its session (`ready`).
     func listen(_ device: Device, server url: String? = nil, seconds: Int = 300) async throws -> Subprocess {
-        let process = try await Subprocess.start(
+        let process = try Subprocess.start(
             cli, ["listen", "--json", "--for", "\(seconds)"] + storeArguments(device),
             environment: environment(device, server: url), in: scratch)
         _ = try await process.waitForLine(timeout: .seconds(60)) { $0.contains(#""event":"ready""#) }

@@ -3,6 +3,7 @@ import Testing
 import UncordDevServer
 import UncordRatchet
 import UncordStore
+import UncordTestSupport
 
 /// Issue 6, item 5: end to end over loopback, in several processes — `uncord-devserver`, and one `uncord-keys`
 /// process per step of each device (`send`, or a long-running `listen --json`), each device with its own store.

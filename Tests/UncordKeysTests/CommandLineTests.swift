@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import UncordTestSupport
 
 /// `uncord-keys` as a user meets it before anything works: the help of every command, and bad input of every kind —
 /// each a one-line error that says what to do next, exit code 2 for usage and 1 for the rest, and no stored state

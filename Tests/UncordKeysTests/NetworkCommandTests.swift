@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import UncordTestSupport
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking

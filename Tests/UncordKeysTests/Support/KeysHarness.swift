@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import UncordCrypto
 import UncordRatchet
+import UncordTestSupport
 
 @_spi(DevServer) @testable import UncordStore
 

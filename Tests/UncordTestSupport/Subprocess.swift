@@ -1,22 +1,31 @@
-import Foundation
-import Testing
+public import Foundation
+public import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// A built executable of this package (or a system tool) running as a subprocess; its outputs go to files that are
-/// polled, and its standard input is a pipe the test may write to.
-final class Subprocess: @unchecked Sendable {
+/// polled, and its standard input is a pipe the test may write to (closing it is the end of the input).
+///
+/// Shared by the test targets that run the built executables (`UncordKeysTests`, `UncordDevServerTests`).
+public final class Subprocess: @unchecked Sendable {
     // @unchecked Sendable: the process and the file URLs are set once; Process is thread-safe for these calls.
 
     /// What a finished run left behind.
-    struct Outcome {
-        var status: Int32
-        var standardOutput: String
-        var standardError: String
+    public struct Outcome {
+        /// The exit status.
+        public var status: Int32
+        /// All of standard output.
+        public var standardOutput: String
+        /// All of standard error.
+        public var standardError: String
 
         /// Standard error's lines.
-        var errorLines: [Substring] { standardError.split(separator: "\n") }
+        public var errorLines: [Substring] { standardError.split(separator: "\n") }
 
         /// Standard output as one JSON object.
-        func json(sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
+        public func json(sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
             let lines = standardOutput.split(separator: "\n")
             try #require(
                 lines.count == 1, "one JSON line expected, got: \(standardOutput)", sourceLocation: sourceLocation)
@@ -27,11 +36,13 @@ final class Subprocess: @unchecked Sendable {
     }
 
     /// The process did not do what was waited for in time.
-    struct TimedOut: Error, CustomStringConvertible {
-        var description: String
+    public struct TimedOut: Error, CustomStringConvertible {
+        /// What was waited for, with the process's outputs.
+        public var description: String
     }
 
-    let process = Process()
+    /// The running process.
+    public let process = Process()
     private let outURL: URL
     private let errURL: URL
     private let input = Pipe()
@@ -42,9 +53,9 @@ final class Subprocess: @unchecked Sendable {
     }
 
     /// Finds `name` beside the test bundle or in `.build/debug`.
-    static func executable(_ name: String) throws -> URL {
+    public static func executable(_ name: String) throws -> URL {
         let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         var directories = [Bundle.main.bundleURL.deletingLastPathComponent()]
         if let executable = Bundle.main.executableURL {
             directories.insert(executable.deletingLastPathComponent(), at: 0)
@@ -57,7 +68,7 @@ final class Subprocess: @unchecked Sendable {
     }
 
     /// A system tool, such as `/usr/bin/zbarimg`.
-    static func tool(_ name: String, package: String) throws -> URL {
+    public static func tool(_ name: String, package: String) throws -> URL {
         let path = try #require(
             ["/usr/bin/\(name)", "/usr/local/bin/\(name)"].first { FileManager.default.isExecutableFile(atPath: $0) },
             "\(name) is not installed: run `make deps` (Debian package \(package))")
@@ -65,7 +76,7 @@ final class Subprocess: @unchecked Sendable {
     }
 
     /// Starts `executable` with exactly `environment` (plus `HOME`, the scratch directory), in `scratch`.
-    static func start(
+    public static func start(
         _ executable: URL, _ arguments: [String], environment: [String: String], in scratch: Scratch
     ) throws -> Subprocess {
         let tag = UUID().uuidString
@@ -86,21 +97,23 @@ final class Subprocess: @unchecked Sendable {
         return subprocess
     }
 
-    var standardOutput: String { (try? String(contentsOf: outURL, encoding: .utf8)) ?? "" }
-    var standardError: String { (try? String(contentsOf: errURL, encoding: .utf8)) ?? "" }
+    /// All of standard output so far.
+    public var standardOutput: String { (try? String(contentsOf: outURL, encoding: .utf8)) ?? "" }
+    /// All of standard error so far.
+    public var standardError: String { (try? String(contentsOf: errURL, encoding: .utf8)) ?? "" }
 
     /// Writes `text` to the process's standard input.
-    func type(_ text: String) {
+    public func type(_ text: String) {
         input.fileHandleForWriting.write(Data(text.utf8))
     }
 
     /// Closes the process's standard input.
-    func closeInput() {
+    public func closeInput() {
         try? input.fileHandleForWriting.close()
     }
 
     /// Waits until standard output holds `text`.
-    func waitForOutput(containing text: String, timeout: Duration) async throws {
+    public func waitForOutput(containing text: String, timeout: Duration) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if standardOutput.contains(text) { return }
@@ -111,12 +124,10 @@ final class Subprocess: @unchecked Sendable {
     }
 
     /// Waits for a complete line of standard output that matches, and answers it.
-    func waitForLine(timeout: Duration, where matches: (String) -> Bool) async throws -> String {
+    public func waitForLine(timeout: Duration, where matches: (String) -> Bool) async throws -> String {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            let text = standardOutput
-            let complete = text.hasSuffix("\n") ? text[...] : text[..<(text.lastIndex(of: "\n") ?? text.startIndex)]
-            if let line = complete.split(separator: "\n").map(String.init).first(where: matches) { return line }
+            if let line = lines.first(where: matches) { return line }
             if !process.isRunning { break }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -124,7 +135,7 @@ final class Subprocess: @unchecked Sendable {
     }
 
     /// Waits for the process to exit (terminating it after `timeout`) and answers what it left.
-    func finish(timeout: Duration) async throws -> Outcome {
+    public func finish(timeout: Duration) async throws -> Outcome {
         closeInput()
         let deadline = ContinuousClock.now + timeout
         while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
@@ -135,8 +146,34 @@ final class Subprocess: @unchecked Sendable {
         return Outcome(status: process.terminationStatus, standardOutput: standardOutput, standardError: standardError)
     }
 
+    /// The complete lines of standard output so far.
+    public var lines: [String] {
+        let text = standardOutput
+        let complete = text.hasSuffix("\n") ? text[...] : text[..<(text.lastIndex(of: "\n") ?? text.startIndex)]
+        return complete.split(separator: "\n").map(String.init)
+    }
+
+    /// Waits until `condition` holds for the lines of standard output.
+    public func waitUntil(timeout: Duration, _ what: String, _ condition: ([String]) -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if condition(lines) { return }
+            if !process.isRunning { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        if condition(lines) { return }
+        throw TimedOut(description: "waited for \(what); stdout: \(standardOutput) stderr: \(standardError)")
+    }
+
+    /// Kills the process with SIGKILL, as a crash or the out-of-memory killer would, and waits for it.
+    public func kill() {
+        guard process.isRunning else { return }
+        _ = Glibc.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
     /// Stops the process if it still runs and waits for it.
-    func terminate() {
+    public func terminate() {
         guard process.isRunning else { return }
         process.terminate()
         process.waitUntilExit()
@@ -150,17 +187,19 @@ final class Subprocess: @unchecked Sendable {
 }
 
 /// A scratch directory with the passphrase files the tests use, removed when released.
-final class Scratch: @unchecked Sendable {
+public final class Scratch: @unchecked Sendable {
     // @unchecked Sendable: immutable after init.
 
     /// The store passphrase.
-    static let passphrase = "correct horse battery staple"
+    public static let passphrase = "correct horse battery staple"
     /// The backup passphrase.
-    static let backupPassphrase = "a different, long backup passphrase"
+    public static let backupPassphrase = "a different, long backup passphrase"
 
-    let url: URL
+    /// The directory.
+    public let url: URL
 
-    init() throws {
+    /// A new, empty directory with the files `pass` and `backup-pass`.
+    public init() throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("uncord-keys-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         try Data((Self.passphrase + "\n").utf8).write(to: url.appendingPathComponent("pass"))
@@ -168,7 +207,7 @@ final class Scratch: @unchecked Sendable {
     }
 
     /// A path inside the directory.
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
+    public func path(_ name: String) -> String { url.appendingPathComponent(name).path }
 
     deinit { try? FileManager.default.removeItem(at: url) }
 }
