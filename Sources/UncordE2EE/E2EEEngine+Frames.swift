@@ -29,6 +29,13 @@ extension E2EEEngine {
         guard frame.op == .dispatch, let type = frame.type else { return [passthrough] }
         switch type {
         case .ready:
+            // A new gateway session: IDENTITY_KEY_CHANGED events sent while this device was away are not replayed,
+            // so every device list is fetched again before the next send to its user.
+            do {
+                try store.markAllDeviceListsStale()
+            } catch {
+                logger.warning("could not mark device lists stale", metadata: ["error": "\(error)"])
+            }
             let count = await syncKeys()
             let missed = await catchUp()
             return (count > 0 ? [.keysReplenished(count: count)] : []) + missed + [passthrough]

@@ -106,3 +106,38 @@ private func changedIdentity(
         #expect(bodies(await bob2.pump()).contains("two"))
     }
 }
+
+/// IDENTITY_KEY_CHANGED is not replayed to a device that was away: a new gateway session makes the next send fetch
+/// every device list again, so the change is still found before anything is sent on the old session.
+@Suite struct MissedIdentityChangeTests {
+    @Test func aChangeMissedWhileAwayIsFoundAtTheNextSendAfterReady() async throws {
+        let directory = try ScratchDirectory()
+        let server = TestServer()
+        let alice = try await makeDevice("a", server: server, in: directory)
+        let bob = try await makeDevice("b", server: server, in: directory)
+        let channel = await server.createChannel([alice.user, bob.user])
+        try await alice.send("one", channel: channel, to: [bob.user])
+        _ = await bob.pump()
+        _ = await alice.pump()
+        #expect(try alice.store.deviceListFetchedAt(of: bob.user) != nil)
+
+        // Bob reinstalls while Alice is away: the IDENTITY_KEY_CHANGED meant for her is lost with her old session.
+        let newBob = try await makeDevice(
+            "b2", user: bob.user, device: bob.device, server: server, in: directory, bootstrap: false)
+        try await server.replaceIdentityKey(
+            user: bob.user, device: bob.device, key: try newBob.store.localIdentity().keyPair.publicKey.bytes)
+        try await newBob.engine.bootstrap()
+        _ = await server.drainFrames(for: alice.user, device: alice.device)
+
+        let ready = Array(#"{"op":0,"s":1,"t":"READY","d":{"session_id":"again","user":{"id":"u"}}}"#.utf8)
+        _ = await alice.feed([ready])
+        #expect(try alice.store.deviceListFetchedAt(of: bob.user) == nil)
+
+        let prepared = try await alice.engine.prepareMessage(text: "still you?", channel: channel, participants: [])
+        let warning = try #require(prepared.warnings.first)
+        #expect(warning.device == DeviceAddress(user: bob.user, device: bob.device))
+        let sent = try await server.client(for: alice.user).sendMessage(channel: channel, body: prepared.body)
+        try await alice.engine.markSent(prepared, messageID: sent.id)
+        #expect(bodies(await newBob.pump()) == ["still you?"])
+    }
+}

@@ -152,6 +152,11 @@ extension SQLiteStore {
         }
     }
 
+    /// Marks every cached device list stale, so that the next send to each user fetches it again.
+    public func markAllDeviceListsStale() throws {
+        try connection.write { db in try db.run("UPDATE peers SET devices_fetched_at = NULL") }
+    }
+
     /// Marks the cached device list of `user` stale, so that the next send fetches it again.
     public func markDeviceListStale(of user: UUID) throws {
         try connection.write { db in
