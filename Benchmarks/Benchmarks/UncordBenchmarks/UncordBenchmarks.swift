@@ -7,8 +7,8 @@ import UncordRatchet
 // repository root runs them and prints median µs per operation and the engine/floor ratio.
 //
 // One operation: `ratchet_*` = one 256-byte message encrypted by one side and decrypted by the other;
-// `session_setup` = a whole set-up up to the first message decrypted. Beside them, without a floor, the store's
-// persisted receive rate (StoreBenchmarks.swift).
+// `session_setup` = a whole set-up up to the first message decrypted; `fanout_10_devices` = one message sealed for
+// 10 devices. The persisted figures are timed by the StoreBench executable.
 
 let benchmarks: @Sendable () -> Void = {
     // Wall clock per operation, throughput and malloc calls per operation (the malloc interposer's counts).
@@ -117,6 +117,30 @@ let benchmarks: @Sendable () -> Void = {
             signedMessage: fixture.signedMessage, associatedData: fixture.associatedData, payload: fixture.payload)
     }
 
-    // The persisted receive rate (StoreBenchmarks.swift): one message per transaction, and 100 per transaction.
-    storeBenchmarks(metrics: metrics)
+    // Alice's message to Bob's 10 devices, every session established (FanOutFixture): the payload encoded, the
+    // content encrypted once, 10 ratchet wraps, one commit to the in-memory store.
+    var fanOut: FanOutFixture?
+    Benchmark("fanout_10_devices", configuration: perOne) { benchmark in
+        guard let fixture = fanOut else { throw BenchmarkFailure.failed("no fan-out fixture") }
+        for _ in benchmark.scaledIterations {
+            blackHole(try fixture.send())
+        }
+    } setup: {
+        fanOut = try FanOutFixture()
+    }
+
+    // Floor, per message (FloorFanOut.run): 2 randombytes_buf, 1 content encrypt, 1 crypto_hash_sha256, then
+    // 10 × (KDF_CK + message-key HKDF + encrypt of 64 bytes): 30 HMAC inits, 90 updates, 50 finals, 11 encrypts.
+    var fanOutFloor: FloorFanOut?
+    Benchmark("fanout_10_devices_floor", configuration: perOne) { benchmark in
+        guard let floor = fanOutFloor else { throw BenchmarkFailure.failed("no fan-out floor") }
+        for _ in benchmark.scaledIterations {
+            try floor.run()
+        }
+    } setup: {
+        let engine = try FanOutFixture()
+        fanOutFloor = try FloorFanOut(
+            devices: FanOutFixture.deviceCount, paddedCount: try engine.paddedPayloadCount(),
+            associatedData: fixture.associatedData)
+    }
 }

@@ -1,0 +1,37 @@
+import Foundation
+
+// The persisted figures of `make bench`, on real store files (see StoreFigures):
+//   StoreBench measure OUT.json   every figure, written as JSON (progress on standard error)
+//   StoreBench open PATH          the open probe's child: the raw key in hex on standard input
+//   StoreBench profile SECONDS    batched receives in a loop, for `perf record`
+let arguments = CommandLine.arguments
+do {
+    switch (arguments.count, arguments.count > 1 ? arguments[1] : "") {
+    case (3, "open"):
+        try OpenProbe.child(path: arguments[2])
+    case (3, "profile"):
+        // For `perf record`: a store with 10 sessions receiving batches of 100 for the given number of seconds.
+        let receiver = try ReceiverStore()
+        let sender = try receiver.makeSender()
+        try receiver.growSessions(to: 10)
+        let end = Date().addingTimeInterval(Double(arguments[2]) ?? 5)
+        while Date() < end { _ = try StoreFigures.receiveBatched(receiver, from: sender) }
+    case (3, "measure"):
+        var figures = StoreFigures()
+        let log = { (text: String) in FileHandle.standardError.write(Data("\(text)\n".utf8)) }
+        log("persisted receive...")
+        try figures.persistedReceive()
+        log("skipped keys...")
+        try figures.skippedKeys()
+        log("sessions (growing a store to 10,000 sessions)...")
+        try figures.sessions(openProbe: URL(fileURLWithPath: arguments[0]).standardizedFileURL)
+        let json = try JSONSerialization.data(withJSONObject: figures.results, options: [.prettyPrinted, .sortedKeys])
+        try json.write(to: URL(fileURLWithPath: arguments[2]))
+    default:
+        FileHandle.standardError.write(Data("usage: StoreBench measure OUT.json | StoreBench open PATH\n".utf8))
+        exit(2)
+    }
+} catch {
+    FileHandle.standardError.write(Data("StoreBench: \(error)\n".utf8))
+    exit(1)
+}
