@@ -62,3 +62,22 @@ public final class HMACSHA256: @unchecked Sendable {
         HMACSHA256(key: key).authenticate(message)
     }
 }
+
+// The three steps of a MAC on a caller-owned state, for code in this module that keeps its states on the stack
+// (HKDF). `Sodium.infallible`: libsodium documents these as always returning 0.
+extension HMACSHA256 {
+    static func initialize(_ state: UnsafeMutablePointer<crypto_auth_hmacsha256_state>, key: UnsafeRawBufferPointer) {
+        Sodium.infallible(crypto_auth_hmacsha256_init(state, key.bytes, key.count), "crypto_auth_hmacsha256_init")
+    }
+
+    static func update(_ state: UnsafeMutablePointer<crypto_auth_hmacsha256_state>, _ bytes: UnsafeRawBufferPointer) {
+        Sodium.infallible(
+            crypto_auth_hmacsha256_update(state, bytes.bytes, UInt64(bytes.count)), "crypto_auth_hmacsha256_update")
+    }
+
+    static func finalize(
+        _ state: UnsafeMutablePointer<crypto_auth_hmacsha256_state>, into out: UnsafeMutablePointer<UInt8>
+    ) {
+        Sodium.infallible(crypto_auth_hmacsha256_final(state, out), "crypto_auth_hmacsha256_final")
+    }
+}

@@ -20,15 +20,15 @@ enum RatchetKDF {
     }
 }
 
-/// The AEAD key and nonce of one message: `HKDF(0x00*32, mk, "UEDM1 MessageKeys", 56)`, split 32 + 24.
+/// The AEAD key and nonce of one message: `HKDF(0x00*32, mk, "UEDM1 MessageKeys", 56)`, the key its first 32
+/// bytes and the nonce the last 24, kept together in one secret (``XChaCha20Poly1305/seal(_:keyAndNonce:authenticating:)``
+/// reads both from it).
 struct MessageKeys {
-    let key: SecureBytes
-    let nonce: [UInt8]
+    let keyAndNonce: SecureBytes
 
     init(_ messageKey: SecureBytes) throws(CryptoError) {
-        let out = try HKDF.deriveKey(
-            salt: RatchetKDF.zeroSalt, ikm: messageKey, info: RatchetKDF.messageKeysInfo, length: 56)
-        key = out.slice(0..<32)
-        nonce = out.slice(32..<56).exportBytes()
+        keyAndNonce = try HKDF.deriveKey(
+            salt: RatchetKDF.zeroSalt, ikm: messageKey, info: RatchetKDF.messageKeysInfo,
+            length: XChaCha20Poly1305.keyAndNonceByteCount)
     }
 }

@@ -24,7 +24,7 @@ struct SkippedMessageKeys: Sendable, Equatable {
 
     var count: Int { entries.count }
 
-    func key(for index: Index) -> SecureBytes? { entries[index]?.key }
+    func key(for index: Index) -> SecureBytes? { entries.isEmpty ? nil : entries[index]?.key }
 
     mutating func remove(_ index: Index) { entries[index] = nil }
 
