@@ -63,7 +63,7 @@ final class FloorRatchet {
     }
 
     /// The ratchet set-up of both sides. Alice (the initiator), from `SK_A` and Bob's signed pre-key: one key
-    /// generation (`randombytes_buf` + `crypto_scalarmult_base`) + 1 `crypto_scalarmult` + `KDF_RK`. Bob, from
+    /// generation (``SodiumFloor/generate(secret:publicKey:)``) + 1 `crypto_scalarmult` + `KDF_RK`. Bob, from
     /// `SK_B` and the signed pre-key pair: copies only. Counters start again at 0.
     func start(
         aliceSecret: Bytes, bobSecret: Bytes, signedPreKeySecret: Bytes, signedPreKeyPublic: Bytes
@@ -87,8 +87,8 @@ final class FloorRatchet {
     /// Sender: `KDF_CK` (1 HMAC init + 2 × (update + final)) + message-key HKDF (extract: init + update + final;
     /// expand: init + 2 × (3 updates + final)) + `crypto_aead_xchacha20poly1305_ietf_encrypt`.
     /// Receiver: the same `KDF_CK` and HKDF + `_decrypt`; when stepping, also 2 × `crypto_scalarmult`, 2 × `KDF_RK`
-    /// (HKDF with L = 64: extract + expand of 2 blocks) and one key generation (`randombytes_buf` +
-    /// `crypto_scalarmult_base`).
+    /// (HKDF with L = 64: extract + expand of 2 blocks) and one key generation
+    /// (``SodiumFloor/generate(secret:publicKey:)``).
     func message(aliceSends: Bool, stepping: Bool) throws(BenchmarkFailure) {
         if aliceSends {
             try send(&alice)

@@ -1,5 +1,7 @@
 import CSodiumBench
 
+@_spi(VectorGeneration) import UncordCrypto
+
 /// The libsodium calls of UEDM/1, made directly and with nothing else around them: the floor each engine benchmark
 /// is set beside. No engine code, no allocation per operation (every buffer is a ``Scratch`` block made once), no
 /// wiping: what the engine spends beyond these calls is its own overhead.
@@ -71,12 +73,25 @@ enum SodiumFloor {
         guard crypto_scalarmult(out.base, secret.base, publicKey.base) == 0 else { throw .failed("crypto_scalarmult") }
     }
 
-    /// A new X25519 key pair: `randombytes_buf(32)` + `crypto_scalarmult_base`.
+    /// A new X25519 key pair as the engine makes one: `randombytes_buf(32)`, then `k·B` on Ed25519 through
+    /// libsodium's base-point table (`crypto_scalarmult_ed25519_base_noclamp` on the clamped scalar), then the
+    /// point's `y` mapped to the Montgomery `u = (1 + y) / (1 − y)` with the engine's own field arithmetic
+    /// (`CurvePoints.montgomeryU`, one inversion in Swift): libsodium has no call for that map short of
+    /// `crypto_sign_ed25519_pk_to_curve25519`, whose subgroup check costs another scalar multiplication.
     static func generate(secret: Bytes, publicKey: Bytes) throws(BenchmarkFailure) {
         randombytes_buf(secret.base, 32)
-        guard crypto_scalarmult_base(publicKey.base, secret.base) == 0 else {
-            throw .failed("crypto_scalarmult_base")
+        var clamped = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        let code = withUnsafeMutableBytes(of: &clamped) { (k: UnsafeMutableRawBufferPointer) -> Int32 in
+            let scalar = k.bindMemory(to: UInt8.self)
+            guard let base = scalar.baseAddress else { return -1 }
+            base.update(from: secret.base, count: 32)
+            scalar[0] &= 248
+            scalar[31] = scalar[31] & 127 | 64
+            return crypto_scalarmult_ed25519_base_noclamp(publicKey.base, base)
         }
+        guard code == 0 else { throw .failed("crypto_scalarmult_ed25519_base_noclamp") }
+        let u = CurvePoints.montgomeryU(fromEdwards: Array(UnsafeBufferPointer(start: publicKey.base, count: 32)))
+        publicKey.fill(from: u)
     }
 
     /// `crypto_aead_xchacha20poly1305_ietf_encrypt`; `key` is bytes 0..<32 and the nonce bytes 32..<56 of

@@ -10,12 +10,18 @@ do {
     case (3, "open"):
         try OpenProbe.child(path: arguments[2])
     case (3, "profile"):
-        // For `perf record`: a store with 10 sessions receiving batches of 100 for the given number of seconds.
+        // For `perf record`: a store with 10 sessions receiving batches of 100 for the given number of seconds;
+        // 20 batches are sealed at a time, so that sealing is a small part of the profile.
         let receiver = try ReceiverStore()
         let sender = try receiver.makeSender()
         try receiver.growSessions(to: 10)
+        let store = try receiver.open()
         let end = Date().addingTimeInterval(Double(arguments[2]) ?? 5)
-        while Date() < end { _ = try StoreFigures.receiveBatched(receiver, from: sender) }
+        while Date() < end {
+            for batch in try (0..<20).map({ _ in try sender.messages(100) }) {
+                for result in try store.receive(batch, using: receiver.cipher) { _ = try result.get() }
+            }
+        }
     case (3, "measure"):
         var figures = StoreFigures()
         let log = { (text: String) in FileHandle.standardError.write(Data("\(text)\n".utf8)) }
