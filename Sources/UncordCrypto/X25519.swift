@@ -47,6 +47,19 @@ public enum X25519 {
             self.publicKey = try PublicKey(bytes: X25519.publicKeyBytes(for: secret))
         }
 
+        /// Wraps 32 secret bytes with the public key that was stored beside them, as when a sealed state is read
+        /// back: no scalar multiplication. The caller vouches that `publicKey` is this secret's (it sealed both
+        /// together); debug builds check it.
+        public init(secret: SecureBytes, storedPublicKey publicKey: PublicKey) throws(CryptoError) {
+            guard secret.count == X25519.byteCount else {
+                throw .invalidLength(what: "X25519 private key", expected: X25519.byteCount, actual: secret.count)
+            }
+            assert(
+                (try? X25519.publicKeyBytes(for: secret)) == publicKey.bytes, "a stored public key that does not match")
+            self.secret = secret
+            self.publicKey = publicKey
+        }
+
         /// A fresh key from `source`.
         public static func generate(using source: any RandomSource) -> PrivateKey {
             // 32 random bytes always make a valid X25519 private key (crypto_scalarmult_base clamps them).

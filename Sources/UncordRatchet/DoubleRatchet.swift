@@ -127,7 +127,7 @@ public struct DoubleRatchet: Sendable, Equatable {
     ) throws(RatchetError) -> Output {
         let header = message.header
         let index = SkippedMessageKeys.Index(ratchetKey: header.ratchetKey, messageNumber: header.messageNumber)
-        if let messageKey = skipped.key(for: index) {
+        if let messageKey = try skipped.key(for: index) {
             let output = try accept(try open(message, with: messageKey))
             skipped.remove(index)
             return output

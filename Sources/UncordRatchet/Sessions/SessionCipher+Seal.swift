@@ -75,7 +75,7 @@ extension SessionCipher {
         for address: DeviceAddress, bundle wire: DeviceKeyBundle?, local: LocalIdentity, store: some RatchetStore,
         step: inout PendingStep
     ) throws -> SessionRecord {
-        let stored = try store.sessionRecord(for: address)
+        let stored = try store.sessionRecord(for: address, step: .send)
         guard let wire else {
             guard let stored, !stored.isArchived else {
                 throw RatchetError.preKeyBundleRequired(user: address.user, device: address.device)
