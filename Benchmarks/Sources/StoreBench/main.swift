@@ -3,23 +3,31 @@ import Foundation
 // The persisted figures of `make bench`, on real store files (see StoreFigures):
 //   StoreBench measure OUT.json   every figure, written as JSON (progress on standard error)
 //   StoreBench open PATH          the open probe's child: the raw key in hex on standard input
-//   StoreBench profile SECONDS    batched receives in a loop, for `perf record`
+//   StoreBench profile SECONDS [SESSIONS]   receives in a loop, for `perf record` (see below)
 let arguments = CommandLine.arguments
 do {
     switch (arguments.count, arguments.count > 1 ? arguments[1] : "") {
     case (3, "open"):
         try OpenProbe.child(path: arguments[2])
-    case (3, "profile"):
-        // For `perf record`: a store with 10 sessions receiving batches of 100 for the given number of seconds;
-        // 20 batches are sealed at a time, so that sealing is a small part of the profile.
+    case (3, "profile"), (4, "profile"):
+        // For `perf record`: receives for the given number of seconds in a store with 10 sessions (or as many as
+        // the third argument says), in batches of 100 (or one per transaction when that number is negative); the
+        // messages are sealed 2,000 at a time, so that sealing is a small part of the profile.
+        let sessions = arguments.count == 4 ? Int(arguments[3]) ?? 10 : 10
         let receiver = try ReceiverStore()
         let sender = try receiver.makeSender()
-        try receiver.growSessions(to: 10)
+        try receiver.growSessions(to: abs(sessions))
         let store = try receiver.open()
         let end = Date().addingTimeInterval(Double(arguments[2]) ?? 5)
         while Date() < end {
-            for batch in try (0..<20).map({ _ in try sender.messages(100) }) {
-                for result in try store.receive(batch, using: receiver.cipher) { _ = try result.get() }
+            let messages = try sender.messages(2_000)
+            if sessions < 0 {
+                for message in messages { _ = try store.receive(message, using: receiver.cipher) }
+            } else {
+                for start in stride(from: 0, to: messages.count, by: 100) {
+                    let batch = Array(messages[start..<(start + 100)])
+                    for result in try store.receive(batch, using: receiver.cipher) { _ = try result.get() }
+                }
             }
         }
     case (3, "measure"):

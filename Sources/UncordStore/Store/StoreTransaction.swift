@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import UncordCrypto
+import UncordProtocol
 import UncordRatchet
 
 /// The store as seen from inside one write transaction: the sessions layer reads through it, and its
@@ -180,26 +181,8 @@ final class LocalIdentityCache: Sendable {
 }
 
 extension UUID {
-    /// The canonical lowercase text every table stores (`uuidString.lowercased()`, written directly: this runs
-    /// several times per message).
-    var lowercased: String {
-        withUnsafeBytes(of: uuid) { bytes in
-            String(unsafeUninitializedCapacity: 36) { out in
-                let digits: StaticString = "0123456789abcdef"
-                var index = 0
-                for (position, byte) in bytes.enumerated() {
-                    if position == 4 || position == 6 || position == 8 || position == 10 {
-                        out[index] = UInt8(ascii: "-")
-                        index += 1
-                    }
-                    out[index] = digits.utf8Start[Int(byte >> 4)]
-                    out[index + 1] = digits.utf8Start[Int(byte & 0x0f)]
-                    index += 2
-                }
-                return index
-            }
-        }
-    }
+    /// The canonical lowercase text every table stores (``UncordProtocol``'s wire text).
+    var lowercased: String { wireText }
 }
 
 /// RFC 3339 timestamps as the tables store them.
