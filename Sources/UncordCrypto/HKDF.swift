@@ -58,6 +58,41 @@ public enum HKDF {
         }
     }
 
+    /// A salt whose keyed HMAC state is set up once, for a derivation that always extracts with the same salt
+    /// (the ratchet's message keys use 32 zero bytes): each ``deriveKey(salt:ikm:info:length:)`` with it then starts
+    /// from a copy of that state instead of `crypto_auth_hmacsha256_init`, with the same output. The state is wiped
+    /// when the salt is released.
+    // @unchecked Sendable: the keyed state is written only in init and read (copied) afterwards.
+    public final class PreparedSalt: @unchecked Sendable {
+        fileprivate var keyed = crypto_auth_hmacsha256_state()
+
+        /// Sets up the keyed state of `salt`.
+        public init(_ salt: some ContiguousBytes) {
+            salt.withUnsafeBytes { HMACSHA256.initialize(&keyed, key: $0) }
+        }
+
+        deinit { sodium_memzero(&keyed, MemoryLayout<crypto_auth_hmacsha256_state>.size) }
+    }
+
+    /// ``deriveKey(salt:ikm:info:length:)`` with a prepared salt.
+    public static func deriveKey(
+        salt: PreparedSalt, ikm: some ContiguousBytes, info: some ContiguousBytes, length: Int
+    ) throws(CryptoError) -> SecureBytes {
+        try checkLength(length)
+        return SecureBytes(count: length) { out in
+            withScratch { scratch in
+                withUnsafeMutableBytes(of: &scratch.pointee.prk) { prk in
+                    scratch.pointee.state = salt.keyed
+                    ikm.withUnsafeBytes { HMACSHA256.update(&scratch.pointee.state, $0) }
+                    HMACSHA256.finalize(&scratch.pointee.state, into: prk.bytes)
+                    info.withUnsafeBytes { info in
+                        expand(prk: UnsafeRawBufferPointer(prk), info: info, into: out, scratch: scratch)
+                    }
+                }
+            }
+        }
+    }
+
     private static func checkLength(_ length: Int) throws(CryptoError) {
         guard (0...maximumLength).contains(length) else {
             throw .invalidParameter("HKDF length must be in 0...\(maximumLength), got \(length)")

@@ -5,6 +5,8 @@ enum RatchetKDF {
     static let rootInfo = Array("UEDM1 Ratchet".utf8)
     static let messageKeysInfo = Array("UEDM1 MessageKeys".utf8)
     static let zeroSalt = [UInt8](repeating: 0, count: 32)
+    /// The message keys' salt, its HMAC key set up once for every message.
+    static let preparedZeroSalt = HKDF.PreparedSalt(zeroSalt)
 
     /// `KDF_RK(rk, dh) = HKDF(salt = rk, ikm = dh, info = "UEDM1 Ratchet", L = 64)` → (new root key, chain key).
     static func root(_ rootKey: SecureBytes, _ dhOutput: SecureBytes) throws(CryptoError) -> (SecureBytes, SecureBytes)
@@ -15,8 +17,7 @@ enum RatchetKDF {
 
     /// `KDF_CK(ck)`: `ck' = HMAC(ck, 0x02)`, `mk = HMAC(ck, 0x01)`, from one HMAC key set-up.
     static func chain(_ chainKey: SecureBytes) -> (next: SecureBytes, messageKey: SecureBytes) {
-        let mac = HMACSHA256(key: chainKey)
-        return (mac.authenticate(CollectionOfOne(UInt8(0x02))), mac.authenticate(CollectionOfOne(UInt8(0x01))))
+        HMACSHA256.authenticate(CollectionOfOne(UInt8(0x02)), CollectionOfOne(UInt8(0x01)), key: chainKey)
     }
 }
 
@@ -28,7 +29,7 @@ struct MessageKeys {
 
     init(_ messageKey: SecureBytes) throws(CryptoError) {
         keyAndNonce = try HKDF.deriveKey(
-            salt: RatchetKDF.zeroSalt, ikm: messageKey, info: RatchetKDF.messageKeysInfo,
+            salt: RatchetKDF.preparedZeroSalt, ikm: messageKey, info: RatchetKDF.messageKeysInfo,
             length: XChaCha20Poly1305.keyAndNonceByteCount)
     }
 }

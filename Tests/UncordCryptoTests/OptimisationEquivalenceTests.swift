@@ -65,7 +65,7 @@ struct OptimisationEquivalenceTests {
         }
     }
 
-    @Test("HKDF on the stack equals HKDF written out with one-shot HMACs")
+    @Test("HKDF on the stack, with or without a prepared salt, equals HKDF written out with one-shot HMACs")
     func hkdfMatchesDirectCalls() throws {
         let seed = UInt64.random(in: 0...UInt64.max)
         print("hkdfMatchesDirectCalls seed \(seed)")
@@ -76,9 +76,25 @@ struct OptimisationEquivalenceTests {
             let info = random.bytes(length % 17)
             let derived = try HKDF.deriveKey(salt: salt, ikm: ikm, info: info, length: length)
             #expect(derived.exportBytes() == Self.referenceHKDF(salt: salt, ikm: ikm, info: info, length: length))
+            #expect(try HKDF.deriveKey(salt: HKDF.PreparedSalt(salt), ikm: ikm, info: info, length: length) == derived)
             let prk = HKDF.extract(salt: salt, ikm: ikm)
             #expect(try HKDF.expand(prk: prk, info: info, length: length) == derived)
         }
+    }
+
+    @Test("Two tags from one key set-up on the stack equal two tags from a keyed HMACSHA256")
+    func twoTags() {
+        let random = DeterministicRandom(seed: 9)
+        for length in [0, 1, 32, 64, 65, 200] {
+            let key = SecureBytes(random: length, using: random)
+            let (first, second) = HMACSHA256.authenticate([UInt8(2)], random.bytes(length), key: key)
+            let keyed = HMACSHA256(key: key)
+            #expect(first == keyed.authenticate([UInt8(2)]))
+            #expect(second != first)
+        }
+        let key = SecureBytes(random: 32, using: random)
+        let message = random.bytes(77)
+        #expect(HMACSHA256.authenticate([1], message, key: key).1 == HMACSHA256.authenticate(message, key: key))
     }
 
     @Test("Sealing with key and nonce in one secret equals sealing with them apart")

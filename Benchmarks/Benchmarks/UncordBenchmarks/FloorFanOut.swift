@@ -20,7 +20,6 @@ final class FloorFanOut {
     private let sessionAD: Bytes
     private let header: Bytes
     private let ratchetKey: Bytes
-    private let zeroSalt: Bytes
     private let messageKey: Bytes
     private let messageKeys: Bytes
     private let prk: Bytes
@@ -44,7 +43,6 @@ final class FloorFanOut {
         header = sessionAD.slice(associatedData.count, 41)
         ratchetKey = scratch.take(32)
         randombytes_buf(ratchetKey.base, 32)
-        zeroSalt = scratch.take(32)
         messageKey = scratch.take(32)
         messageKeys = scratch.take(56)
         prk = scratch.take(32)
@@ -66,9 +64,7 @@ final class FloorFanOut {
         wrapPlaintext.base.update(from: contentKey.base, count: 32)
         for (index, chain) in chains.enumerated() {
             SodiumFloor.chainStep(chain, next: chain, messageKey: messageKey)
-            SodiumFloor.hkdf(
-                salt: zeroSalt, ikm: messageKey, info: SodiumFloor.messageKeysInfo, out: messageKeys, prk: prk,
-                block: block)
+            SodiumFloor.messageKeys(ikm: messageKey, out: messageKeys, prk: prk, block: block)
             SodiumFloor.writeHeader(header, ratchetKey: ratchetKey, previous: 0, number: UInt32(index))
             try SodiumFloor.seal(wrapCiphertext, wrapPlaintext, ad: sessionAD, messageKeys: messageKeys)
         }

@@ -48,7 +48,12 @@ enum SodiumFloor {
         crypto_auth_hmacsha256_init(&state, salt.base, salt.count)
         crypto_auth_hmacsha256_update(&state, ikm.base, UInt64(ikm.count))
         crypto_auth_hmacsha256_final(&state, prk.base)
+        expand(prk: prk, info: info, out: out, block: block)
+    }
 
+    /// The expand half of ``hkdf(salt:ikm:info:out:prk:block:)``.
+    private static func expand(prk: Bytes, info: [UInt8], out: Bytes, block: Bytes) {
+        var state = crypto_auth_hmacsha256_state()
         var keyed = crypto_auth_hmacsha256_state()
         crypto_auth_hmacsha256_init(&keyed, prk.base, 32)
         var offset = 0
@@ -67,6 +72,24 @@ enum SodiumFloor {
             previousCount = 32
         }
     }
+
+    /// The message keys, `HKDF(0x00*32, mk, "UEDM1 MessageKeys", 56)`, as the engine derives them: the extract
+    /// starts from a copy of the zero salt's keyed state, set up once per process (`HKDF.PreparedSalt`), then
+    /// `_update(mk)` + `_final`; the expand as in ``hkdf(salt:ikm:info:out:prk:block:)``.
+    static func messageKeys(ikm: Bytes, out: Bytes, prk: Bytes, block: Bytes) {
+        var state = zeroSaltState
+        crypto_auth_hmacsha256_update(&state, ikm.base, UInt64(ikm.count))
+        crypto_auth_hmacsha256_final(&state, prk.base)
+        expand(prk: prk, info: messageKeysInfo, out: out, block: block)
+    }
+
+    /// The keyed HMAC state of 32 zero bytes.
+    nonisolated(unsafe) private static let zeroSaltState: crypto_auth_hmacsha256_state = {
+        var state = crypto_auth_hmacsha256_state()
+        let zeros = [UInt8](repeating: 0, count: 32)
+        crypto_auth_hmacsha256_init(&state, zeros, 32)
+        return state
+    }()
 
     /// `crypto_scalarmult`: `out = DH(secret, public)`; fails on an all-zero result.
     static func dh(_ out: Bytes, _ secret: Bytes, _ publicKey: Bytes) throws(BenchmarkFailure) {
