@@ -82,6 +82,10 @@ public struct MessagePayload: Sendable, Equatable, Codable {
     /// Reads and validates a payload.
     /// - Throws: ``RatchetError/invalidPayload(field:reason:)`` naming the field.
     public init(decoding bytes: some Collection<UInt8>) throws(RatchetError) {
+        if let canonical = Self.decodeCanonical(Array(bytes)) {
+            self = canonical
+            return
+        }
         do {
             self = try WireJSON.decode(MessagePayload.self, from: bytes)
         } catch {
