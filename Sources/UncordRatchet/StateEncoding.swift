@@ -214,7 +214,13 @@ extension Session {
 
 /// Builds an encoding in a plain buffer and hands it over as SecureBytes, wiping the buffer.
 struct StateWriter {
-    private var buffer: [UInt8] = []
+    /// Room for a whole session state (about 470 bytes), so the buffer is never reallocated: a reallocation would
+    /// free a copy of the secrets without wiping it.
+    private var buffer: [UInt8] = {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1024)
+        return buffer
+    }()
 
     mutating func byte(_ value: UInt8) { buffer.append(value) }
     mutating func bytes(_ value: [UInt8]) { buffer += value }
@@ -250,7 +256,10 @@ struct StateReader {
         return offset..<(offset + count)
     }
 
-    mutating func byte() throws(RatchetError) -> UInt8 { source.slice(try take(1)).exportBytes()[0] }
+    mutating func byte() throws(RatchetError) -> UInt8 {
+        let at = try take(1).lowerBound
+        return source.withUnsafeBytes { $0[at] }
+    }
     mutating func flag() throws(RatchetError) -> Bool {
         switch try byte() {
         case 0: return false
@@ -258,14 +267,24 @@ struct StateReader {
         default: throw .malformed("stored state flag")
         }
     }
-    mutating func bytes(_ count: Int) throws(RatchetError) -> [UInt8] { source.slice(try take(count)).exportBytes() }
+    /// Plain bytes (public keys, counters, the associated data), copied straight out of the source.
+    mutating func bytes(_ count: Int) throws(RatchetError) -> [UInt8] {
+        let range = try take(count)
+        return source.withUnsafeBytes { Array($0[range]) }
+    }
     mutating func secret(_ count: Int) throws(RatchetError) -> SecureBytes { source.slice(try take(count)) }
     mutating func publicKey() throws(RatchetError) -> X25519.PublicKey {
         let bytes = try bytes(32)
         return try RatchetError.wrapping { () throws(CryptoError) in try X25519.PublicKey(bytes: bytes) }
     }
-    mutating func u32() throws(RatchetError) -> UInt32 { UInt32(bigEndianBytes: try bytes(4)[...]) }
-    mutating func u64() throws(RatchetError) -> UInt64 { try bytes(8).reduce(0) { $0 << 8 | UInt64($1) } }
+    mutating func u32() throws(RatchetError) -> UInt32 {
+        let range = try take(4)
+        return source.withUnsafeBytes { $0[range].reduce(0) { $0 << 8 | UInt32($1) } }
+    }
+    mutating func u64() throws(RatchetError) -> UInt64 {
+        let range = try take(8)
+        return source.withUnsafeBytes { $0[range].reduce(0) { $0 << 8 | UInt64($1) } }
+    }
     mutating func lengthPrefixed() throws(RatchetError) -> [UInt8] { try bytes(Int(try u32())) }
     mutating func rest() throws(RatchetError) -> SecureBytes { try secret(source.count - offset) }
     func end() throws(RatchetError) {
