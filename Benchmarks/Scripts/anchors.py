@@ -5,8 +5,9 @@
 Usage: anchors.py OUT.json
 
 Every figure is the median of 7 runs; each run times a block of operations with time.perf_counter_ns and divides.
-Nothing is subtracted: each binding call also costs the Python interpreter's call overhead (about 0.3 µs a call on
-this kind of machine; a one-direction message is 2 calls, a set-up 3 or 4). The payload is 256 bytes, as ours.
+Nothing is subtracted: each binding call also costs the Python interpreter's call overhead (up to about 0.3 µs a
+call; a trivial vodozemac call takes 0.14 µs on the project's machine; a one-direction message is 2 calls, a set-up
+3 or 4). The payload is 256 bytes, as ours.
 
 - one_direction: encrypt + decrypt of one message in an established session, every message in the same
   direction (no DH step: the sender's chain just advances). Established = Alice's pre-key message read by Bob, Bob's
