@@ -84,7 +84,7 @@ enum SodiumFloor {
     }
 
     /// The keyed HMAC state of 32 zero bytes.
-    nonisolated(unsafe) private static let zeroSaltState: crypto_auth_hmacsha256_state = {
+    private static let zeroSaltState: crypto_auth_hmacsha256_state = {
         var state = crypto_auth_hmacsha256_state()
         let zeros = [UInt8](repeating: 0, count: 32)
         crypto_auth_hmacsha256_init(&state, zeros, 32)
