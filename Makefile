@@ -52,17 +52,14 @@ verify-vectors:
 vectors:
 	$(SWIFT) run generate-vectors Vectors
 
-## bench: the benchmarks (their own package in Benchmarks/, release build): engine beside its libsodium floor, and
-## the store's persisted receive rate; prints median µs per operation and writes .build/bench.json.
+## bench: every figure of Docs/PERFORMANCE.md (release builds, a few minutes): the engine beside its libsodium floor and
+## the Olm anchors (vodozemac, python-olm, in .build/bench-venv), the persisted figures on real store files; prints
+## the table and writes .build/bench.json and the plot .build/bench.png (BENCH_PLOT=path to put it elsewhere).
 bench: deps
 	@mkdir -p .build
 	cd Benchmarks && $(SWIFT) build -c release --product UncordBenchmarks
-	@rm -rf Benchmarks/.build/bench-export
-	@echo "running 8 benchmarks (about a minute)..."
-	@cd Benchmarks && $(SWIFT) package --allow-writing-to-package-directory benchmark --no-progress \
-		--format histogramPercentiles --path .build/bench-export >.build/bench-run.log 2>&1 \
-		|| { cat .build/bench-run.log; exit 1; }
-	@python3 Benchmarks/Scripts/report.py Benchmarks/.build/bench-export .build/bench.json
+	cd Benchmarks && $(SWIFT) build -c release --product StoreBench
+	@Benchmarks/Scripts/bench.sh
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift

@@ -33,5 +33,17 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // The persisted figures (persisted receive, skipped keys, 10,000 sessions, the store's open) on real store
+        // files, timed by itself: their fixtures take seconds to build and the open needs a process of its own.
+        .executableTarget(
+            name: "StoreBench",
+            dependencies: [
+                .product(name: "UncordCrypto", package: rootIdentity),
+                .product(name: "UncordRatchet", package: rootIdentity),
+                .product(name: "UncordProtocol", package: rootIdentity),
+                .product(name: "UncordStore", package: rootIdentity),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
     ]
 )

@@ -76,35 +76,49 @@ struct FieldElement {
         ).carried()
     }
 
+    // Multiplication works on 128-bit products of 51-bit limbs, so nothing here can overflow: the wrapping
+    // operators (`&*`, `&+`) only spare the overflow checks, which cost more than the arithmetic itself.
     static func * (a: FieldElement, b: FieldElement) -> FieldElement {
-        let (a0, a1, a2, a3, a4) = (
-            UInt128(a.limbs.0), UInt128(a.limbs.1), UInt128(a.limbs.2), UInt128(a.limbs.3), UInt128(a.limbs.4)
-        )
-        let (b0, b1, b2, b3, b4) = (
-            UInt128(b.limbs.0), UInt128(b.limbs.1), UInt128(b.limbs.2), UInt128(b.limbs.3), UInt128(b.limbs.4)
-        )
-        let r0 = a0 * b0 + 19 * (a1 * b4 + a2 * b3 + a3 * b2 + a4 * b1)
-        let r1 = a0 * b1 + a1 * b0 + 19 * (a2 * b4 + a3 * b3 + a4 * b2)
-        let r2 = a0 * b2 + a1 * b1 + a2 * b0 + 19 * (a3 * b4 + a4 * b3)
-        let r3 = a0 * b3 + a1 * b2 + a2 * b1 + a3 * b0 + 19 * (a4 * b4)
-        let r4 = a0 * b4 + a1 * b3 + a2 * b2 + a3 * b1 + a4 * b0
+        let (a0, a1, a2, a3, a4) = a.limbs
+        let (b0, b1, b2, b3, b4) = b.limbs
+        let (b1x19, b2x19, b3x19, b4x19) = (b1 &* 19, b2 &* 19, b3 &* 19, b4 &* 19)
+        let r0 = wide(a0, b0) &+ wide(a1, b4x19) &+ wide(a2, b3x19) &+ wide(a3, b2x19) &+ wide(a4, b1x19)
+        let r1 = wide(a0, b1) &+ wide(a1, b0) &+ wide(a2, b4x19) &+ wide(a3, b3x19) &+ wide(a4, b2x19)
+        let r2 = wide(a0, b2) &+ wide(a1, b1) &+ wide(a2, b0) &+ wide(a3, b4x19) &+ wide(a4, b3x19)
+        let r3 = wide(a0, b3) &+ wide(a1, b2) &+ wide(a2, b1) &+ wide(a3, b0) &+ wide(a4, b4x19)
+        let r4 = wide(a0, b4) &+ wide(a1, b3) &+ wide(a2, b2) &+ wide(a3, b1) &+ wide(a4, b0)
+        return reduce(r0, r1, r2, r3, r4)
+    }
+
+    /// The full 128-bit product of two limbs.
+    @inline(__always)
+    private static func wide(_ x: UInt64, _ y: UInt64) -> UInt128 {
+        let (high, low) = x.multipliedFullWidth(by: y)
+        return UInt128(high) << 64 | UInt128(low)
+    }
+
+    /// Carries five 128-bit column sums down to limbs below 2^51 (the top carry folded back times 19).
+    @inline(__always)
+    private static func reduce(_ r0: UInt128, _ r1: UInt128, _ r2: UInt128, _ r3: UInt128, _ r4: UInt128)
+        -> FieldElement
+    {
         let mask = UInt128(Self.mask)
         var c = r0 >> 51
         let l0 = r0 & mask
-        let t1 = r1 + c
+        let t1 = r1 &+ c
         c = t1 >> 51
-        let t2 = r2 + c
+        let t2 = r2 &+ c
         let l1 = t1 & mask
         c = t2 >> 51
-        let t3 = r3 + c
+        let t3 = r3 &+ c
         let l2 = t2 & mask
         c = t3 >> 51
-        let t4 = r4 + c
+        let t4 = r4 &+ c
         let l3 = t3 & mask
         c = t4 >> 51
         let l4 = t4 & mask
         return FieldElement(
-            limbs: (UInt64(l0 + c * 19), UInt64(l1), UInt64(l2), UInt64(l3), UInt64(l4))
+            limbs: (UInt64(l0 &+ c &* 19), UInt64(l1), UInt64(l2), UInt64(l3), UInt64(l4))
         ).carried()
     }
 

@@ -57,8 +57,50 @@ public final class HMACSHA256: @unchecked Sendable {
         }
     }
 
+    /// The tags of two messages under one key, from one key set-up kept on the stack (no keyed state is
+    /// allocated): the two MACs of a KDF chain step. Equal to `HMACSHA256(key: key).authenticate(first)` and
+    /// `.authenticate(second)`.
+    public static func authenticate(
+        _ first: some ContiguousBytes, _ second: some ContiguousBytes, key: some ContiguousBytes
+    ) -> (SecureBytes, SecureBytes) {
+        var keyed = crypto_auth_hmacsha256_state()
+        var state = crypto_auth_hmacsha256_state()
+        defer {
+            sodium_memzero(&keyed, MemoryLayout<crypto_auth_hmacsha256_state>.size)
+            sodium_memzero(&state, MemoryLayout<crypto_auth_hmacsha256_state>.size)
+        }
+        key.withUnsafeBytes { initialize(&keyed, key: $0) }
+        func tag(_ message: some ContiguousBytes) -> SecureBytes {
+            state = keyed
+            return SecureBytes(count: byteCount) { out in
+                message.withUnsafeBytes { update(&state, $0) }
+                finalize(&state, into: out.bytes)
+            }
+        }
+        return (tag(first), tag(second))
+    }
+
     /// One-shot HMAC-SHA-256.
     public static func authenticate(_ message: some ContiguousBytes, key: some ContiguousBytes) -> SecureBytes {
         HMACSHA256(key: key).authenticate(message)
+    }
+}
+
+// The three steps of a MAC on a caller-owned state, for code in this module that keeps its states on the stack
+// (HKDF). `Sodium.infallible`: libsodium documents these as always returning 0.
+extension HMACSHA256 {
+    static func initialize(_ state: UnsafeMutablePointer<crypto_auth_hmacsha256_state>, key: UnsafeRawBufferPointer) {
+        Sodium.infallible(crypto_auth_hmacsha256_init(state, key.bytes, key.count), "crypto_auth_hmacsha256_init")
+    }
+
+    static func update(_ state: UnsafeMutablePointer<crypto_auth_hmacsha256_state>, _ bytes: UnsafeRawBufferPointer) {
+        Sodium.infallible(
+            crypto_auth_hmacsha256_update(state, bytes.bytes, UInt64(bytes.count)), "crypto_auth_hmacsha256_update")
+    }
+
+    static func finalize(
+        _ state: UnsafeMutablePointer<crypto_auth_hmacsha256_state>, into out: UnsafeMutablePointer<UInt8>
+    ) {
+        Sodium.infallible(crypto_auth_hmacsha256_final(state, out), "crypto_auth_hmacsha256_final")
     }
 }

@@ -15,13 +15,15 @@ public import Foundation
 public struct SecureBytes: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible,
     ContiguousBytes
 {
-    private let storage: Storage
+    // nonisolated(unsafe): `ManagedBuffer` opts out of Sendable; the bytes are written only inside an initialiser,
+    // before the storage is shared, and read-only afterwards.
+    private nonisolated(unsafe) let storage: Storage
 
     /// Makes `count` bytes and lets `initializer` fill them. If it throws, the buffer is wiped and released.
     public init<E: Error>(
         count: Int, initializingWith initializer: (UnsafeMutableRawBufferPointer) throws(E) -> Void
     ) throws(E) {
-        let storage = Storage(count: count)
+        let storage = Storage.make(count: count)
         try initializer(storage.buffer)
         self.storage = storage
     }
@@ -29,7 +31,7 @@ public struct SecureBytes: Sendable, Equatable, CustomStringConvertible, CustomD
     /// Copies bytes into a new secret buffer. The caller remains responsible for the source's copy.
     public init(copying bytes: some ContiguousBytes) {
         let count = bytes.withUnsafeBytes { $0.count }
-        storage = Storage(count: count)
+        storage = Storage.make(count: count)
         bytes.withUnsafeBytes { source in
             if let base = source.baseAddress, count > 0 {
                 storage.buffer.copyMemory(from: .init(start: base, count: count))
@@ -39,7 +41,7 @@ public struct SecureBytes: Sendable, Equatable, CustomStringConvertible, CustomD
 
     /// `count` bytes from a random source.
     public init(random count: Int, using source: any RandomSource) {
-        storage = Storage(count: count)
+        storage = Storage.make(count: count)
         source.fill(storage.buffer)
     }
 
@@ -53,7 +55,7 @@ public struct SecureBytes: Sendable, Equatable, CustomStringConvertible, CustomD
 
     /// A new secret made of `range` of these bytes.
     public func slice(_ range: Range<Int>) -> SecureBytes {
-        let sub = Storage(count: range.count)
+        let sub = Storage.make(count: range.count)
         sub.buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: storage.buffer[range]))
         return SecureBytes(storage: sub)
     }
@@ -78,22 +80,25 @@ public struct SecureBytes: Sendable, Equatable, CustomStringConvertible, CustomD
 
     private init(storage: Storage) { self.storage = storage }
 
-    /// Owns the allocation and wipes it on release.
-    // @unchecked Sendable: the bytes are written only inside the initialiser, before the storage is shared.
-    private final class Storage: @unchecked Sendable {
-        let buffer: UnsafeMutableRawBufferPointer
+    /// Owns the bytes, allocated with the object itself (one allocation per secret), and wipes them on release.
+    private final class Storage: ManagedBuffer<Int, UInt8> {
+        /// A zeroed buffer of `count` bytes (at least one is allocated, so the base address is never nil).
+        static func make(count: Int) -> Storage {
+            let made = create(minimumCapacity: Swift.max(count, 1)) { _ in count }
+            made.withUnsafeMutablePointerToElements { $0.initialize(repeating: 0, count: Swift.max(count, 1)) }
+            return unsafeDowncast(made, to: Storage.self)
+        }
 
-        init(count: Int) {
-            // Allocate at least one byte so the base address is never nil.
-            let raw = UnsafeMutableRawBufferPointer.allocate(byteCount: Swift.max(count, 1), alignment: 16)
-            raw.initializeMemory(as: UInt8.self, repeating: 0)
-            buffer = UnsafeMutableRawBufferPointer(rebasing: raw[0..<count])
+        /// The bytes. Valid while this object is alive: every user reaches it through a `SecureBytes` that holds it.
+        var buffer: UnsafeMutableRawBufferPointer {
+            withUnsafeMutablePointers { count, bytes in
+                UnsafeMutableRawBufferPointer(start: bytes, count: count.pointee)
+            }
         }
 
         deinit {
-            if let base = buffer.baseAddress {
-                sodium_memzero(base, Swift.max(buffer.count, 1))
-                base.deallocate()
+            withUnsafeMutablePointers { count, bytes in
+                sodium_memzero(bytes, Swift.max(count.pointee, 1))
             }
         }
     }

@@ -72,6 +72,66 @@ public enum XChaCha20Poly1305 {
         }
     }
 
+    /// The byte count of ``seal(_:keyAndNonce:authenticating:)``'s key material: the key, then the nonce.
+    public static let keyAndNonceByteCount = keyByteCount + nonceByteCount
+
+    /// ``seal(_:key:nonce:authenticating:)`` with the key and nonce read from one secret, `key (32) || nonce (24)`,
+    /// as a KDF derives them together; neither is copied out of it.
+    /// - Throws: ``CryptoError/invalidLength(what:expected:actual:)`` when `keyAndNonce` is not 56 bytes.
+    public static func seal(
+        _ plaintext: some ContiguousBytes, keyAndNonce: SecureBytes, authenticating ad: some ContiguousBytes
+    ) throws(CryptoError) -> [UInt8] {
+        try checkKeyAndNonce(keyAndNonce)
+        try Sodium.ensureInitialized()
+        let count = plaintext.withUnsafeBytes { $0.count }
+        var out = [UInt8](repeating: 0, count: count + tagByteCount)
+        var written: UInt64 = 0
+        let code = plaintext.withUnsafeBytes { p in
+            ad.withUnsafeBytes { a in
+                keyAndNonce.withUnsafeBytes { material in
+                    crypto_aead_xchacha20poly1305_ietf_encrypt(
+                        &out, &written, p.bytes, UInt64(p.count), a.bytes, UInt64(a.count), nil,
+                        material.bytes + keyByteCount, material.bytes)
+                }
+            }
+        }
+        try Sodium.check(code, "crypto_aead_xchacha20poly1305_ietf_encrypt")
+        return out
+    }
+
+    /// ``open(_:key:nonce:authenticating:)`` with the key and nonce read from one secret, `key (32) || nonce (24)`.
+    /// - Throws: ``CryptoError/authenticationFailed(_:)`` (``AuthenticationFailure/aeadTagMismatch``) when the
+    ///   ciphertext, key, nonce or associated data do not match.
+    public static func open(
+        _ sealed: some ContiguousBytes, keyAndNonce: SecureBytes, authenticating ad: some ContiguousBytes
+    ) throws(CryptoError) -> SecureBytes {
+        try checkKeyAndNonce(keyAndNonce)
+        try Sodium.ensureInitialized()
+        let count = sealed.withUnsafeBytes { $0.count }
+        guard count >= tagByteCount else { throw .authenticationFailed(.aeadTagMismatch) }
+        return try SecureBytes(count: count - tagByteCount) {
+            (out: UnsafeMutableRawBufferPointer) throws(CryptoError) in
+            var written: UInt64 = 0
+            let code = sealed.withUnsafeBytes { c in
+                ad.withUnsafeBytes { a in
+                    keyAndNonce.withUnsafeBytes { material in
+                        crypto_aead_xchacha20poly1305_ietf_decrypt(
+                            out.bytes, &written, nil, c.bytes, UInt64(c.count), a.bytes, UInt64(a.count),
+                            material.bytes + keyByteCount, material.bytes)
+                    }
+                }
+            }
+            try Sodium.check(code, or: .authenticationFailed(.aeadTagMismatch))
+        }
+    }
+
+    private static func checkKeyAndNonce(_ keyAndNonce: SecureBytes) throws(CryptoError) {
+        guard keyAndNonce.count == keyAndNonceByteCount else {
+            throw .invalidLength(
+                what: "XChaCha20-Poly1305 key and nonce", expected: keyAndNonceByteCount, actual: keyAndNonce.count)
+        }
+    }
+
     private static func checkSizes(key: SecureBytes, nonce: some ContiguousBytes) throws(CryptoError) {
         guard key.count == keyByteCount else {
             throw .invalidLength(what: "XChaCha20-Poly1305 key", expected: keyByteCount, actual: key.count)

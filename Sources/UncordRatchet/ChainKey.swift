@@ -5,6 +5,8 @@ enum RatchetKDF {
     static let rootInfo = Array("UEDM1 Ratchet".utf8)
     static let messageKeysInfo = Array("UEDM1 MessageKeys".utf8)
     static let zeroSalt = [UInt8](repeating: 0, count: 32)
+    /// The message keys' salt, its HMAC key set up once for every message.
+    static let preparedZeroSalt = HKDF.PreparedSalt(zeroSalt)
 
     /// `KDF_RK(rk, dh) = HKDF(salt = rk, ikm = dh, info = "UEDM1 Ratchet", L = 64)` → (new root key, chain key).
     static func root(_ rootKey: SecureBytes, _ dhOutput: SecureBytes) throws(CryptoError) -> (SecureBytes, SecureBytes)
@@ -15,20 +17,19 @@ enum RatchetKDF {
 
     /// `KDF_CK(ck)`: `ck' = HMAC(ck, 0x02)`, `mk = HMAC(ck, 0x01)`, from one HMAC key set-up.
     static func chain(_ chainKey: SecureBytes) -> (next: SecureBytes, messageKey: SecureBytes) {
-        let mac = HMACSHA256(key: chainKey)
-        return (mac.authenticate(CollectionOfOne(UInt8(0x02))), mac.authenticate(CollectionOfOne(UInt8(0x01))))
+        HMACSHA256.authenticate(CollectionOfOne(UInt8(0x02)), CollectionOfOne(UInt8(0x01)), key: chainKey)
     }
 }
 
-/// The AEAD key and nonce of one message: `HKDF(0x00*32, mk, "UEDM1 MessageKeys", 56)`, split 32 + 24.
+/// The AEAD key and nonce of one message: `HKDF(0x00*32, mk, "UEDM1 MessageKeys", 56)`, the key its first 32
+/// bytes and the nonce the last 24, kept together in one secret (``XChaCha20Poly1305/seal(_:keyAndNonce:authenticating:)``
+/// reads both from it).
 struct MessageKeys {
-    let key: SecureBytes
-    let nonce: [UInt8]
+    let keyAndNonce: SecureBytes
 
     init(_ messageKey: SecureBytes) throws(CryptoError) {
-        let out = try HKDF.deriveKey(
-            salt: RatchetKDF.zeroSalt, ikm: messageKey, info: RatchetKDF.messageKeysInfo, length: 56)
-        key = out.slice(0..<32)
-        nonce = out.slice(32..<56).exportBytes()
+        keyAndNonce = try HKDF.deriveKey(
+            salt: RatchetKDF.preparedZeroSalt, ikm: messageKey, info: RatchetKDF.messageKeysInfo,
+            length: XChaCha20Poly1305.keyAndNonceByteCount)
     }
 }

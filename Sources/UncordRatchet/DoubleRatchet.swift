@@ -79,8 +79,9 @@ public struct DoubleRatchet: Sendable, Equatable {
         let (next, messageKey) = RatchetKDF.chain(chain)
         let ciphertext = try RatchetError.wrapping { () throws(CryptoError) in
             let keys = try MessageKeys(messageKey)
-            return try XChaCha20Poly1305.seal(
-                plaintext, key: keys.key, nonce: keys.nonce, authenticating: associatedData + header.encoded)
+            return try withMessageAssociatedData(header) { (ad) throws(CryptoError) in
+                try XChaCha20Poly1305.seal(plaintext, keyAndNonce: keys.keyAndNonce, authenticating: ad)
+            }
         }
         sendingChain = next
         sendCount += 1
@@ -126,7 +127,7 @@ public struct DoubleRatchet: Sendable, Equatable {
     ) throws(RatchetError) -> Output {
         let header = message.header
         let index = SkippedMessageKeys.Index(ratchetKey: header.ratchetKey, messageNumber: header.messageNumber)
-        if let messageKey = skipped.key(for: index) {
+        if let messageKey = try skipped.key(for: index) {
             let output = try accept(try open(message, with: messageKey))
             skipped.remove(index)
             return output
@@ -187,13 +188,26 @@ public struct DoubleRatchet: Sendable, Equatable {
     private func open(_ message: RatchetMessage, with messageKey: SecureBytes) throws(RatchetError) -> SecureBytes {
         do {
             let keys = try MessageKeys(messageKey)
-            return try XChaCha20Poly1305.open(
-                message.ciphertext, key: keys.key, nonce: keys.nonce,
-                authenticating: associatedData + message.header.encoded)
+            return try withMessageAssociatedData(message.header) { (ad) throws(CryptoError) in
+                try XChaCha20Poly1305.open(message.ciphertext, keyAndNonce: keys.keyAndNonce, authenticating: ad)
+            }
         } catch .authenticationFailed {
             throw .authenticationFailed(.messageTag)
         } catch {
             throw .crypto(error)
+        }
+    }
+
+    /// Runs `body` with a message's associated data, `AD || header`, built on the stack rather than in a new array.
+    private func withMessageAssociatedData<R>(
+        _ header: RatchetHeader, _ body: (UnsafeRawBufferPointer) throws(CryptoError) -> R
+    ) throws(CryptoError) -> R {
+        let count = associatedData.count + RatchetHeader.byteCount
+        return try withUnsafeTemporaryAllocation(byteCount: count, alignment: 1) {
+            (buffer) throws(CryptoError) -> R in
+            associatedData.withUnsafeBytes { buffer.copyMemory(from: $0) }
+            header.write(into: UnsafeMutableRawBufferPointer(rebasing: buffer[associatedData.count...]))
+            return try body(UnsafeRawBufferPointer(buffer))
         }
     }
 }

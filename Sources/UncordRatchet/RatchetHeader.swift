@@ -33,6 +33,16 @@ public struct RatchetHeader: Sendable, Hashable {
         messageNumber = UInt32(bigEndianBytes: bytes[37..<41])
     }
 
+    /// Writes the 41 encoded bytes at the start of `buffer` (at least 41 bytes long).
+    func write(into buffer: UnsafeMutableRawBufferPointer) {
+        buffer[0] = Self.version
+        ratchetKey.bytes.withUnsafeBytes {
+            UnsafeMutableRawBufferPointer(rebasing: buffer[1..<33]).copyMemory(from: $0)
+        }
+        buffer.storeBytes(of: previousChainLength.bigEndian, toByteOffset: 33, as: UInt32.self)
+        buffer.storeBytes(of: messageNumber.bigEndian, toByteOffset: 37, as: UInt32.self)
+    }
+
     /// The 41 encoded bytes.
     public var encoded: [UInt8] {
         var out = [Self.version]

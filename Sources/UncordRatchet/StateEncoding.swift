@@ -25,10 +25,35 @@ extension DoubleRatchet {
         }
     }
 
-    static let encodingVersion: UInt8 = 1
+    /// Version 2 adds the sending key's public half (so a load makes no scalar multiplication) and the number of
+    /// stored skipped keys (so a store can load a state for one step without its skipped keys); version 1 is still
+    /// read.
+    static let encodingVersion: UInt8 = 2
 
-    /// The skipped message keys, oldest first.
+    /// The skipped message keys in memory, oldest first: every key, except for a state loaded for one step
+    /// (``init(encodedState:probing:probeKey:)``), which holds only those inserted since.
     public var skippedKeys: [SkippedKey] { skipped.all }
+
+    /// For a state loaded for one step, the changes to make to the store's skipped-key rows; `nil` for a state that
+    /// holds all its skipped keys.
+    public var storedSkippedKeyChanges: StoredSkippedKeyChanges? {
+        skipped.storedChanges.map {
+            StoredSkippedKeyChanges(
+                removed: $0.removed.map { ($0.ratchetKey, $0.messageNumber) }, evictOldest: $0.evictOldest,
+                inserted: $0.inserted)
+        }
+    }
+
+    /// What one step did to the skipped-key rows of a store, to apply in this order: delete `removed`, delete the
+    /// `evictOldest` rows of lowest eviction order, insert `inserted`.
+    public struct StoredSkippedKeyChanges: Sendable {
+        /// The row of the key that decrypted this step's message (ratchet key, message number).
+        public var removed: (ratchetKey: X25519.PublicKey, messageNumber: UInt32)?
+        /// How many of the oldest remaining rows were evicted.
+        public var evictOldest: Int
+        /// Keys skipped this step, oldest first.
+        public var inserted: [SkippedKey]
+    }
 
     /// The state without its skipped keys, versioned and secret.
     public func encodedState() -> SecureBytes {
@@ -37,6 +62,7 @@ extension DoubleRatchet {
         writer.lengthPrefixed(associatedData)
         writer.secret(rootKey)
         writer.secret(sendingKey.secret)
+        writer.bytes(sendingKey.publicKey.bytes)
         writer.byte((remoteKey == nil ? 0 : 1) | (sendingChain == nil ? 0 : 2) | (receivingChain == nil ? 0 : 4))
         if let remoteKey { writer.bytes(remoteKey.bytes) }
         if let sendingChain { writer.secret(sendingChain) }
@@ -45,6 +71,7 @@ extension DoubleRatchet {
         writer.u32(receiveCount)
         writer.u32(previousSendCount)
         writer.u64(skipped.insertionCounter)
+        writer.u32(UInt32(skipped.count))
         return writer.finish()
     }
 
@@ -52,11 +79,52 @@ extension DoubleRatchet {
     /// - Throws: ``RatchetError/malformed(_:)`` for bytes that are not such a state.
     public init(encodedState: SecureBytes, skippedKeys: [SkippedKey]) throws(RatchetError) {
         var reader = StateReader(encodedState)
-        guard try reader.byte() == Self.encodingVersion else { throw .malformed("unknown ratchet state version") }
+        try self.init(reading: &reader)
+        skipped = try SkippedMessageKeys(restoring: skippedKeys, insertionCounter: try reader.u64())
+        if reader.version >= 2 { _ = try reader.u32() }
+        try reader.end()
+    }
+
+    /// Rebuilds a state for one step without loading its skipped keys: `probe` is the index (ratchet key, message
+    /// number) a received header names and `probeKey` its stored key, if the store has one; `nil` for a send. The
+    /// state then serves exactly that step, and ``storedSkippedKeyChanges`` says what to write back. Returns `nil`
+    /// for a state saved before version 2, which does not record how many keys are stored: load that one whole.
+    /// - Throws: ``RatchetError/malformed(_:)`` for bytes that are not such a state.
+    public init?(
+        encodedState: SecureBytes, probing probe: (ratchetKey: X25519.PublicKey, messageNumber: UInt32)?,
+        probeKey: SecureBytes?
+    ) throws(RatchetError) {
+        var reader = StateReader(encodedState)
+        try self.init(reading: &reader)
+        let insertionCounter = try reader.u64()
+        guard reader.version >= 2 else { return nil }
+        let count = Int(try reader.u32())
+        guard count <= SkippedMessageKeys.capacity, probeKey == nil || probeKey?.count == 32 else {
+            throw .malformed("stored skipped key count")
+        }
+        try reader.end()
+        skipped = SkippedMessageKeys(
+            storedCount: count, insertionCounter: insertionCounter,
+            probe: probe.map { SkippedMessageKeys.Index(ratchetKey: $0.ratchetKey, messageNumber: $0.messageNumber) },
+            probeKey: probeKey)
+    }
+
+    /// Reads every field up to the skipped keys' insertion counter.
+    private init(reading reader: inout StateReader) throws(RatchetError) {
+        let version = try reader.byte()
+        guard version == 1 || version == Self.encodingVersion else { throw .malformed("unknown ratchet state version") }
+        reader.version = version
         let associatedData = try reader.lengthPrefixed()
         let rootKey = try reader.secret(32)
-        let sendingKey = try RatchetError.wrapping { () throws(CryptoError) in
-            try X25519.PrivateKey(secret: try reader.secretForCrypto(32))
+        let secret = try reader.secret(32)
+        let sendingKey: X25519.PrivateKey
+        if version >= 2 {
+            let publicKey = try reader.publicKey()
+            sendingKey = try RatchetError.wrapping { () throws(CryptoError) in
+                try X25519.PrivateKey(secret: secret, storedPublicKey: publicKey)
+            }
+        } else {
+            sendingKey = try RatchetError.wrapping { () throws(CryptoError) in try X25519.PrivateKey(secret: secret) }
         }
         let flags = try reader.byte()
         guard flags & ~7 == 0 else { throw .malformed("ratchet state flags") }
@@ -70,8 +138,6 @@ extension DoubleRatchet {
         sendCount = try reader.u32()
         receiveCount = try reader.u32()
         previousSendCount = try reader.u32()
-        skipped = try SkippedMessageKeys(restoring: skippedKeys, insertionCounter: try reader.u64())
-        try reader.end()
     }
 }
 
@@ -98,9 +164,36 @@ extension Session {
         return writer.finish()
     }
 
+    /// Rebuilds a session for one step without its skipped keys (see
+    /// ``DoubleRatchet/init(encodedState:probing:probeKey:)``); `nil` for a state that must be loaded whole.
+    public init?(
+        encodedState: SecureBytes, probing probe: (ratchetKey: X25519.PublicKey, messageNumber: UInt32)?,
+        probeKey: SecureBytes?
+    ) throws(RatchetError) {
+        var reader = StateReader(encodedState)
+        let fields = try Self.readFields(&reader)
+        guard let ratchet = try DoubleRatchet(encodedState: try reader.rest(), probing: probe, probeKey: probeKey)
+        else { return nil }
+        self.init(
+            ratchet: ratchet, peerIdentity: fields.peerIdentity, baseKey: fields.baseKey,
+            initiatedLocally: fields.initiatedLocally, pendingPreKey: fields.pending)
+    }
+
     /// Rebuilds a session from ``encodedState()`` and its stored skipped keys.
     public init(encodedState: SecureBytes, skippedKeys: [DoubleRatchet.SkippedKey]) throws(RatchetError) {
         var reader = StateReader(encodedState)
+        let fields = try Self.readFields(&reader)
+        let ratchet = try DoubleRatchet(encodedState: try reader.rest(), skippedKeys: skippedKeys)
+        self.init(
+            ratchet: ratchet, peerIdentity: fields.peerIdentity, baseKey: fields.baseKey,
+            initiatedLocally: fields.initiatedLocally, pendingPreKey: fields.pending)
+    }
+
+    /// The fields before the ratchet state.
+    private static func readFields(_ reader: inout StateReader) throws(RatchetError) -> (
+        peerIdentity: X25519.PublicKey, baseKey: X25519.PublicKey, initiatedLocally: Bool,
+        pending: KeyWrap.PreKeyFields?
+    ) {
         guard try reader.byte() == Self.encodingVersion else { throw .malformed("unknown session state version") }
         let peerIdentity = try reader.publicKey()
         let baseKey = try reader.publicKey()
@@ -115,16 +208,19 @@ extension Session {
                 identityKey: identity, ephemeralKey: ephemeral, signedPreKeyID: spk,
                 oneTimePreKeyID: opk == 0 ? nil : opk)
         }
-        let ratchet = try DoubleRatchet(encodedState: try reader.rest(), skippedKeys: skippedKeys)
-        self.init(
-            ratchet: ratchet, peerIdentity: peerIdentity, baseKey: baseKey, initiatedLocally: initiatedLocally,
-            pendingPreKey: pending)
+        return (peerIdentity, baseKey, initiatedLocally, pending)
     }
 }
 
 /// Builds an encoding in a plain buffer and hands it over as SecureBytes, wiping the buffer.
 struct StateWriter {
-    private var buffer: [UInt8] = []
+    /// Room for a whole session state (about 470 bytes), so the buffer is never reallocated: a reallocation would
+    /// free a copy of the secrets without wiping it.
+    private var buffer: [UInt8] = {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1024)
+        return buffer
+    }()
 
     mutating func byte(_ value: UInt8) { buffer.append(value) }
     mutating func bytes(_ value: [UInt8]) { buffer += value }
@@ -149,6 +245,8 @@ struct StateWriter {
 struct StateReader {
     private let source: SecureBytes
     private var offset = 0
+    /// The version byte of the encoding being read, once known.
+    var version: UInt8 = 0
 
     init(_ source: SecureBytes) { self.source = source }
 
@@ -158,7 +256,10 @@ struct StateReader {
         return offset..<(offset + count)
     }
 
-    mutating func byte() throws(RatchetError) -> UInt8 { source.slice(try take(1)).exportBytes()[0] }
+    mutating func byte() throws(RatchetError) -> UInt8 {
+        let at = try take(1).lowerBound
+        return source.withUnsafeBytes { $0[at] }
+    }
     mutating func flag() throws(RatchetError) -> Bool {
         switch try byte() {
         case 0: return false
@@ -166,21 +267,24 @@ struct StateReader {
         default: throw .malformed("stored state flag")
         }
     }
-    mutating func bytes(_ count: Int) throws(RatchetError) -> [UInt8] { source.slice(try take(count)).exportBytes() }
-    mutating func secret(_ count: Int) throws(RatchetError) -> SecureBytes { source.slice(try take(count)) }
-    mutating func secretForCrypto(_ count: Int) throws(CryptoError) -> SecureBytes {
-        guard source.count - offset >= count else {
-            throw .invalidLength(what: "stored key", expected: count, actual: source.count - offset)
-        }
-        defer { offset += count }
-        return source.slice(offset..<(offset + count))
+    /// Plain bytes (public keys, counters, the associated data), copied straight out of the source.
+    mutating func bytes(_ count: Int) throws(RatchetError) -> [UInt8] {
+        let range = try take(count)
+        return source.withUnsafeBytes { Array($0[range]) }
     }
+    mutating func secret(_ count: Int) throws(RatchetError) -> SecureBytes { source.slice(try take(count)) }
     mutating func publicKey() throws(RatchetError) -> X25519.PublicKey {
         let bytes = try bytes(32)
         return try RatchetError.wrapping { () throws(CryptoError) in try X25519.PublicKey(bytes: bytes) }
     }
-    mutating func u32() throws(RatchetError) -> UInt32 { UInt32(bigEndianBytes: try bytes(4)[...]) }
-    mutating func u64() throws(RatchetError) -> UInt64 { try bytes(8).reduce(0) { $0 << 8 | UInt64($1) } }
+    mutating func u32() throws(RatchetError) -> UInt32 {
+        let range = try take(4)
+        return source.withUnsafeBytes { $0[range].reduce(0) { $0 << 8 | UInt32($1) } }
+    }
+    mutating func u64() throws(RatchetError) -> UInt64 {
+        let range = try take(8)
+        return source.withUnsafeBytes { $0[range].reduce(0) { $0 << 8 | UInt64($1) } }
+    }
     mutating func lengthPrefixed() throws(RatchetError) -> [UInt8] { try bytes(Int(try u32())) }
     mutating func rest() throws(RatchetError) -> SecureBytes { try secret(source.count - offset) }
     func end() throws(RatchetError) {

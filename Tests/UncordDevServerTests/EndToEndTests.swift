@@ -170,9 +170,12 @@ struct EndToEndTests {
         try await Task.sleep(for: .seconds(1))
         await relay.restore()
         try await cluster.waitForMessages([m2, m3], from: listener, bob)
-        // The gateway session was resumed with the last sequence number, not identified afresh.
+        // The gateway session was resumed with the last sequence number, not identified afresh. RESUMED follows the
+        // replayed messages, so it may be printed just after them: wait for it rather than race it.
+        try await listener.waitUntil(timeout: .seconds(30), "\(bob) to print resumed") { lines in
+            Cluster.events(in: lines).contains("resumed")
+        }
         #expect(Cluster.events(in: listener.lines).filter { $0 == "ready" }.count == 1)
-        #expect(Cluster.events(in: listener.lines).contains("resumed"))
 
         // What the server holds for Bob before the restart.
         let devicesBefore = try await cluster.get("/users/@me/devices", as: Self.bob) as? [[String: Any]]

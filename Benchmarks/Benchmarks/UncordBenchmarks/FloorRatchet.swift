@@ -35,7 +35,6 @@ final class FloorRatchet {
     let plaintext: Bytes
     let ciphertext: Bytes
     let opened: Bytes
-    private let zeroSalt: Bytes
     private let messageKey: Bytes
     private let messageKeys: Bytes
     private let dhOutput: Bytes
@@ -53,7 +52,6 @@ final class FloorRatchet {
         plaintext = scratch.take(payload)
         ciphertext = scratch.take(payload.count + 16)
         opened = scratch.take(payload.count)
-        zeroSalt = scratch.take(32)
         messageKey = scratch.take(32)
         messageKeys = scratch.take(56)
         dhOutput = scratch.take(32)
@@ -63,7 +61,7 @@ final class FloorRatchet {
     }
 
     /// The ratchet set-up of both sides. Alice (the initiator), from `SK_A` and Bob's signed pre-key: one key
-    /// generation (`randombytes_buf` + `crypto_scalarmult_base`) + 1 `crypto_scalarmult` + `KDF_RK`. Bob, from
+    /// generation (``SodiumFloor/generate(secret:publicKey:)``) + 1 `crypto_scalarmult` + `KDF_RK`. Bob, from
     /// `SK_B` and the signed pre-key pair: copies only. Counters start again at 0.
     func start(
         aliceSecret: Bytes, bobSecret: Bytes, signedPreKeySecret: Bytes, signedPreKeyPublic: Bytes
@@ -84,11 +82,12 @@ final class FloorRatchet {
     /// One message from Alice to Bob (`aliceSends`) or back; `stepping` when the receiver must take a DH
     /// ratchet step first (the message carries a new ratchet key).
     ///
-    /// Sender: `KDF_CK` (1 HMAC init + 2 × (update + final)) + message-key HKDF (extract: init + update + final;
-    /// expand: init + 2 × (3 updates + final)) + `crypto_aead_xchacha20poly1305_ietf_encrypt`.
+    /// Sender: `KDF_CK` (1 HMAC init + 2 × (update + final)) + message-key HKDF (``SodiumFloor/messageKeys``: extract
+    /// from the prepared zero salt, update + final; expand: init + 2 × (3 updates + final)) +
+    /// `crypto_aead_xchacha20poly1305_ietf_encrypt`.
     /// Receiver: the same `KDF_CK` and HKDF + `_decrypt`; when stepping, also 2 × `crypto_scalarmult`, 2 × `KDF_RK`
-    /// (HKDF with L = 64: extract + expand of 2 blocks) and one key generation (`randombytes_buf` +
-    /// `crypto_scalarmult_base`).
+    /// (HKDF with L = 64: extract + expand of 2 blocks) and one key generation
+    /// (``SodiumFloor/generate(secret:publicKey:)``).
     func message(aliceSends: Bool, stepping: Bool) throws(BenchmarkFailure) {
         if aliceSends {
             try send(&alice)
@@ -101,9 +100,7 @@ final class FloorRatchet {
 
     private func send(_ party: inout Party) throws(BenchmarkFailure) {
         SodiumFloor.chainStep(party.sendingChain, next: party.sendingChain, messageKey: messageKey)
-        SodiumFloor.hkdf(
-            salt: zeroSalt, ikm: messageKey, info: SodiumFloor.messageKeysInfo, out: messageKeys, prk: prk,
-            block: block)
+        SodiumFloor.messageKeys(ikm: messageKey, out: messageKeys, prk: prk, block: block)
         SodiumFloor.writeHeader(
             header, ratchetKey: party.publicKey, previous: party.previousSendCount, number: party.sendCount)
         try SodiumFloor.seal(ciphertext, plaintext, ad: associatedData, messageKeys: messageKeys)
@@ -116,9 +113,7 @@ final class FloorRatchet {
             try rootStep(party, into: party.receivingChain)
         }
         SodiumFloor.chainStep(party.receivingChain, next: party.receivingChain, messageKey: messageKey)
-        SodiumFloor.hkdf(
-            salt: zeroSalt, ikm: messageKey, info: SodiumFloor.messageKeysInfo, out: messageKeys, prk: prk,
-            block: block)
+        SodiumFloor.messageKeys(ikm: messageKey, out: messageKeys, prk: prk, block: block)
         try SodiumFloor.open(opened, ciphertext, ad: associatedData, messageKeys: messageKeys)
         if stepping {
             try SodiumFloor.generate(secret: party.secret, publicKey: party.publicKey)

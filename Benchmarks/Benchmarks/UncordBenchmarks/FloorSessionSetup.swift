@@ -6,7 +6,7 @@ import CSodiumBench
 /// - Bob's signed pre-key signature: `crypto_core_ed25519_is_valid_point` + `crypto_sign_ed25519_verify_detached`
 ///   over the 61-byte signed message (the engine's other checks and its Montgomery→Edwards field inversion are
 ///   Swift, not libsodium, so the floor holds the Edwards key ready);
-/// - Alice's X3DH: `EK` generated (`randombytes_buf` + `crypto_scalarmult_base`), 4 × `crypto_scalarmult`,
+/// - Alice's X3DH: `EK` generated (``SodiumFloor/generate(secret:publicKey:)``), 4 × `crypto_scalarmult`,
 ///   `HKDF(0x00*32, 0xFF*32 || DH1..DH4, "UEDM1 X3DH", 32)` (extract: HMAC init + update + final; expand: init +
 ///   1 × (3 updates + final));
 /// - Bob's X3DH: 4 × `crypto_scalarmult` and the same HKDF;

@@ -1,5 +1,7 @@
 import CSodiumBench
 
+@_spi(VectorGeneration) import UncordCrypto
+
 /// The libsodium calls of UEDM/1, made directly and with nothing else around them: the floor each engine benchmark
 /// is set beside. No engine code, no allocation per operation (every buffer is a ``Scratch`` block made once), no
 /// wiping: what the engine spends beyond these calls is its own overhead.
@@ -46,7 +48,12 @@ enum SodiumFloor {
         crypto_auth_hmacsha256_init(&state, salt.base, salt.count)
         crypto_auth_hmacsha256_update(&state, ikm.base, UInt64(ikm.count))
         crypto_auth_hmacsha256_final(&state, prk.base)
+        expand(prk: prk, info: info, out: out, block: block)
+    }
 
+    /// The expand half of ``hkdf(salt:ikm:info:out:prk:block:)``.
+    private static func expand(prk: Bytes, info: [UInt8], out: Bytes, block: Bytes) {
+        var state = crypto_auth_hmacsha256_state()
         var keyed = crypto_auth_hmacsha256_state()
         crypto_auth_hmacsha256_init(&keyed, prk.base, 32)
         var offset = 0
@@ -66,17 +73,48 @@ enum SodiumFloor {
         }
     }
 
+    /// The message keys, `HKDF(0x00*32, mk, "UEDM1 MessageKeys", 56)`, as the engine derives them: the extract
+    /// starts from a copy of the zero salt's keyed state, set up once per process (`HKDF.PreparedSalt`), then
+    /// `_update(mk)` + `_final`; the expand as in ``hkdf(salt:ikm:info:out:prk:block:)``.
+    static func messageKeys(ikm: Bytes, out: Bytes, prk: Bytes, block: Bytes) {
+        var state = zeroSaltState
+        crypto_auth_hmacsha256_update(&state, ikm.base, UInt64(ikm.count))
+        crypto_auth_hmacsha256_final(&state, prk.base)
+        expand(prk: prk, info: messageKeysInfo, out: out, block: block)
+    }
+
+    /// The keyed HMAC state of 32 zero bytes.
+    private static let zeroSaltState: crypto_auth_hmacsha256_state = {
+        var state = crypto_auth_hmacsha256_state()
+        let zeros = [UInt8](repeating: 0, count: 32)
+        crypto_auth_hmacsha256_init(&state, zeros, 32)
+        return state
+    }()
+
     /// `crypto_scalarmult`: `out = DH(secret, public)`; fails on an all-zero result.
     static func dh(_ out: Bytes, _ secret: Bytes, _ publicKey: Bytes) throws(BenchmarkFailure) {
         guard crypto_scalarmult(out.base, secret.base, publicKey.base) == 0 else { throw .failed("crypto_scalarmult") }
     }
 
-    /// A new X25519 key pair: `randombytes_buf(32)` + `crypto_scalarmult_base`.
+    /// A new X25519 key pair as the engine makes one: `randombytes_buf(32)`, then `k·B` on Ed25519 through
+    /// libsodium's base-point table (`crypto_scalarmult_ed25519_base_noclamp` on the clamped scalar), then the
+    /// point's `y` mapped to the Montgomery `u = (1 + y) / (1 − y)` with the engine's own field arithmetic
+    /// (`CurvePoints.montgomeryU`, one inversion in Swift): libsodium has no call for that map short of
+    /// `crypto_sign_ed25519_pk_to_curve25519`, whose subgroup check costs another scalar multiplication.
     static func generate(secret: Bytes, publicKey: Bytes) throws(BenchmarkFailure) {
         randombytes_buf(secret.base, 32)
-        guard crypto_scalarmult_base(publicKey.base, secret.base) == 0 else {
-            throw .failed("crypto_scalarmult_base")
+        var clamped = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        let code = withUnsafeMutableBytes(of: &clamped) { (k: UnsafeMutableRawBufferPointer) -> Int32 in
+            let scalar = k.bindMemory(to: UInt8.self)
+            guard let base = scalar.baseAddress else { return -1 }
+            base.update(from: secret.base, count: 32)
+            scalar[0] &= 248
+            scalar[31] = scalar[31] & 127 | 64
+            return crypto_scalarmult_ed25519_base_noclamp(publicKey.base, base)
         }
+        guard code == 0 else { throw .failed("crypto_scalarmult_ed25519_base_noclamp") }
+        let u = CurvePoints.montgomeryU(fromEdwards: Array(UnsafeBufferPointer(start: publicKey.base, count: 32)))
+        publicKey.fill(from: u)
     }
 
     /// `crypto_aead_xchacha20poly1305_ietf_encrypt`; `key` is bytes 0..<32 and the nonce bytes 32..<56 of

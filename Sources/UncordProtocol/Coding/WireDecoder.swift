@@ -130,11 +130,6 @@ extension UUID {
         }
         self.init(uuidString: text)
     }
-
-    /// The canonical lowercase text the wire uses.
-    var wireText: String {
-        uuidString.lowercased()
-    }
 }
 
 extension UInt8 {

@@ -3,6 +3,13 @@ enum JSONText {
     /// Appends `string` as a JSON string literal: quotes, backslashes and control characters escaped, everything
     /// else written as UTF-8.
     static func appendQuoted(_ string: String, to out: inout [UInt8]) {
+        // Most strings need no escape at all: those are copied whole.
+        if !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: string.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         let hexDigits = Array("0123456789abcdef".utf8)
         out.append(UInt8(ascii: "\""))
         for byte in string.utf8 {

@@ -24,6 +24,25 @@ public protocol PreKeyStore {
 public protocol SessionStore {
     /// The record of a peer device, or `nil` when there is no session with it.
     func sessionRecord(for address: DeviceAddress) throws -> SessionRecord?
+    /// The record of a peer device for one step. A store that keeps skipped message keys as rows of their own may
+    /// load, for a receive, only the key the header names (and none for a send): the record then serves that one
+    /// step, and each session's ``DoubleRatchet/storedSkippedKeyChanges`` says what to write back. By default the
+    /// whole record.
+    func sessionRecord(for address: DeviceAddress, step: SessionStep) throws -> SessionRecord?
+}
+
+extension SessionStore {
+    public func sessionRecord(for address: DeviceAddress, step: SessionStep) throws -> SessionRecord? {
+        try sessionRecord(for: address)
+    }
+}
+
+/// The protocol step a session record is loaded for.
+public enum SessionStep: Sendable {
+    /// Sealing a message: no skipped message key is needed.
+    case send
+    /// Opening a message with this ratchet header: the skipped key it names, if any, is needed.
+    case receive(RatchetHeader)
 }
 
 /// The cached device lists of users (PROTOCOL.md section 6).

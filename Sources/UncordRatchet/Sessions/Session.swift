@@ -57,13 +57,10 @@ extension Session {
             pendingPreKey: fields)
     }
 
-    /// Wraps a content key for the peer: a pre-key wrap while ``pendingPreKey`` is set, a ratchet wrap after.
-    mutating func wrap(contentKey: SecureBytes, content: [UInt8], senderDevice: UUID) throws(RatchetError)
-        -> KeyWrap
-    {
-        try Envelope.wrap(
-            contentKey: contentKey, content: content, senderDevice: senderDevice, preKey: pendingPreKey,
-            ratchet: &ratchet)
+    /// Wraps a content key for the peer (`wrapped` = `CK || SHA-256(content)`): a pre-key wrap while
+    /// ``pendingPreKey`` is set, a ratchet wrap after.
+    mutating func wrap(_ wrapped: SecureBytes, senderDevice: UUID) throws(RatchetError) -> KeyWrap {
+        try Envelope.wrap(wrapped, senderDevice: senderDevice, preKey: pendingPreKey, ratchet: &ratchet)
     }
 
     /// Decrypts a ratchet message; on success the session has heard from the peer, so it stops sending pre-key

@@ -33,7 +33,7 @@ extension SessionCipher {
         guard sender != local.address else { throw RatchetError.malformed("a key wrap from this device itself") }
 
         var step = PendingStep()
-        let stored = try store.sessionRecord(for: sender)
+        let stored = try store.sessionRecord(for: sender, step: .receive(wrap.message.header))
         var record: SessionRecord
         let contentKey: SecureBytes
         var startedSession = false

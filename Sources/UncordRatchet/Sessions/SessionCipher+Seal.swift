@@ -39,6 +39,8 @@ extension SessionCipher {
             payload: try payload.encoded(), contentKey: contentKey,
             nonce: random.bytes(XChaCha20Poly1305.nonceByteCount), channel: channel, author: local.address.user)
 
+        // `CK || SHA-256(content)`, the same for every recipient: hashed once.
+        let wrapped = KeyWrap.plaintext(contentKey: contentKey, content: content)
         var step = PendingStep()
         var wraps: [SealedMessage.AddressedWrap] = []
         let fetched = Dictionary(bundles.map { ($0.userID, $0) }, uniquingKeysWith: { _, last in last })
@@ -59,8 +61,7 @@ extension SessionCipher {
                 guard address != local.address else { continue }
                 var record = try sessionRecord(
                     for: address, bundle: deviceBundles[device], local: local, store: store, step: &step)
-                let wrap = try record.wrapWithActiveSession(
-                    contentKey: contentKey, content: content, senderDevice: local.address.device)
+                let wrap = try record.wrapWithActiveSession(wrapped, senderDevice: local.address.device)
                 step.changes.sessionRecords[address] = record
                 wraps.append(SealedMessage.AddressedWrap(recipient: address, bytes: wrap.encoded))
             }
@@ -75,7 +76,7 @@ extension SessionCipher {
         for address: DeviceAddress, bundle wire: DeviceKeyBundle?, local: LocalIdentity, store: some RatchetStore,
         step: inout PendingStep
     ) throws -> SessionRecord {
-        let stored = try store.sessionRecord(for: address)
+        let stored = try store.sessionRecord(for: address, step: .send)
         guard let wire else {
             guard let stored, !stored.isArchived else {
                 throw RatchetError.preKeyBundleRequired(user: address.user, device: address.device)

@@ -91,10 +91,8 @@ public struct SessionRecord: Sendable, Equatable {
 }
 
 extension SessionRecord {
-    /// Wraps a content key through the active session.
-    mutating func wrapWithActiveSession(
-        contentKey: SecureBytes, content: [UInt8], senderDevice: UUID
-    ) throws(RatchetError) -> KeyWrap {
-        try active.wrap(contentKey: contentKey, content: content, senderDevice: senderDevice)
+    /// Wraps a content key through the active session (`wrapped` = `CK || SHA-256(content)`).
+    mutating func wrapWithActiveSession(_ wrapped: SecureBytes, senderDevice: UUID) throws(RatchetError) -> KeyWrap {
+        try active.wrap(wrapped, senderDevice: senderDevice)
     }
 }

@@ -173,6 +173,10 @@ import CSQLite
         case .full: try execute("PRAGMA synchronous=FULL")
         }
         try execute(options.secureDelete ? "PRAGMA secure_delete=ON" : "PRAGMA secure_delete=OFF")
+        // A 16 MiB page cache (the default is 2 MiB), filled only as pages are read; checkpoints every 8,000 WAL
+        // pages (the default is 1,000), so a page rewritten by many commits is copied back once (STORAGE.md).
+        try execute("PRAGMA cache_size=-16384")
+        try execute("PRAGMA wal_autocheckpoint=8000")
     }
 
     private func cachedStatement(_ sql: String) throws(StoreError) -> SQLiteStatement {

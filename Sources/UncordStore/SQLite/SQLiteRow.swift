@@ -168,7 +168,11 @@ struct SQLiteColumns: Sendable {
     }
 
     /// The index of the column called `name` (case-insensitive), if any.
-    func index(of name: String) -> Int? { indexByName[name.lowercased()] }
+    func index(of name: String) -> Int? {
+        // The table's keys are lower case, so a name already in lower case (as this package writes them) is found
+        // without lowercasing it first.
+        indexByName[name] ?? indexByName[name.lowercased()]
+    }
 
     /// The name of the column at `index`, or `#index` when it has none, for error messages.
     func label(_ index: Int) -> String {

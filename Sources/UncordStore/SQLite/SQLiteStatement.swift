@@ -67,10 +67,19 @@ final class SQLiteStatement {
 
     /// The result columns' names.
     func columns() -> SQLiteColumns {
+        // The names are read once per preparation: SQLite counts re-preparations (after a schema change), and only
+        // a new one can change them.
+        let preparation = sqlite3_stmt_status(handle, SQLITE_STMTSTATUS_REPREPARE, 0)
+        if let cached = cachedColumns, cached.preparation == preparation { return cached.columns }
         let count = sqlite3_column_count(handle)
         let names = (0..<count).map { index in sqlite3_column_name(handle, index).map { String(cString: $0) } ?? "" }
-        return SQLiteColumns(names: names)
+        let columns = SQLiteColumns(names: names)
+        cachedColumns = (columns, preparation)
+        return columns
     }
+
+    /// The column names as last read, and the re-preparation count they were read at.
+    private var cachedColumns: (columns: SQLiteColumns, preparation: Int32)?
 
     /// Copies the current row out of SQLite.
     func row(columns: SQLiteColumns) -> SQLiteRow {

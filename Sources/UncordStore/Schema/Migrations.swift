@@ -143,6 +143,13 @@ enum StoreSchema {
                 ALTER TABLE local_device ADD COLUMN identity_published INTEGER NOT NULL DEFAULT 1;
                 """
         ),
+        Migration(
+            version: 6,
+            sql: """
+                CREATE INDEX skipped_message_keys_by_age      -- a session's oldest keys, evicted first
+                    ON skipped_message_keys (session_id, eviction_order);
+                """
+        ),
     ]
 
     /// The newest schema version this build knows.

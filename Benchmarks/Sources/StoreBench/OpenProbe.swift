@@ -1,0 +1,56 @@
+import Foundation
+import UncordCrypto
+import UncordStore
+
+/// `store_open_10k_*`: a fresh process opens the store with its raw key (`StoreKeySource.rawKey`; a passphrase
+/// would add the deliberately slow Argon2id derivation) and reports how long ``SQLiteStore/open`` took and its
+/// peak resident memory. A process of its own, so that the resident figure is the open's and not the benchmark's.
+enum OpenProbe {
+    struct Opened {
+        var milliseconds: Double
+        var residentMiB: Double
+    }
+
+    /// Runs `StoreBench open PATH` with the key on standard input and reads its one line of output.
+    static func run(_ executable: URL, path: String, key: SecureBytes) throws -> Opened {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["open", path]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(Hex.encode(key.exportBytes()).utf8))
+        try input.fileHandleForWriting.close()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let fields = String(decoding: data, as: UTF8.self).split(separator: " ").compactMap {
+            Double($0.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        guard process.terminationStatus == 0, fields.count == 2 else {
+            throw BenchFailure("the open probe failed: \(String(decoding: data, as: UTF8.self))")
+        }
+        return Opened(milliseconds: fields[0], residentMiB: fields[1])
+    }
+
+    /// The child's side: open, then print `milliseconds peak-resident-MiB`.
+    static func child(path: String) throws {
+        let hex = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+        let key = SecureBytes(copying: try Hex.decode(hex.trimmingCharacters(in: .whitespacesAndNewlines)))
+        var store: SQLiteStore?
+        let ns = try Measure.nanoseconds { store = try SQLiteStore.open(at: path, key: .rawKey(key)) }
+        guard store != nil else { throw BenchFailure("no store") }
+        print(String(format: "%.3f %.2f", ns / 1e6, peakResidentMiB()))
+    }
+
+    /// `VmHWM` of `/proc/self/status`: the process's peak resident set, in MiB.
+    static func peakResidentMiB() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return .nan }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let kib = line.split(separator: " ").compactMap { Double($0) }.first ?? .nan
+            return kib / 1024
+        }
+        return .nan
+    }
+}
