@@ -114,7 +114,7 @@ struct Scenario: Sendable {
         try await bobPhone.post(second)
         try await bobPhone.post(first)
         for text in [late[0], late[2], late[3]] { try await laptop.expectMessage(text) }
-        await proxy.restore()
+        try await proxy.restore()
         say("[alice/phone] network back; the gateway client resumes with its last sequence number")
         try await phone.expectSession(resumed: true)
         for text in late { try await phone.expectMessage(text) }

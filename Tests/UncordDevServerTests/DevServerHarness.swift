@@ -5,6 +5,7 @@ import NIOWebSocket
 import Testing
 import UncordDevServer
 import UncordProtocol
+import UncordStore
 
 #if canImport(FoundationNetworking)
     import FoundationNetworking
@@ -16,10 +17,21 @@ struct RunningServer {
     let task: Task<Void, any Error>
 
     /// Starts a server on port 0 with `directory` as its data folder.
+    ///
+    /// A server stopped a moment ago in this process may still hold the data folder's lock while its last
+    /// connections wind down; the start is retried for a few seconds then.
     static func start(directory: String, heartbeat: Duration = .milliseconds(2000)) async throws -> RunningServer {
-        let server = try DevServer(
-            configuration: .init(port: 0, dataDirectory: directory, heartbeatInterval: heartbeat),
-            logger: Self.quietLogger)
+        let configuration = DevServerConfiguration(port: 0, dataDirectory: directory, heartbeatInterval: heartbeat)
+        let deadline = ContinuousClock.now + .seconds(10)
+        var opened: DevServer?
+        while opened == nil {
+            do {
+                opened = try DevServer(configuration: configuration, logger: Self.quietLogger)
+            } catch StoreError.storeInUse where ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        let server = try #require(opened)
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let task = Task { try await server.run { port in continuation.yield(port) } }
         var iterator = ports.makeAsyncIterator()

@@ -168,7 +168,7 @@ struct EndToEndTests {
         let m2 = try await cluster.send(alice, "during the cut, one", channel: channel)
         let m3 = try await cluster.send(alice, "during the cut, two", channel: channel)
         try await Task.sleep(for: .seconds(1))
-        await relay.restore()
+        try await relay.restore()
         try await cluster.waitForMessages([m2, m3], from: listener, bob)
         // The gateway session was resumed with the last sequence number, not identified afresh. RESUMED follows the
         // replayed messages, so it may be printed just after them: wait for it rather than race it.

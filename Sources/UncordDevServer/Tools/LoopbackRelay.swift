@@ -2,30 +2,28 @@ import NIOCore
 import NIOPosix
 
 /// A loopback TCP relay in front of the development server, so the demo and the end-to-end tests can cut a
-/// device's connections the way a network does: no WebSocket close, just a dead socket. While it is cut it also
-/// refuses new connections, so a client has to back off and come back with Resume.
+/// device's connections the way a network does: no WebSocket close, just a dead socket. While it is cut its port
+/// refuses connections, so a client has to back off and come back with Resume.
 ///
 /// ```swift
 /// let relay = try await LoopbackRelay.start(towards: "127.0.0.1", port: serverPort)
 /// // point a client at http://127.0.0.1:\(relay.port)
 /// await relay.cut()
-/// await relay.restore()
+/// try await relay.restore()
 /// ```
 public actor LoopbackRelay {
-    /// The port the relay listens on.
+    private typealias Listener = NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
+
+    /// The port the relay listens on; it stays the same across a cut.
     public nonisolated let port: Int
     private let target: (host: String, port: Int)
-    private let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
+    private var listener: Listener?
     private var relays: [Int: (task: Task<Void, Never>, channel: any Channel)] = [:]
     private var nextID = 0
-    private var down = false
     private var acceptor: Task<Void, Never>?
 
-    private init(
-        server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>, port: Int,
-        target: (host: String, port: Int)
-    ) {
-        self.server = server
+    private init(listener: Listener, port: Int, target: (host: String, port: Int)) {
+        self.listener = listener
         self.port = port
         self.target = target
     }
@@ -33,36 +31,36 @@ public actor LoopbackRelay {
     /// Starts a relay on a free loopback port towards `host`:`port`.
     /// - Throws: NIO's error when the port cannot be bound.
     public static func start(towards host: String, port: Int) async throws -> LoopbackRelay {
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let listener = try await bind(port: 0)
+        guard let listening = listener.channel.localAddress?.port else {
+            try? await listener.channel.close()
+            throw ChannelError.inappropriateOperationForState
+        }
+        let relay = LoopbackRelay(listener: listener, port: listening, target: (host, port))
+        await relay.acceptConnections()
+        return relay
+    }
+
+    private static func bind(port: Int) async throws -> Listener {
+        try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: "127.0.0.1", port: 0) { channel in
+            .bind(host: "127.0.0.1", port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
-        guard let listening = server.channel.localAddress?.port else {
-            try? await server.channel.close()
-            throw ChannelError.inappropriateOperationForState
-        }
-        let proxy = LoopbackRelay(server: server, port: listening, target: (host, port))
-        await proxy.acceptConnections()
-        return proxy
     }
 
     private func acceptConnections() {
-        let server = self.server
+        guard let listener else { return }
         acceptor = Task {
-            try? await server.executeThenClose { inbound in
+            try? await listener.executeThenClose { inbound in
                 for try await child in inbound { self.accept(child) }
             }
         }
     }
 
     private func accept(_ child: NIOAsyncChannel<ByteBuffer, ByteBuffer>) {
-        if down {
-            Task { try? await child.executeThenClose { _, _ in } }
-            return
-        }
         nextID += 1
         let id = nextID
         let target = self.target
@@ -77,9 +75,14 @@ public actor LoopbackRelay {
         relays[id] = nil
     }
 
-    /// Cuts every open connection and refuses new ones until ``restore()``.
-    public func cut() {
-        down = true
+    /// Cuts every open connection and stops listening: new connections are refused until ``restore()``.
+    public func cut() async {
+        acceptor?.cancel()
+        acceptor = nil
+        if let listener {
+            self.listener = nil
+            try? await listener.channel.close()
+        }
         for relay in relays.values {
             relay.task.cancel()
             relay.channel.close(promise: nil)
@@ -87,16 +90,17 @@ public actor LoopbackRelay {
         relays = [:]
     }
 
-    /// Lets connections through again.
-    public func restore() {
-        down = false
+    /// Listens on the same port again.
+    /// - Throws: NIO's error when the port cannot be bound again.
+    public func restore() async throws {
+        guard listener == nil else { return }
+        listener = try await Self.bind(port: port)
+        acceptConnections()
     }
 
     /// Stops listening and cuts everything.
     public func close() async {
-        cut()
-        acceptor?.cancel()
-        try? await server.channel.close()
+        await cut()
     }
 
     /// Copies bytes both ways until either side ends or the task is cancelled.
