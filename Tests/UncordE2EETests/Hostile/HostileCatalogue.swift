@@ -24,6 +24,10 @@ struct HostileCatalogue {
         let after = try fixture.bob.store.fingerprint()
         #expect(outcome == hostile.expected(fixture), "\(hostile.name): \(outcome)")
         #expect(after == before, "\(hostile.name): the store changed")
+        // Issue 9, item 4: the error's text names no secret of the devices involved and no message text.
+        let secrets = try fixture.secrets()
+        let leaked = secrets.find(in: "\(outcome)").union(secrets.find(in: String(reflecting: outcome)))
+        #expect(leaked.isEmpty, "\(hostile.name): the error's text holds \(leaked.sorted())")
     }
 
     /// The genuine inputs the cases change, given unchanged, are accepted: a case's refusal comes from its change.

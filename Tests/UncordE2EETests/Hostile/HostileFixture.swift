@@ -271,6 +271,21 @@ extension HostileFixture {
         return message(content: sealed.contentText, wrap: wrap.bytes, author: dave)
     }
 
+    /// Every secret of Bob's, Alice's and Carol's devices (keys and session state) and the texts of the messages.
+    func secrets() throws -> SecretText {
+        var secrets = SecretText()
+        try secrets.addKeys(of: bob.store, "bob")
+        try secrets.addKeys(of: alice.store, "alice")
+        try secrets.addKeys(of: carol.store, "carol")
+        for text in Self.bodies + ["a crafted message", "hello from dave"] { secrets.add(text: text, "\"\(text)\"") }
+        return secrets
+    }
+
+    /// The texts of the fixture's genuine messages.
+    static let bodies = [
+        "hello bob", "hi alice", "how are you?", "hello from carol", "this one is still on its way",
+    ]
+
     /// The one-time pre-key id Carol's first message used (consumed on Bob's device since).
     var carolsOneTimePreKey: UInt32 { WrapBytes.read(carolFirst.wrap, at: 85) }
 }
