@@ -59,6 +59,11 @@ extension HostileCatalogue {
             edit.editedAt = TestServer.timestamp
             return try HostileFixture.dispatch(.dmMessageUpdate, edit)
         },
+        .gateway("DM_MESSAGE_UPDATE passing a new message off as an edit", [.undecryptable(.malformed)]) { f in
+            var edit = f.message(id: f.received.id, content: f.pending.content, wrap: f.pending.wrap)
+            edit.editedAt = TestServer.timestamp
+            return try HostileFixture.dispatch(.dmMessageUpdate, edit)
+        },
         .gateway("IDENTITY_KEY_CHANGED with a low-order key", [.passthrough(isFrame: true)]) { f in
             try HostileFixture.dispatch(
                 .identityKeyChanged,
