@@ -7,7 +7,11 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && [ "$$(id -u
 APT_PACKAGES := libsodium-dev libsqlite3-dev pkg-config libqrencode-dev zlib1g-dev zbar-tools
 BUILD_LOG := .build/build.log
 
-.PHONY: deps build demo test swift-test check-vectors verify-vectors vectors format lint clean bench
+.PHONY: deps build demo test swift-test check-vectors verify-vectors vectors format lint clean bench fuzz
+
+# How long `make fuzz` runs each target; `make test` runs each for 30 s.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := FuzzFrame FuzzWrap FuzzContent FuzzPayload FuzzBundle FuzzReceive
 
 ## deps: install the Debian packages the build needs (only what is missing).
 deps:
@@ -31,8 +35,10 @@ demo: deps
 	$(SWIFT) build -c release --product uncord-demo
 	.build/release/uncord-demo
 
-## test: every test — Swift tests, the independent Python checker, and the runner over Vectors/.
+## test: every test — Swift tests, the independent Python checker, the runner over Vectors/, and each fuzz target
+## for 30 s.
 test: build lint swift-test check-vectors verify-vectors
+	$(MAKE) fuzz FUZZ_SECONDS=30
 
 swift-test:
 	@# Serial: several suites start servers and subprocesses and time their answers; on 2 cores in parallel they
@@ -61,11 +67,18 @@ bench: deps
 	cd Benchmarks && $(SWIFT) build -c release --product StoreBench
 	@Benchmarks/Scripts/bench.sh
 
+## fuzz: each libFuzzer target (their own package in Fuzz/, built with -sanitize=fuzzer,address) for FUZZ_SECONDS
+## seconds, or FUZZ_RUNS executions when set; prints each target's execution count. A crash or a failed property
+## stops with the input in Fuzz/.build/crashes/.
+fuzz: deps
+	cd Fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library
+	Fuzz/Scripts/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
 format:
-	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
+	$(SWIFT) format --in-place --recursive Sources Tests Package.swift Fuzz/Package.swift Fuzz/Sources
 
 lint:
-	$(SWIFT) format lint --recursive Sources Tests Package.swift
+	$(SWIFT) format lint --recursive Sources Tests Package.swift Fuzz/Package.swift Fuzz/Sources
 
 clean:
 	rm -rf .build

@@ -127,6 +127,8 @@ let package = Package(
             name: "UncordE2EETests",
             dependencies: [
                 "UncordCrypto", "UncordProtocol", "UncordRatchet", "UncordStore", "UncordE2EE",
+                // The chaos and secrets tests (issue 9) run engines over the real clients and the dev server.
+                "UncordClient", "UncordDevServer",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

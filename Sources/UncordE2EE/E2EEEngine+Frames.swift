@@ -63,6 +63,10 @@ extension E2EEEngine {
             guard let change = try? frame.decodeData(as: IdentityKeyChanged.self),
                 let key = try? X25519.PublicKey(bytes: change.identityKey)
             else { return [passthrough] }
+            guard XEdDSA.isValidPublicKey(key) else {
+                logger.warning("IDENTITY_KEY_CHANGED names a key no device can hold (low-order or non-canonical)")
+                return [passthrough]
+            }
             let address = DeviceAddress(user: change.userID, device: change.deviceID)
             guard address.user != local.user || address.device != local.device else { return [] }
             refreshedBundles[address.user] = nil

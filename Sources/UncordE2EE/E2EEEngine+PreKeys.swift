@@ -111,6 +111,12 @@ extension E2EEEngine {
                 preKeys: batch.map { OneTimePreKey(keyID: $0.id, publicKey: $0.publicKey.bytes) })
             do {
                 try await server.uploadOneTimePreKeys(device: local.device, request)
+            } catch let error where ServerError.carried(by: error)?.code == .duplicateKeyID {
+                // The server holds some of these ids already: an earlier upload of them succeeded but its answer was
+                // lost. Only this device uploads its keys and it never reuses an id, so each key the server refuses
+                // alone is one it has; the rest go up one by one.
+                logger.notice("the server already holds some of these one-time pre-keys; uploading them one by one")
+                try await uploadOneByOne(batch)
             } catch {
                 throw Self.serverError(error)
             }
@@ -120,6 +126,23 @@ extension E2EEEngine {
         }
         if uploaded > 0 { logger.info("uploaded one-time pre-keys", metadata: ["count": "\(uploaded)"]) }
         return uploaded
+    }
+
+    /// Uploads each key of a batch the server refused as a whole for a duplicate id; a key refused alone as a
+    /// duplicate is already on the server.
+    private func uploadOneByOne(_ batch: [PublishedPreKey]) async throws(E2EEError) {
+        for key in batch {
+            let request = UploadOneTimePreKeysRequest(preKeys: [
+                OneTimePreKey(keyID: key.id, publicKey: key.publicKey.bytes)
+            ])
+            do {
+                try await server.uploadOneTimePreKeys(device: local.device, request)
+            } catch let error where ServerError.carried(by: error)?.code == .duplicateKeyID {
+                continue
+            } catch {
+                throw Self.serverError(error)
+            }
+        }
     }
 
     /// Rotates the signed pre-key when it is older than the configured age, uploads the current one when the

@@ -138,9 +138,12 @@ extension E2EEEngine {
     }
 
     /// Fetches `user`'s bundle list (one one-time pre-key consumed per device on the server), drops devices whose
-    /// signed pre-key signature is bad, and applies the trust rules to each identity key.
+    /// signed pre-key signature is bad and devices that are not `user`'s to list — this device, or a device pinned
+    /// for another user — then applies the trust rules to each identity key left.
     /// - Returns: the usable list (this device kept in its own user's list, so the list is complete) and the trust
     ///   events met (`.newDevice`, `.trustWarning`).
+    /// - Throws: ``E2EEError/noBundle(user:)`` when the server answered another user's list, or dropped every device
+    ///   it listed (nothing is pinned then); ``E2EEError/server(detail:)`` when the fetch failed.
     func fetchUsableBundle(of user: UUID) async throws(E2EEError) -> (UserKeyBundle, [AppEvent]) {
         let bundle: UserKeyBundle
         do {
@@ -148,25 +151,46 @@ extension E2EEEngine {
         } catch {
             throw Self.serverError(error)
         }
-        var usable: [DeviceKeyBundle] = []
-        var events: [AppEvent] = []
-        for device in bundle.devices {
-            let address = DeviceAddress(user: user, device: device.deviceID)
-            guard address != local else { continue }
-            guard let checked = try? PreKeyBundle(user: user, device: device),
-                (try? checked.verifySignature()) != nil
+        guard bundle.userID == user else {
+            logger.warning("the server answered another user's pre-key bundles; refused")
+            throw .noBundle(user: user)
+        }
+        let othersDevices = try storeCall { try devicesPinned(forUsersOtherThan: user) }
+        var checked: [(wire: DeviceKeyBundle, bundle: PreKeyBundle)] = []
+        for device in bundle.devices where DeviceAddress(user: user, device: device.deviceID) != local {
+            guard device.deviceID != local.device, !othersDevices.contains(device.deviceID) else {
+                logger.warning("a pre-key bundle lists a device of another user; skipped")
+                continue
+            }
+            guard let verified = try? PreKeyBundle(user: user, device: device), (try? verified.verifySignature()) != nil
             else {
                 logger.warning("a device's pre-key bundle has a bad signature; skipped")
                 continue
             }
-            events += try storeCall { try observeIdentity(checked.identityKey, of: address) }
-            usable.append(device)
+            checked.append((device, verified))
+        }
+        let listedOthers = bundle.devices.contains { DeviceAddress(user: user, device: $0.deviceID) != local }
+        if checked.isEmpty && listedOthers { throw .noBundle(user: user) }
+        var usable: [DeviceKeyBundle] = []
+        var events: [AppEvent] = []
+        for (wire, verified) in checked {
+            events += try storeCall { try observeIdentity(verified.identityKey, of: verified.address) }
+            usable.append(wire)
         }
         if bundle.devices.contains(where: { $0.deviceID == local.device }), user == local.user {
             // This device stays in its own user's list so the list is complete; it never gets a wrap.
             usable += bundle.devices.filter { $0.deviceID == local.device }
         }
         return (UserKeyBundle(userID: user, devices: usable), events)
+    }
+
+    /// The device ids pinned for any user but `user` (this user's other devices included).
+    private func devicesPinned(forUsersOtherThan user: UUID) throws -> Set<UUID> {
+        var devices: Set<UUID> = []
+        for other in try store.peerUsers() where other != user {
+            for record in try store.peerDevices(of: other) { devices.insert(record.address.device) }
+        }
+        return devices
     }
 
     /// The bundle list kept from a refresh on a message from an unknown device, while younger than the refresh age.

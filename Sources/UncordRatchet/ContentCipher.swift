@@ -35,9 +35,14 @@ public enum ContentCipher {
     }
 
     /// Decrypts content and removes its padding. The author is the one the server attests for the message.
+    /// Content above Uncord's 4000 characters, which no sender can post, is refused before anything else.
     public static func open(
         _ content: [UInt8], contentKey: SecureBytes, channel: UUID, author: UUID
     ) throws(RatchetError) -> SecureBytes {
+        let characters = (content.count * 4 + 2) / 3
+        guard characters <= maximumCharacters else {
+            throw .malformed("content is \(content.count) bytes (\(characters) characters), above \(maximumCharacters)")
+        }
         let minimum = 1 + XChaCha20Poly1305.nonceByteCount + Padding.blockSize + XChaCha20Poly1305.tagByteCount
         guard content.count >= minimum else { throw .malformed("content is \(content.count) bytes, below \(minimum)") }
         guard content[0] == version else { throw .malformed("unknown content version \(content[0])") }
