@@ -22,20 +22,8 @@ public enum XChaCha20Poly1305 {
     ) throws(CryptoError) -> [UInt8] {
         try checkSizes(key: key, nonce: nonce)
         try Sodium.ensureInitialized()
-        let count = plaintext.withUnsafeBytes { $0.count }
-        var out = [UInt8](repeating: 0, count: count + tagByteCount)
-        var written: UInt64 = 0
-        let code = plaintext.withUnsafeBytes { p in
-            ad.withUnsafeBytes { a in
-                nonce.withUnsafeBytes { n in
-                    key.withUnsafeBytes { k in
-                        crypto_aead_xchacha20poly1305_ietf_encrypt(
-                            &out, &written, p.bytes, UInt64(p.count),
-                            a.bytes, UInt64(a.count), nil,
-                            n.bytes, k.bytes)
-                    }
-                }
-            }
+        let (out, code) = nonce.withUnsafeBytes { n in
+            key.withUnsafeBytes { k in encrypt(plaintext, ad: ad, nonce: n.bytes, key: k.bytes) }
         }
         try Sodium.check(code, "crypto_aead_xchacha20poly1305_ietf_encrypt")
         return out
@@ -49,26 +37,10 @@ public enum XChaCha20Poly1305 {
         authenticating ad: some ContiguousBytes
     ) throws(CryptoError) -> SecureBytes {
         try checkSizes(key: key, nonce: nonce)
-        try Sodium.ensureInitialized()
-        let count = sealed.withUnsafeBytes { $0.count }
-        guard count >= tagByteCount else { throw .authenticationFailed(.aeadTagMismatch) }
-        return try SecureBytes(count: count - tagByteCount) {
-            (out: UnsafeMutableRawBufferPointer) throws(CryptoError) in
-            var written: UInt64 = 0
-            let code = sealed.withUnsafeBytes { c in
-                ad.withUnsafeBytes { a in
-                    nonce.withUnsafeBytes { n in
-                        key.withUnsafeBytes { k in
-                            crypto_aead_xchacha20poly1305_ietf_decrypt(
-                                out.bytes, &written, nil,
-                                c.bytes, UInt64(c.count),
-                                a.bytes, UInt64(a.count),
-                                n.bytes, k.bytes)
-                        }
-                    }
-                }
+        return try decrypt(sealed) { (out: UnsafeMutableRawBufferPointer) in
+            nonce.withUnsafeBytes { n in
+                key.withUnsafeBytes { k in decrypt(sealed, into: out, ad: ad, nonce: n.bytes, key: k.bytes) }
             }
-            try Sodium.check(code, or: .authenticationFailed(.aeadTagMismatch))
         }
     }
 
@@ -83,17 +55,8 @@ public enum XChaCha20Poly1305 {
     ) throws(CryptoError) -> [UInt8] {
         try checkKeyAndNonce(keyAndNonce)
         try Sodium.ensureInitialized()
-        let count = plaintext.withUnsafeBytes { $0.count }
-        var out = [UInt8](repeating: 0, count: count + tagByteCount)
-        var written: UInt64 = 0
-        let code = plaintext.withUnsafeBytes { p in
-            ad.withUnsafeBytes { a in
-                keyAndNonce.withUnsafeBytes { material in
-                    crypto_aead_xchacha20poly1305_ietf_encrypt(
-                        &out, &written, p.bytes, UInt64(p.count), a.bytes, UInt64(a.count), nil,
-                        material.bytes + keyByteCount, material.bytes)
-                }
-            }
+        let (out, code) = keyAndNonce.withUnsafeBytes { material in
+            encrypt(plaintext, ad: ad, nonce: material.bytes + keyByteCount, key: material.bytes)
         }
         try Sodium.check(code, "crypto_aead_xchacha20poly1305_ietf_encrypt")
         return out
@@ -106,22 +69,57 @@ public enum XChaCha20Poly1305 {
         _ sealed: some ContiguousBytes, keyAndNonce: SecureBytes, authenticating ad: some ContiguousBytes
     ) throws(CryptoError) -> SecureBytes {
         try checkKeyAndNonce(keyAndNonce)
+        return try decrypt(sealed) { (out: UnsafeMutableRawBufferPointer) in
+            keyAndNonce.withUnsafeBytes { material in
+                decrypt(sealed, into: out, ad: ad, nonce: material.bytes + keyByteCount, key: material.bytes)
+            }
+        }
+    }
+
+    // MARK: The libsodium calls
+
+    /// The one encrypt call: `ciphertext || tag` and libsodium's return code.
+    private static func encrypt(
+        _ plaintext: some ContiguousBytes, ad: some ContiguousBytes, nonce: UnsafePointer<UInt8>,
+        key: UnsafePointer<UInt8>
+    ) -> (out: [UInt8], code: Int32) {
+        let count = plaintext.withUnsafeBytes { $0.count }
+        var out = [UInt8](repeating: 0, count: count + tagByteCount)
+        var written: UInt64 = 0
+        let code = plaintext.withUnsafeBytes { p in
+            ad.withUnsafeBytes { a in
+                crypto_aead_xchacha20poly1305_ietf_encrypt(
+                    &out, &written, p.bytes, UInt64(p.count), a.bytes, UInt64(a.count), nil, nonce, key)
+            }
+        }
+        return (out, code)
+    }
+
+    /// The one decrypt call, writing the plaintext into `out`; libsodium's return code.
+    private static func decrypt(
+        _ sealed: some ContiguousBytes, into out: UnsafeMutableRawBufferPointer, ad: some ContiguousBytes,
+        nonce: UnsafePointer<UInt8>, key: UnsafePointer<UInt8>
+    ) -> Int32 {
+        var written: UInt64 = 0
+        return sealed.withUnsafeBytes { c in
+            ad.withUnsafeBytes { a in
+                crypto_aead_xchacha20poly1305_ietf_decrypt(
+                    out.bytes, &written, nil, c.bytes, UInt64(c.count), a.bytes, UInt64(a.count), nonce, key)
+            }
+        }
+    }
+
+    /// A plaintext buffer for `sealed`, filled by `call` (which returns libsodium's code); a failed tag check is
+    /// ``CryptoError/authenticationFailed(_:)`` and the buffer is wiped with the ``SecureBytes``.
+    private static func decrypt(
+        _ sealed: some ContiguousBytes, _ call: (UnsafeMutableRawBufferPointer) -> Int32
+    ) throws(CryptoError) -> SecureBytes {
         try Sodium.ensureInitialized()
         let count = sealed.withUnsafeBytes { $0.count }
         guard count >= tagByteCount else { throw .authenticationFailed(.aeadTagMismatch) }
         return try SecureBytes(count: count - tagByteCount) {
             (out: UnsafeMutableRawBufferPointer) throws(CryptoError) in
-            var written: UInt64 = 0
-            let code = sealed.withUnsafeBytes { c in
-                ad.withUnsafeBytes { a in
-                    keyAndNonce.withUnsafeBytes { material in
-                        crypto_aead_xchacha20poly1305_ietf_decrypt(
-                            out.bytes, &written, nil, c.bytes, UInt64(c.count), a.bytes, UInt64(a.count),
-                            material.bytes + keyByteCount, material.bytes)
-                    }
-                }
-            }
-            try Sodium.check(code, or: .authenticationFailed(.aeadTagMismatch))
+            try Sodium.check(call(out), or: .authenticationFailed(.aeadTagMismatch))
         }
     }
 
