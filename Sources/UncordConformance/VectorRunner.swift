@@ -21,6 +21,8 @@ public enum VectorRunner {
         "ratchet": RatchetFamily.run,
         "envelope": EnvelopeFamily.run,
         "safety_number": SafetyNumberFamily.run,
+        "link": LinkFamily.run,
+        "device_authorization": DeviceAuthorizationFamily.run,
     ]
 
     /// Runs every `*.json` file below `directory`, in path order.

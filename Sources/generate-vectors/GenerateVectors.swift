@@ -22,6 +22,8 @@ struct GenerateVectors {
             try RatchetVectors.build(),
             try EnvelopeVectors.build(),
             try SafetyNumberVectors.build(),
+            try LinkVectors.build(),
+            try DeviceAuthorizationVectors.build(),
         ]
         for file in files {
             let url = directory.appendingPathComponent("\(file.family).json")

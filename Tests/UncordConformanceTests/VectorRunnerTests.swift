@@ -11,7 +11,8 @@ struct VectorRunnerTests {
         .appendingPathComponent("Vectors")
 
     static let expectedFamilies = [
-        "envelope", "frame", "hkdf", "ratchet", "safety_number", "spk_signature", "x25519", "x3dh", "xeddsa",
+        "device_authorization", "envelope", "frame", "hkdf", "link", "ratchet", "safety_number", "spk_signature",
+        "x25519", "x3dh", "xeddsa",
     ]
 
     @Test("Every case of every file in Vectors/ passes", arguments: expectedFamilies)
@@ -82,5 +83,69 @@ struct VectorRunnerTests {
         defer { try? FileManager.default.removeItem(at: empty) }
         #expect(VectorRunner.verify(directory: empty).failed == 1)
         #expect(VectorRunner.verify(directory: empty.appendingPathComponent("nope")).failed == 1)
+    }
+
+    @Test("A tampered device_authorization expectation fails its case and names it")
+    func tamperedDeviceAuthorization() throws {
+        let url = Self.vectorsDirectory.appendingPathComponent("device_authorization.json")
+        var file = try JSONDecoder().decode([String: JSONValue].self, from: Data(contentsOf: url))
+        guard case .array(let items) = file["cases"] else { throw CocoaError(.fileReadCorruptFile) }
+        var cases = items.compactMap { item -> [String: JSONValue]? in
+            if case .object(let fields) = item { fields } else { nil }
+        }
+        // Cases are picked by their shape, not their ids, so a regenerated file keeps the test meaningful.
+        func index(outcome: String, send: String) throws -> Int {
+            try #require(
+                cases.firstIndex {
+                    $0["outcome"] == .string(outcome) && $0["send"] == .string(send) && $0["own_account"] == nil
+                })
+        }
+        let blocked = try index(outcome: "changed", send: "refused")
+        cases[blocked]["send"] = .string("allowed")
+        let repinned = try index(outcome: "changed", send: "allowed")
+        cases[repinned]["new_key"] = cases[repinned]["pinned_key"]
+        let kept = try index(outcome: "keep", send: "allowed")
+        guard case .array(var devices) = cases[kept]["expected_devices"], case .object(var first) = devices.first
+        else { throw CocoaError(.fileReadCorruptFile) }
+        first["state"] = .string("refused")
+        first["reason"] = .string("foreignIdentityKey")
+        devices[0] = .object(first)
+        cases[kept]["expected_devices"] = .array(devices)
+        file["cases"] = .array(cases.map(JSONValue.object))
+
+        let report = VectorRunner.verify(json: try JSONEncoder().encode(file), fileName: "t.json")
+        #expect(report.failed == 3)
+        #expect(report.passed == cases.count - 3)
+        let reasons = Dictionary(uniqueKeysWithValues: report.failures.map { ($0.caseID ?? "", $0.reason) })
+        func id(_ index: Int) -> String {
+            if case .integer(let value) = cases[index]["id"] { String(value) } else { "?" }
+        }
+        #expect(reasons[id(blocked)] == "send: expected allowed, got refused")
+        #expect(reasons[id(repinned)]?.hasPrefix("new_key mismatch") == true)
+        let refusal = "device 0: expected refused (foreignIdentityKey), got authorized"
+        #expect(reasons[id(kept)]?.hasPrefix(refusal) == true)
+    }
+
+    @Test("A device_authorization case with a pin that is not one must be invalid")
+    func deviceAuthorizationInvalidPin() {
+        let device =
+            #"{"device_id":"00000000-0000-4000-8000-000000000001","identity_key":"00","spk_id":1,"#
+            + #""spk_public":"00","signature":"00"}"#
+        let header = #"{"protocol":"UEDM/1","family":"device_authorization","source":"test","cases":"#
+        func run(_ pin: String, result: String) -> VectorReport {
+            let json =
+                header + #"[{"id":1,"user_id":"00000000-0000-4000-8000-000000000009",\#(pin),"policy":"warn","#
+                + #""devices":[\#(device)],"#
+                + #""result":"\#(result)","expected_devices":[{"device_id":"00000000-0000-4000-8000-000000000001","#
+                + #""state":"refused","reason":"invalidSignedPreKeySignature"}],"outcome":"keep","send":"refused"}]}"#
+            return VectorRunner.verify(json: Data(json.utf8), fileName: "t.json")
+        }
+        let short = #""pinned_key":"\#(String(repeating: "11", count: 31))","trust":"unverified""#
+        let good = #""pinned_key":"\#(String(repeating: "11", count: 32))","trust":"unverified""#
+        #expect(run(short, result: "invalid").passed == 1)
+        #expect(run(short, result: "valid").failed == 1)
+        #expect(run(#""pinned_key":null,"trust":"verified""#, result: "invalid").passed == 1)
+        #expect(run(good, result: "valid").passed == 1)
+        #expect(run(good, result: "invalid").failed == 1)
     }
 }

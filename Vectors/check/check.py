@@ -7,8 +7,10 @@ X3DH and the Double Ratchet are in addition run through the published `x3dh` and
 `doubleratchet` packages, bent to UEDM/1 (their notes say how, and where they cannot be).
 
 Modules: uedm_common.py (case fields, HKDF, X25519), uedm_x3dh.py (`x3dh`),
-uedm_ratchet.py (`ratchet`), uedm_envelope.py (`envelope`), uedm_selftest.py (their
-self-tests); the other families live in this file.
+uedm_ratchet.py (`ratchet`), uedm_envelope.py (`envelope`), uedm_link.py (`link`, with its self-test),
+uedm_authorization.py
+(`device_authorization`, with its self-test), uedm_selftest.py (their self-tests); the other families live in
+this file.
 
     check.py [VECTORS_DIR]     check every *.json below VECTORS_DIR (default: ..)
     check.py --selftest        prove the checker can both pass and fail cases
@@ -38,7 +40,9 @@ from uedm_common import (
     MAX_KEY_ID, MAX_OP, MAX_SEQ, PROTOCOL, P, Q, CaseFailure, clamp, expected_result, field, hex_value,
     hexbytes, hkdf_sha256, integer, same, uuid_bytes, verdict, x25519_all, x25519_public,
 )
+from uedm_authorization import check_device_authorization
 from uedm_envelope import check_envelope
+from uedm_link import check_link
 from uedm_ratchet import check_ratchet
 from uedm_selftest import run_selftests
 from uedm_x3dh import check_x3dh
@@ -284,6 +288,8 @@ FAMILIES: dict[str, Callable[[dict], None]] = {
     "ratchet": check_ratchet,
     "envelope": check_envelope,
     "safety_number": check_safety_number,
+    "link": check_link,
+    "device_authorization": check_device_authorization,
 }
 
 

@@ -17,8 +17,10 @@ from typing import Any, Callable, Iterator
 
 import uedm_ratchet
 import uedm_x3dh
+from uedm_authorization import authorization_selftest
 from uedm_common import PROTOCOL, x25519_public
 from uedm_envelope import prekey_wrap, seal_content
+from uedm_link import link_selftest
 from uedm_ratchet import ReferenceSide, make_case
 from uedm_x3dh import uedm_ad, x3dh_initiator_ikm, x3dh_sk
 
@@ -351,3 +353,5 @@ def run_selftests(check_document: CheckDocument, problems: list[str]) -> None:
     _x3dh_selftest(expect)
     _ratchet_selftest(expect)
     _envelope_selftest(expect)
+    link_selftest(expect)
+    authorization_selftest(expect)
