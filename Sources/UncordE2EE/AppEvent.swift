@@ -12,10 +12,18 @@ public enum AppEvent: Sendable, Equatable {
     case messageDeleted(id: UUID, channel: UUID)
     /// A DM message could not be decrypted; never dropped silently.
     case undecryptable(messageID: UUID, reason: UndecryptableReason)
-    /// A peer device's identity key changed.
+    /// A user's account identity key changed, or the user's devices carry several keys at once
+    /// (LINKED_DEVICES.md A2 rules 2 and 3).
     case trustWarning(TrustWarning)
-    /// A device never seen before for a user this device already knew.
-    case newDevice(DeviceAddress)
+    /// The server lists a device for `user` that is not authorized: it is never wrapped for, and its messages are
+    /// never shown as the user's (LINKED_DEVICES.md A2). Reported once per device and identity key.
+    case deviceRefused(user: UUID, device: UUID, reason: DeviceAuthorization.Reason)
+    /// A device of this user's own account, holding the account key, is listed for the first time: someone linked
+    /// it. If the person did not, the account key has leaked (LINKED_DEVICES.md A2).
+    case ownDeviceLinked(device: UUID)
+    /// `user` wrote in group DM `channel` without being a known member: they are not wrapped for until the app
+    /// confirms them (``E2EEEngine/confirmMember(_:of:)``, or names them in a send). Reported once.
+    case memberAdded(channel: UUID, user: UUID)
     /// The engine uploaded `count` one-time pre-keys to the server.
     case keysReplenished(count: Int)
     /// Any other frame, handed on unchanged: `bytes` are exactly the bytes given to the engine (or the frame's
@@ -33,7 +41,9 @@ public struct DecryptedMessage: Sendable, Equatable {
     public var sender: DeviceAddress
     /// The decrypted payload: `type`, `body`, `sent_at`, `reply_to`, `edit_of`.
     public var payload: MessagePayload
-    /// The trust level of the sending device's pin; `nil` for this user's own sends echoed back.
+    /// The trust of the identity key of the session that decrypted it: the user's pin's level when that key is the
+    /// pin (`verified` for this user's other devices), `changed` for a key the pin has since replaced; `nil` for
+    /// this device's own sends echoed back.
     public var trust: PinnedIdentity.Level?
     /// The server's `edited_at`, for an edit.
     public var editedAt: String?
@@ -45,6 +55,12 @@ public enum UndecryptableReason: Sendable, Equatable {
     case noKeyForThisDevice
     /// The sending device's identity key changed and the trust policy refused it.
     case identityChanged
+    /// The wrap was made with an identity key that is not the sender's account key, even after judging the
+    /// sender's device list again: a device the user did not link (LINKED_DEVICES.md A2).
+    case foreignIdentityKey
+    /// The wrap was made with a key that is not the sender's pin (or the sender is new) and the sender's device
+    /// list could not be fetched to judge it now; nothing was stored, and the next catch-up tries again.
+    case identityUnconfirmed
     /// The wrap needs a session this device does not have.
     case noSession
     /// A pre-key wrap names a one-time or signed pre-key this device does not have (consumed, expired: a replay sign).
@@ -59,14 +75,24 @@ public enum UndecryptableReason: Sendable, Equatable {
     case storage
 }
 
-/// A peer device's identity key changed (PROTOCOL.md section 8).
+/// A user's account identity key changed (LINKED_DEVICES.md A2): the pin moved to the new key (`sendingBlocked`
+/// `false`), or the new key is held until the person accepts it (`true`); or the user's devices carry several keys
+/// and nothing is pinned (``currentFingerprint`` `nil`).
 public struct TrustWarning: Sendable, Equatable {
-    /// The device.
-    public var device: DeviceAddress
-    /// The 30-digit fingerprint of the previously pinned key.
-    public var previousFingerprint: String
-    /// The 30-digit fingerprint of the new key.
-    public var currentFingerprint: String
+    /// The user.
+    public var user: UUID
+    /// The 30-digit fingerprint of the previously pinned key; `nil` at first contact.
+    public var previousFingerprint: String?
+    /// The 30-digit fingerprint of the new key; `nil` when the devices carry several keys (ambiguous).
+    public var currentFingerprint: String?
     /// `true` when sending to the user is now refused until the change is accepted.
     public var sendingBlocked: Bool
+
+    /// A warning from its parts.
+    public init(user: UUID, previousFingerprint: String?, currentFingerprint: String?, sendingBlocked: Bool) {
+        self.user = user
+        self.previousFingerprint = previousFingerprint
+        self.currentFingerprint = currentFingerprint
+        self.sendingBlocked = sendingBlocked
+    }
 }

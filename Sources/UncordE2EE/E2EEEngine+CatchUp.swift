@@ -39,7 +39,10 @@ extension E2EEEngine {
         for (_, message) in ordered {
             let received = await receive(message, isEdit: false)
             for event in received {
-                if case .undecryptable(let id, _) = event { caughtUpUndecryptable.insert(id) }
+                // A message the sender's unreachable device list kept from being judged is tried again next time.
+                if case .undecryptable(let id, let reason) = event, reason != .identityUnconfirmed {
+                    caughtUpUndecryptable.insert(id)
+                }
             }
             events += received
         }

@@ -36,12 +36,24 @@ extension E2EEEngine {
             } catch {
                 logger.warning("could not mark device lists stale", metadata: ["error": "\(error)"])
             }
+            // This account's own list is judged at once: a device linked (or added by the server) while this one was
+            // away is reported now, not at the next send.
+            let own = await checkOwnDevices()
             let count = await syncKeys()
             let missed = await catchUp()
-            return (count > 0 ? [.keysReplenished(count: count)] : []) + missed + [passthrough]
+            return own + (count > 0 ? [.keysReplenished(count: count)] : []) + missed + [passthrough]
         case .resumed:
             let count = await syncKeys()
             return (count > 0 ? [.keysReplenished(count: count)] : []) + [passthrough]
+        case .dmChannelCreate:
+            if let channel = try? frame.decodeData(as: DMChannel.self) {
+                do {
+                    try store.rememberKind(channel.kind, of: channel.id)
+                } catch {
+                    logger.warning("could not record a channel's kind", metadata: ["error": "\(error)"])
+                }
+            }
+            return [passthrough]
         case .dmMessageCreate, .dmMessageUpdate:
             guard let message = try? frame.decodeData(as: Message.self) else { return [passthrough] }
             guard message.encrypted else { return [passthrough] }
@@ -67,16 +79,11 @@ extension E2EEEngine {
                 logger.warning("IDENTITY_KEY_CHANGED names a key no device can hold (low-order or non-canonical)")
                 return [passthrough]
             }
-            let address = DeviceAddress(user: change.userID, device: change.deviceID)
-            guard address.user != local.user || address.device != local.device else { return [] }
-            refreshedBundles[address.user] = nil
-            do {
-                try store.markDeviceListStale(of: address.user)
-                return try observeIdentity(key, of: address)
-            } catch {
-                logger.warning("could not record an identity change", metadata: ["error": "\(error)"])
-                return [passthrough]
-            }
+            guard change.userID != local.user || change.deviceID != local.device else { return [] }
+            // The event itself decides nothing (the server could send anything): the user's list is judged again.
+            refreshedBundles[change.userID] = nil
+            try? store.markDeviceListStale(of: change.userID)
+            return await judgeQuietly(change.userID)
         default:
             return [passthrough]
         }
@@ -101,63 +108,125 @@ extension E2EEEngine {
             }
             message.messageKeys = [wrap]
         }
-        let author = message.author.id
-        let before = (try? store.peerDevices(of: author)) ?? []
-        let received: ReceivedMessage
-        do {
-            received =
-                try isEdit
-                ? store.receiveUpdate(message, using: receivingCipher) : store.receive(message, using: receivingCipher)
-        } catch let error as RatchetError {
-            logger.notice("message undecryptable", metadata: ["reason": "\(error)"])
-            return [.undecryptable(messageID: message.id, reason: Self.reason(for: error))]
-        } catch {
-            logger.warning("message not stored", metadata: ["error": "\(error)"])
-            return [.undecryptable(messageID: message.id, reason: .storage)]
+        var events: [AppEvent] = []
+        var received: ReceivedMessage
+        switch receiveOnce(message, isEdit: isEdit) {
+        case .success(let value): received = value
+        case .failure(.foreignIdentityKey(let sender)):
+            // A pre-key wrap made with a key that is not the user's pin never changes the pin by itself: the
+            // user's list is judged again, and the message is read only if its key is the pin that results.
+            let refresh = await refreshDeviceList(of: sender.user, for: sender, force: true)
+            events += refresh.events
+            if refresh.failed {
+                logger.notice("message undecryptable", metadata: ["reason": "sender's device list unavailable"])
+                return events + [.undecryptable(messageID: message.id, reason: .identityUnconfirmed)]
+            }
+            switch receiveOnce(message, isEdit: isEdit) {
+            case .success(let value): received = value
+            case .failure(let failure): return events + [failure.event(for: message.id, logger: logger)]
+            }
+        case .failure(let failure): return [failure.event(for: message.id, logger: logger)]
         }
         if received.wasAlreadyStored { return [] }
-        var events = noticeEvents(received.notices, knownBefore: before)
-        if isUnknownDevice(received.message.sender, knownBefore: before) {
-            events += await refreshDeviceList(of: author, for: received.message.sender)
+        if received.membership == .pending {
+            events.append(.memberAdded(channel: message.channelID, user: received.message.sender.user))
         }
-        let trust = try? store.pinnedIdentity(for: received.message.sender)?.level
+        if isUnknownDevice(received.message.sender) {
+            events += await refreshDeviceList(of: received.message.sender.user, for: received.message.sender).events
+        }
+        let trust = trustLabel(of: received)
         let decrypted = DecryptedMessage(
             id: message.id, channel: message.channelID, sender: received.message.sender,
-            payload: received.message.payload, trust: trust ?? nil, editedAt: received.message.editedAt)
+            payload: received.message.payload, trust: trust, editedAt: received.message.editedAt)
         events.append(isEdit ? .messageEdited(decrypted) : .message(decrypted))
         return events
     }
 
-    /// Whether `sender` is a device of a known user that this device did not know: the user has a cached device
-    /// list (kept from a refresh, or in the store) without it, or no list but pinned devices that exclude it.
-    private func isUnknownDevice(_ sender: DeviceAddress, knownBefore: [PeerDeviceRecord]) -> Bool {
+    /// Why one receive attempt failed.
+    enum ReceiveFailure: Error {
+        case foreignIdentityKey(DeviceAddress)
+        case ratchet(RatchetError)
+        case storage(any Error)
+
+        func event(for id: UUID, logger: Logger) -> AppEvent {
+            switch self {
+            case .foreignIdentityKey:
+                logger.notice("message undecryptable", metadata: ["reason": "foreign identity key"])
+                return .undecryptable(messageID: id, reason: .foreignIdentityKey)
+            case .ratchet(let error):
+                logger.notice("message undecryptable", metadata: ["reason": "\(error)"])
+                return .undecryptable(messageID: id, reason: E2EEEngine.reason(for: error))
+            case .storage(let error):
+                logger.warning("message not stored", metadata: ["error": "\(error)"])
+                return .undecryptable(messageID: id, reason: .storage)
+            }
+        }
+    }
+
+    private func receiveOnce(_ message: Message, isEdit: Bool) -> Result<ReceivedMessage, ReceiveFailure> {
+        do {
+            return .success(
+                try isEdit
+                    ? store.receiveUpdate(message, using: receivingCipher)
+                    : store.receive(message, using: receivingCipher))
+        } catch RatchetError.foreignIdentityKey(let sender), RatchetError.identityChanged(let sender) {
+            return .failure(.foreignIdentityKey(sender))
+        } catch let error as RatchetError {
+            return .failure(.ratchet(error))
+        } catch {
+            return .failure(.storage(error))
+        }
+    }
+
+    /// The label of a received message: the trust of the key of the session that decrypted it.
+    private func trustLabel(of received: ReceivedMessage) -> PinnedIdentity.Level? {
+        let sender = received.message.sender
+        guard let pinned = try? store.pinnedIdentity(for: sender) else { return .changed }
+        guard let key = received.identityKey else { return pinned.level }
+        return key == pinned.key ? pinned.level : .changed
+    }
+
+    /// Whether `sender` is a device this device has not judged authorized for its user.
+    private func isUnknownDevice(_ sender: DeviceAddress) -> Bool {
         guard sender != local else { return false }
         if let kept = freshRefreshedBundle(of: sender.user) {
             return !kept.devices.contains { $0.deviceID == sender.device }
         }
-        if let listed = try? store.devices(of: sender.user) { return !listed.contains(sender.device) }
-        return !knownBefore.isEmpty && !knownBefore.contains { $0.address == sender }
+        let judged = (try? store.deviceAuthorizations(of: sender.user)) ?? []
+        return !judged.contains { $0.address == sender && $0.state == .authorized }
     }
 
-    /// One immediate refresh of `user`'s device list through the bundle route (PROTOCOL.md section 6), at most one
-    /// per unknown device per refresh age. The bundles are kept for the next send to the user instead of fetching
-    /// again; the stored list is marked stale so a restarted engine fetches it anew.
-    /// - Returns: the trust events of the refresh (`.newDevice` for devices first seen in it, `.trustWarning`).
-    private func refreshDeviceList(of user: UUID, for sender: DeviceAddress) async -> [AppEvent] {
-        if let last = deviceRefreshes[sender], now.timeIntervalSince(last) < configuration.deviceListRefreshAge {
+    /// Judges `user`'s list now, for the events only (a failure is logged).
+    func judgeQuietly(_ user: UUID) async -> [AppEvent] {
+        do {
+            return try await judgeDeviceList(of: user).events
+        } catch let error {
+            logger.warning("judging a device list failed", metadata: ["error": "\(error)"])
             return []
         }
-        deviceRefreshes[sender] = now
+    }
+
+    /// One immediate judgement of `user`'s device list (PROTOCOL.md section 6, LINKED_DEVICES.md A2), at most one
+    /// per device per refresh age unless `force`d by a wrap whose key is not the pin (then at most one per device
+    /// per minute). The authorized bundles are kept for the next send to the user instead of fetching again.
+    /// - Returns: the events of the judgement, and `failed` when the list could not be fetched or judged (a skipped
+    ///   refresh did not fail: the last judgement stands).
+    private func refreshDeviceList(
+        of user: UUID, for sender: DeviceAddress, force: Bool = false
+    ) async -> (events: [AppEvent], failed: Bool) {
+        let minimum = force ? min(60, configuration.deviceListRefreshAge) : configuration.deviceListRefreshAge
+        if let last = deviceRefreshes[sender], now.timeIntervalSince(last) < minimum { return ([], false) }
         do {
-            let (bundle, events) = try await fetchUsableBundle(of: user)
-            refreshedBundles[user] = (bundle, now)
+            let judged = try await judgeDeviceList(of: user)
+            deviceRefreshes[sender] = now
+            if judged.sendAllowed { refreshedBundles[user] = (judged.bundle, now) }
             try storeCall { try store.markDeviceListStale(of: user) }
-            logger.info("device list refreshed after a message from an unknown device")
-            return events
+            logger.info("device list judged after a message from an unknown device or key")
+            return (judged.events, false)
         } catch {
             logger.warning("refreshing a device list failed", metadata: ["error": "\(error)"])
             try? store.markDeviceListStale(of: user)
-            return []
+            return ([], true)
         }
     }
 
@@ -165,9 +234,15 @@ extension E2EEEngine {
     /// ``markSent(_:messageID:)``, so it survives a restart), else from the sends prepared since the engine opened.
     private func ownSend(_ message: Message) -> MessagePayload? {
         if let stored = try? store.message(id: message.id), stored.sender == local, !stored.isDeleted {
-            return stored.payload
+            return stored.channel == message.channelID ? stored.payload : nil
         }
-        return sentContents[message.content]?.payload
+        // A send not acknowledged yet: the same content in the same channel, under the first id it came with.
+        guard var pending = sentContents[message.content], pending.channel == message.channelID,
+            pending.messageID == nil || pending.messageID == message.id
+        else { return nil }
+        pending.messageID = message.id
+        sentContents[message.content] = pending
+        return pending.payload
     }
 
     func carriesWrapForThisDevice(_ message: Message) -> Bool {
@@ -193,6 +268,7 @@ extension E2EEEngine {
         switch error {
         case .notAddressedToThisDevice: .noKeyForThisDevice
         case .identityChanged: .identityChanged
+        case .foreignIdentityKey: .foreignIdentityKey
         case .noSession: .noSession
         case .unknownOneTimePreKey, .unknownSignedPreKey: .unknownPreKey
         case .duplicateMessage: .duplicate

@@ -11,8 +11,11 @@ public struct PreparedMessage: Sendable, Equatable {
     public var entry: OutboxEntry
     /// The plaintext payload that was sealed.
     public var payload: MessagePayload
-    /// Trust warnings met while fetching bundles for this send.
+    /// Trust warnings met while judging device lists for this send.
     public var warnings: [TrustWarning]
+    /// Every event met while judging device lists for this send, in order: trust warnings, refused devices
+    /// (``AppEvent/deviceRefused(user:device:reason:)``), devices linked to this account. Hand them to the app.
+    public var events: [AppEvent]
 
     /// The DM channel to post to.
     public var channel: UUID { entry.channel }
@@ -94,7 +97,7 @@ extension E2EEEngine {
             guard let payload = entry.payload,
                 let request = try? WireJSON.decode(SendMessageRequest.self, from: entry.body)
             else { continue }
-            sentContents[request.content] = (entry.channel, payload)
+            sentContents[request.content] = (entry.channel, payload, nil)
         }
         return entries
     }
@@ -102,25 +105,36 @@ extension E2EEEngine {
     private func prepare(
         _ payload: MessagePayload, channel: UUID, participants: [UUID], replyTo: UUID?
     ) async throws(E2EEError) -> PreparedMessage {
+        // Refused before any bundle is fetched or pin written.
+        let payloadBytes = try storeCall { try payload.encoded() }
+        let characters = ContentCipher.contentCharacters(forPayloadOf: payloadBytes.count)
+        guard characters <= ContentCipher.maximumCharacters else { throw .messageTooLong(characters: characters) }
         let known = try storeCall { try store.members(of: channel) }
         var users: [UUID] = []
         for user in participants + known + [local.user] where !users.contains(user) { users.append(user) }
         guard users.count > 1 else { throw .unknownMembers(channel: channel) }
         try checkNotBlocked(users)
 
+        // Every user's list is judged before anything is sealed: a user whose outcome refuses sending refuses the
+        // whole send (no partial sends).
         var bundles: [UserKeyBundle] = []
-        var warnings: [TrustWarning] = []
+        var events: [AppEvent] = []
         var fromRefresh: [UUID] = []
+        var refusal: E2EEError?
         for user in users where try needsBundle(user) {
             if let kept = freshRefreshedBundle(of: user) {
                 bundles.append(kept)
                 fromRefresh.append(user)
                 continue
             }
-            let (bundle, events) = try await fetchUsableBundle(of: user)
-            for case .trustWarning(let warning) in events { warnings.append(warning) }
-            bundles.append(bundle)
+            let judged = try await judgeDeviceList(of: user)
+            events += judged.events
+            if !judged.sendAllowed, user != local.user, refusal == nil {
+                refusal = try sendRefusal(for: user, outcome: judged.outcome)
+            }
+            bundles.append(judged.bundle)
         }
+        if let refusal { throw refusal }
         try checkNotBlocked(users)
 
         let entry = try storeCall {
@@ -130,67 +144,29 @@ extension E2EEEngine {
         }
         // A kept bundle is spent once its list and sessions are committed: its one-time pre-keys are never reused.
         for user in fromRefresh { refreshedBundles[user] = nil }
-        let prepared = PreparedMessage(entry: entry, payload: payload, warnings: warnings)
+        let warnings = events.compactMap { event -> TrustWarning? in
+            if case .trustWarning(let warning) = event { return warning }
+            return nil
+        }
+        let prepared = PreparedMessage(entry: entry, payload: payload, warnings: warnings, events: events)
         if let request = try? WireJSON.decode(SendMessageRequest.self, from: entry.body) {
-            sentContents[request.content] = (channel, payload)
+            sentContents[request.content] = (channel, payload, nil)
         }
         return prepared
     }
 
-    /// Fetches `user`'s bundle list (one one-time pre-key consumed per device on the server), drops devices whose
-    /// signed pre-key signature is bad and devices that are not `user`'s to list — this device, or a device pinned
-    /// for another user — then applies the trust rules to each identity key left.
-    /// - Returns: the usable list (this device kept in its own user's list, so the list is complete) and the trust
-    ///   events met (`.newDevice`, `.trustWarning`).
-    /// - Throws: ``E2EEError/noBundle(user:)`` when the server answered another user's list, or dropped every device
-    ///   it listed (nothing is pinned then); ``E2EEError/server(detail:)`` when the fetch failed.
-    func fetchUsableBundle(of user: UUID) async throws(E2EEError) -> (UserKeyBundle, [AppEvent]) {
-        let bundle: UserKeyBundle
-        do {
-            bundle = try await server.keyBundle(of: user)
-        } catch {
-            throw Self.serverError(error)
-        }
-        guard bundle.userID == user else {
-            logger.warning("the server answered another user's pre-key bundles; refused")
-            throw .noBundle(user: user)
-        }
-        let othersDevices = try storeCall { try devicesPinned(forUsersOtherThan: user) }
-        var checked: [(wire: DeviceKeyBundle, bundle: PreKeyBundle)] = []
-        for device in bundle.devices where DeviceAddress(user: user, device: device.deviceID) != local {
-            guard device.deviceID != local.device, !othersDevices.contains(device.deviceID) else {
-                logger.warning("a pre-key bundle lists a device of another user; skipped")
-                continue
+    /// The error a send to `user` fails with when its device list does not allow sending.
+    private func sendRefusal(for user: UUID, outcome: DeviceAuthorization.Outcome) throws(E2EEError) -> E2EEError {
+        switch outcome {
+        case .changed: .identityChanged(user: user, devices: try changedDevices(of: user))
+        case .ambiguous: .ambiguousIdentity(user: user)
+        case .keep, .pinned:
+            if try storeCall({ try store.peerIdentity(of: user)?.sendBlocked }) == true {
+                .identityChanged(user: user, devices: try changedDevices(of: user))
+            } else {
+                .noBundle(user: user)
             }
-            guard let verified = try? PreKeyBundle(user: user, device: device), (try? verified.verifySignature()) != nil
-            else {
-                logger.warning("a device's pre-key bundle has a bad signature; skipped")
-                continue
-            }
-            checked.append((device, verified))
         }
-        let listedOthers = bundle.devices.contains { DeviceAddress(user: user, device: $0.deviceID) != local }
-        if checked.isEmpty && listedOthers { throw .noBundle(user: user) }
-        var usable: [DeviceKeyBundle] = []
-        var events: [AppEvent] = []
-        for (wire, verified) in checked {
-            events += try storeCall { try observeIdentity(verified.identityKey, of: verified.address) }
-            usable.append(wire)
-        }
-        if bundle.devices.contains(where: { $0.deviceID == local.device }), user == local.user {
-            // This device stays in its own user's list so the list is complete; it never gets a wrap.
-            usable += bundle.devices.filter { $0.deviceID == local.device }
-        }
-        return (UserKeyBundle(userID: user, devices: usable), events)
-    }
-
-    /// The device ids pinned for any user but `user` (this user's other devices included).
-    private func devicesPinned(forUsersOtherThan user: UUID) throws -> Set<UUID> {
-        var devices: Set<UUID> = []
-        for other in try store.peerUsers() where other != user {
-            for record in try store.peerDevices(of: other) { devices.insert(record.address.device) }
-        }
-        return devices
     }
 
     /// The bundle list kept from a refresh on a message from an unknown device, while younger than the refresh age.
@@ -204,9 +180,10 @@ extension E2EEEngine {
     }
 
     private func checkNotBlocked(_ users: [UUID]) throws(E2EEError) {
-        for user in users {
-            let blocked = try storeCall { try store.peerDevices(of: user).filter(\.sendBlocked) }
-            if !blocked.isEmpty { throw .identityChanged(user: user, devices: blocked.map(\.address.device)) }
+        for user in users where user != local.user {
+            if try storeCall({ try store.peerIdentity(of: user)?.sendBlocked }) == true {
+                throw .identityChanged(user: user, devices: try changedDevices(of: user))
+            }
         }
     }
 

@@ -1,144 +1,181 @@
 public import Foundation
 import Logging
 import UncordCrypto
+import UncordProtocol
 public import UncordRatchet
 public import UncordStore
 
-/// A peer user and the trust state of each of its pinned devices.
+/// A user as this device knows it (LINKED_DEVICES.md A3): the pinned account key with its trust, and every listed
+/// device with its verdict.
 public struct PeerTrust: Sendable, Equatable {
     /// The user.
     public var user: UUID
-    /// Its pinned devices.
-    public var devices: [PeerDeviceRecord]
+    /// The pinned account key; `nil` for this user (whose key is this device's own) and for a user whose devices
+    /// never agreed on one key.
+    public var identity: PeerIdentityRecord?
+    /// Every listed device as last judged: authorized, or refused with the reason.
+    public var devices: [DeviceAuthorizationRecord]
     /// `true` when sending to the user is refused until a change is accepted.
-    public var sendingBlocked: Bool { devices.contains(where: \.sendBlocked) }
-}
-
-extension PeerDeviceRecord {
-    /// The device's 30-digit fingerprint: its identity key and user id (PROTOCOL.md section 8), for comparing one
-    /// device out of band.
-    public var fingerprint: String {
-        (try? SafetyNumber.fingerprint(user: address.user, identityKeys: [identityKey])) ?? ""
+    public var sendingBlocked: Bool { identity?.sendBlocked ?? false }
+    /// The 30-digit fingerprint of the pinned account key (PROTOCOL.md section 8 over one key).
+    public var fingerprint: String? {
+        identity.flatMap { try? SafetyNumber.fingerprint(user: user, identityKeys: [$0.identityKey]) }
     }
 }
 
 extension E2EEEngine {
-    /// Every known peer user with its devices and their trust state; this user's other devices are listed too.
+    /// Every known user, this user included once its own devices were judged, with its pin and devices.
     public func peers() throws(E2EEError) -> [PeerTrust] {
         try storeCall {
-            try store.peerUsers().map { PeerTrust(user: $0, devices: try store.peerDevices(of: $0)) }
+            try store.peerUsers().map {
+                PeerTrust(user: $0, identity: try store.peerIdentity(of: $0), devices: try store.deviceAuthorizations(of: $0))
+            }
         }
     }
 
-    /// One peer user with its pinned devices.
-    /// - Throws: ``E2EEError/unknownPeer(_:)`` when no device of `user` is pinned.
+    /// One user with its pin and devices.
+    /// - Throws: ``E2EEError/unknownPeer(_:)`` when nothing is known of `user`.
     public func peer(_ user: UUID) throws(E2EEError) -> PeerTrust {
-        let devices = try storeCall { try store.peerDevices(of: user) }
-        guard !devices.isEmpty else { throw .unknownPeer(user) }
-        return PeerTrust(user: user, devices: devices)
+        let (identity, devices) = try storeCall {
+            (try store.peerIdentity(of: user), try store.deviceAuthorizations(of: user))
+        }
+        guard identity != nil || !devices.isEmpty else { throw .unknownPeer(user) }
+        return PeerTrust(user: user, identity: identity, devices: devices)
     }
 
-    /// The safety number between this user and `user`, over this device's key, this user's other pinned devices
-    /// and `user`'s pinned devices.
+    /// The safety number between this user and `user`: PROTOCOL.md section 8 over one key per user, this device's
+    /// account key and `user`'s pinned account key — so it does not change when either user links or removes a
+    /// device (LINKED_DEVICES.md A3).
+    /// - Throws: ``E2EEError/unknownPeer(_:)`` when no key is pinned for `user`.
     public func safetyNumber(with user: UUID) throws(E2EEError) -> SafetyNumber {
         let (own, theirs) = try storeCall {
-            let identity = try store.localIdentity()
-            let own = [identity.keyPair.publicKey] + (try store.peerDevices(of: local.user).map(\.identityKey))
-            return (own, try store.peerDevices(of: user).map(\.identityKey))
+            (try store.localIdentity().keyPair.publicKey, try store.peerIdentity(of: user)?.identityKey)
         }
-        guard !theirs.isEmpty else { throw .unknownPeer(user) }
+        guard let theirs else { throw .unknownPeer(user) }
         do {
-            return try SafetyNumber(user: local.user, identityKeys: own, peer: user, peerIdentityKeys: theirs)
+            return try SafetyNumber(user: local.user, identityKeys: [own], peer: user, peerIdentityKeys: [theirs])
         } catch {
             throw Self.ratchetError(error)
         }
     }
 
-    /// Marks every pinned device of `user` verified when `safetyNumber` (60 digits, spaces allowed, or the
-    /// scannable `UEDM1-SN:` text) equals the one computed from the pinned keys.
-    /// - Throws: ``E2EEError/unknownPeer(_:)`` when no device of `user` is pinned;
-    ///   ``E2EEError/identityChanged(user:devices:)`` while a device's changed key is not accepted
-    ///   (``acceptIdentityChange(user:device:)`` first: a number over a key nobody looked at proves nothing);
-    ///   ``E2EEError/safetyNumberMismatch`` for another number. Nothing changes on any of them.
+    /// Marks `user` verified when `safetyNumber` (60 digits, spaces allowed, or the scannable `UEDM1-SN:` text)
+    /// equals the one computed from the pinned account key. Verifying a user covers every device that holds that
+    /// key — exactly the devices the user linked.
+    /// - Throws: ``E2EEError/unknownPeer(_:)`` when no key is pinned for `user`;
+    ///   ``E2EEError/identityChanged(user:devices:)`` while a change is not accepted (``acceptIdentityChange(user:)``
+    ///   first: a number over a key nobody looked at proves nothing); ``E2EEError/safetyNumberMismatch`` for another
+    ///   number. Nothing changes on any of them.
     public func verify(user: UUID, safetyNumber text: String) throws(E2EEError) {
         let digits =
             text.hasPrefix(SafetyNumber.scannablePrefix)
             ? String(text.dropFirst(SafetyNumber.scannablePrefix.count)) : text
-        let changed = try peer(user).devices.filter { $0.trust == .changed }
-        guard changed.isEmpty else { throw .identityChanged(user: user, devices: changed.map(\.address.device)) }
+        guard let identity = try peer(user).identity else { throw .unknownPeer(user) }
+        guard identity.trust != .changed, identity.pendingKey == nil, !identity.sendBlocked else {
+            throw .identityChanged(user: user, devices: try changedDevices(of: user))
+        }
         let expected = try safetyNumber(with: user)
         guard let given = SafetyNumber(digits: digits), given == expected else { throw .safetyNumberMismatch }
-        try storeCall {
-            for device in try store.peerDevices(of: user) {
-                try store.pin(device.identityKey, for: device.address, trust: .verified, sendBlocked: false)
-            }
-        }
+        try storeCall { try store.setTrust(.verified, sendBlocked: false, of: user) }
         logger.info("peer verified")
     }
 
-    /// Accepts the current identity key of a device whose key changed: it becomes `unverified` and no longer
-    /// blocks sending.
-    /// - Throws: ``E2EEError/unknownPeer(_:)`` when the device is not pinned; ``E2EEError/noIdentityChange(user:device:)``
-    ///   when its key did not change (nothing changes).
-    public func acceptIdentityChange(user: UUID, device: UUID) throws(E2EEError) {
-        guard let record = try peer(user).devices.first(where: { $0.address.device == device }) else {
-            throw .unknownPeer(device)
-        }
-        guard record.trust == .changed else { throw .noIdentityChange(user: user, device: device) }
-        try storeCall { try store.pin(record.identityKey, for: record.address, trust: .unverified, sendBlocked: false) }
+    /// Accepts the change of `user`'s account key: a key held while sending was blocked becomes the pin, or a
+    /// `changed` pin becomes `unverified`; sending is no longer blocked, and the next send judges the user's device
+    /// list again (starting new sessions with the devices that hold the key).
+    /// - Throws: ``E2EEError/unknownPeer(_:)`` when no key is pinned for `user`;
+    ///   ``E2EEError/noIdentityChange(user:)`` when there is nothing to accept (nothing changes).
+    public func acceptIdentityChange(user: UUID) throws(E2EEError) {
+        guard try peer(user).identity != nil else { throw .unknownPeer(user) }
+        guard try storeCall({ try store.acceptIdentityChange(of: user) }) else { throw .noIdentityChange(user: user) }
+        refreshedBundles[user] = nil
+        logger.notice("peer identity change accepted")
     }
 
-    // MARK: Applying the rules
-
-    /// Applies section 8 to an identity key seen for `address` outside a receive (IDENTITY_KEY_CHANGED, a bundle).
-    func observeIdentity(_ key: X25519.PublicKey, of address: DeviceAddress) throws -> [AppEvent] {
-        let known = try store.peerDevices(of: address.user)
-        guard let pinned = known.first(where: { $0.address.device == address.device }) else {
-            try store.pin(key, for: address, trust: .unverified, sendBlocked: false)
-            return known.isEmpty ? [] : [.newDevice(address)]
+    /// The devices of `user` that carry its changed key: the key held pending, else a `changed` pin.
+    func changedDevices(of user: UUID) throws(E2EEError) -> [UUID] {
+        try storeCall {
+            guard let identity = try store.peerIdentity(of: user) else { return [] }
+            let changed = identity.pendingKey ?? identity.identityKey
+            return try store.deviceAuthorizations(of: user).filter { $0.identityKey == changed.bytes }.map(
+                \.address.device)
         }
-        guard pinned.identityKey != key else { return [] }
-        return [try recordChange(of: address, from: pinned, to: key)]
     }
 
-    /// The events for the notices of a receive, recording changes with the engine's policy.
-    func noticeEvents(_ notices: [TrustNotice], knownBefore: [PeerDeviceRecord]) -> [AppEvent] {
+    /// Judges this account's own device list when the server's device route shows a device or key not judged
+    /// before (a link, or a device the server added): the route costs no one-time pre-key, the bundle route does.
+    func checkOwnDevices() async -> [AppEvent] {
+        guard let listed = try? await server.devices() else { return [] }
+        let others = Set(listed.filter { $0.deviceID != local.device }.map { "\($0.deviceID)/\(Hex.encode($0.identityKey))" })
+        let judged = (try? store.deviceAuthorizations(of: local.user)) ?? []
+        let known = Set(judged.map { "\($0.address.device)/\(Hex.encode($0.identityKey))" })
+        guard others != known, !others.isEmpty || !known.isEmpty else { return [] }
+        return await judgeQuietly(local.user)
+    }
+
+    // MARK: Judging device lists
+
+    /// Fetches `user`'s device list (the bundle route: one one-time pre-key consumed per device on the server) and
+    /// judges it (LINKED_DEVICES.md A2) in one store transaction: the pin, every device's verdict, and the cached
+    /// list of authorized devices. This device, and devices the store knows as another user's, are left out first.
+    /// - Returns: the authorized devices' bundles (for a send), whether sending to the user may go on, and the
+    ///   events to report (``AppEvent/deviceRefused(user:device:reason:)`` once per device and key,
+    ///   ``AppEvent/ownDeviceLinked(device:)``, ``AppEvent/trustWarning(_:)``).
+    /// - Throws: ``E2EEError/noBundle(user:)`` when the server answered another user's list;
+    ///   ``E2EEError/server(detail:)`` when the fetch failed.
+    func judgeDeviceList(of user: UUID) async throws(E2EEError) -> (
+        bundle: UserKeyBundle, sendAllowed: Bool, events: [AppEvent], outcome: DeviceAuthorization.Outcome
+    ) {
+        let fetched: UserKeyBundle
+        do {
+            fetched = try await server.keyBundle(of: user)
+        } catch {
+            throw Self.serverError(error)
+        }
+        guard fetched.userID == user else {
+            logger.warning("the server answered another user's pre-key bundles; refused")
+            throw .noBundle(user: user)
+        }
+        let others = try storeCall { try store.deviceIDs(ofUsersOtherThan: user) }
+        let listed = fetched.devices.filter { device in
+            if device.deviceID == local.device { return false }
+            if others.contains(device.deviceID) {
+                logger.warning("a pre-key bundle lists a device of another user; skipped")
+                return false
+            }
+            return true
+        }
+        let judgement = try storeCall {
+            try store.judgeDeviceList(
+                UserKeyBundle(userID: user, devices: listed), unverifiedChanges: configuration.unverifiedChanges == .block ? .block : .warn)
+        }
         var events: [AppEvent] = []
-        for notice in notices {
-            switch notice {
-            case .pinned(let address, _):
-                if !knownBefore.isEmpty, !knownBefore.contains(where: { $0.address == address }) {
-                    events.append(.newDevice(address))
-                }
-            case .identityChanged(let address, let previous, let current):
-                let before =
-                    knownBefore.first { $0.address == address }
-                    ?? PeerDeviceRecord(address: address, identityKey: previous, trust: .unverified, sendBlocked: false)
-                do {
-                    events.append(try recordChange(of: address, from: before, to: current))
-                } catch {
-                    logger.warning("could not record an identity change", metadata: ["error": "\(error)"])
-                }
+        if let warning = judgement.warning {
+            events.append(.trustWarning(trustWarning(for: user, warning)))
+            logger.notice("peer identity key changed", metadata: ["blocked": "\(warning.sendingBlocked)"])
+        }
+        for device in judgement.newlyRefused {
+            let report = "\(user)/\(device.deviceID)/\(Hex.encode(device.bundle.identityKey))/\(device.reason as Any)"
+            guard reportedRefusals.insert(report).inserted else { continue }
+            if let reason = device.reason {
+                events.append(.deviceRefused(user: user, device: device.deviceID, reason: reason))
+                logger.warning("a listed device is refused", metadata: ["reason": "\(reason.rawValue)"])
             }
         }
-        return events
+        for device in judgement.newlyLinkedOwnDevices {
+            events.append(.ownDeviceLinked(device: device))
+            logger.notice("a device was linked to this account")
+        }
+        let usable = UserKeyBundle(userID: user, devices: judgement.authorization.authorizedDevices)
+        return (usable, judgement.sendAllowed, events, judgement.authorization.outcome)
     }
 
-    /// Pins the new key as `changed`, blocking sends when the device was verified or the policy says so. The
-    /// device's sessions are archived: the next send starts a new session from a fresh bundle.
-    func recordChange(
-        of address: DeviceAddress, from pinned: PeerDeviceRecord, to key: X25519.PublicKey
-    ) throws -> AppEvent {
-        let blocked = pinned.trust == .verified || pinned.sendBlocked || configuration.unverifiedChanges == .block
-        try store.pin(key, for: address, trust: .changed, sendBlocked: blocked)
-        logger.notice("peer identity key changed", metadata: ["blocked": "\(blocked)"])
-        return .trustWarning(
-            TrustWarning(
-                device: address,
-                previousFingerprint: (try? SafetyNumber.fingerprint(
-                    user: address.user, identityKeys: [pinned.identityKey]))
-                    ?? "",
-                currentFingerprint: (try? SafetyNumber.fingerprint(user: address.user, identityKeys: [key])) ?? "",
-                sendingBlocked: blocked))
+    /// The app's warning for a judgement's warning.
+    func trustWarning(for user: UUID, _ warning: DeviceListJudgement.Warning) -> TrustWarning {
+        TrustWarning(
+            user: user,
+            previousFingerprint: warning.previous.flatMap { try? SafetyNumber.fingerprint(user: user, identityKeys: [$0]) },
+            currentFingerprint: warning.current.flatMap { try? SafetyNumber.fingerprint(user: user, identityKeys: [$0]) },
+            sendingBlocked: warning.sendingBlocked)
     }
 }

@@ -25,14 +25,18 @@ public actor E2EEEngine {
 
     /// The replenishment in flight; later triggers await it instead of starting another.
     var replenishment: Task<Int, Never>?
-    /// Plaintexts of this device's sends by content, so their gateway echo can be shown without a wrap.
-    var sentContents: [String: (channel: UUID, payload: MessagePayload)] = [:]
+    /// Plaintexts of this device's sends by content, so their gateway echo can be shown without a wrap: only in
+    /// the send's channel, and only under the first message id it is echoed with.
+    var sentContents: [String: (channel: UUID, payload: MessagePayload, messageID: UUID?)] = [:]
     /// Bundle lists fetched when a message came from an unknown device, kept for the next send to the user (the
     /// fetch consumed one one-time pre-key per device on the server); dropped once a send used them, when older
     /// than the refresh age, or on IDENTITY_KEY_CHANGED for the user.
     var refreshedBundles: [UUID: (bundle: UserKeyBundle, fetchedAt: Date)] = [:]
     /// When a message from each unknown device last triggered a refresh: at most one per refresh age.
     var deviceRefreshes: [DeviceAddress: Date] = [:]
+    /// Refused devices already reported (user, device, key, reason), so each is reported once even when nothing of
+    /// the refusing list was stored.
+    var reportedRefusals: Set<String> = []
     /// Messages a READY catch-up reported undecryptable, so a later READY does not report them again.
     var caughtUpUndecryptable: Set<UUID> = []
 
@@ -73,10 +77,10 @@ public actor E2EEEngine {
     public nonisolated var address: DeviceAddress { local }
 
     /// The cipher for receives: identity changes are let through and reported, the engine applies the policy.
-    var receivingCipher: SessionCipher { SessionCipher(trustPolicy: AcceptChanges()) }
+    var receivingCipher: SessionCipher { SessionCipher(trustPolicy: PinnedKeysOnly()) }
 
-    /// The cipher for sends: refuses every change the engine has not recorded first.
-    var sendingCipher: SessionCipher { SessionCipher(trustPolicy: TrustOnFirstUse(unverifiedChanges: .block)) }
+    /// The cipher for sends: only keys the device-list judgement pinned are used.
+    var sendingCipher: SessionCipher { SessionCipher(trustPolicy: PinnedKeysOnly()) }
 
     // MARK: Bootstrap
 
@@ -127,7 +131,8 @@ public actor E2EEEngine {
     static func ratchetError(_ error: RatchetError) -> E2EEError {
         switch error {
         case .messageTooLong(let characters): .messageTooLong(characters: characters)
-        case .identityChanged(let address): .identityChanged(user: address.user, devices: [address.device])
+        case .identityChanged(let address), .foreignIdentityKey(let address):
+            .identityChanged(user: address.user, devices: [address.device])
         case .preKeyBundleRequired(let user, _): .noBundle(user: user)
         default: .crypto(detail: error.description)
         }
@@ -136,10 +141,3 @@ public actor E2EEEngine {
     var now: Date { clock() }
 }
 
-/// A policy that accepts every identity change: used for receives, where the engine records the change and
-/// applies its own policy to sending.
-struct AcceptChanges: TrustPolicy {
-    func acceptsChange(of address: DeviceAddress, from pinned: PinnedIdentity, to key: X25519.PublicKey) -> Bool {
-        true
-    }
-}

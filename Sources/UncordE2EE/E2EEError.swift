@@ -2,17 +2,20 @@ public import Foundation
 
 /// The one error type of ``UncordE2EE``. No case carries key material or message text.
 public enum E2EEError: Error, Sendable, Equatable, CustomStringConvertible {
-    /// Sending to `user` is refused until the identity change of `devices` is accepted
-    /// (``E2EEEngine/acceptIdentityChange(user:device:)``) or the user is verified again. Nothing was stored.
+    /// Sending to `user` is refused until the change of the user's account key (carried by `devices`) is accepted
+    /// (``E2EEEngine/acceptIdentityChange(user:)``). Nothing was stored.
     case identityChanged(user: UUID, devices: [UUID])
+    /// The devices listed for `user` carry several different identity keys, none of them the pin: nobody is wrapped
+    /// for and nothing is pinned (LINKED_DEVICES.md A2 rule 3). Nothing was stored.
+    case ambiguousIdentity(user: UUID)
     /// The safety number given to ``E2EEEngine/verify(user:safetyNumber:)`` is not the one computed from the pinned
     /// keys; nothing was marked verified.
     case safetyNumberMismatch
     /// The peer or device is not known to this device.
     case unknownPeer(UUID)
-    /// ``E2EEEngine/acceptIdentityChange(user:device:)`` found the device's key unchanged: there is nothing to
-    /// accept, and nothing changed.
-    case noIdentityChange(user: UUID, device: UUID)
+    /// ``E2EEEngine/acceptIdentityChange(user:)`` found the user's key unchanged: there is nothing to accept, and
+    /// nothing changed.
+    case noIdentityChange(user: UUID)
     /// There is no session with the device to reset; nothing changed.
     case noSession(user: UUID, device: UUID)
     /// The message would be longer than Uncord's 4000 characters once encrypted; nothing was stored.
@@ -34,10 +37,12 @@ public enum E2EEError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .identityChanged(let user, let devices):
             "sending to \(user.uuidString.lowercased()) is blocked: \(devices.count) device(s) changed identity key"
+        case .ambiguousIdentity(let user):
+            "the devices of \(user.uuidString.lowercased()) carry several identity keys: nothing is sent to them"
         case .safetyNumberMismatch: "the safety number does not match"
         case .unknownPeer(let id): "unknown peer \(id.uuidString.lowercased())"
-        case .noIdentityChange(let user, let device):
-            "the identity key of \(user.uuidString.lowercased())/\(device.uuidString.lowercased()) did not change"
+        case .noIdentityChange(let user):
+            "the identity key of \(user.uuidString.lowercased()) did not change"
         case .noSession(let user, let device):
             "no session with \(user.uuidString.lowercased())/\(device.uuidString.lowercased())"
         case .messageTooLong(let characters): "the message would be \(characters) characters; the limit is 4000"

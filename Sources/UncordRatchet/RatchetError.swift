@@ -34,6 +34,9 @@ public enum RatchetError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The device's identity key differs from the one pinned for it and the trust policy refused the change;
     /// nothing was stored.
     case identityChanged(DeviceAddress)
+    /// A pre-key wrap carries an identity key that is not the one pinned for its user (or no key is pinned yet) and
+    /// the trust policy pins keys only from device lists (LINKED_DEVICES.md A2); nothing was stored.
+    case foreignIdentityKey(DeviceAddress)
     /// A ratchet wrap came from a device this device has no session with.
     case noSession(DeviceAddress)
     /// Sending needs a pre-key bundle the caller did not supply: for `device`, which has no session, or, when
@@ -70,6 +73,7 @@ public enum RatchetError: Error, Sendable, Equatable, CustomStringConvertible {
         case .keySourceExhausted: "the key source has no more keys"
         case .crypto(let error): error.description
         case .identityChanged(let address): "the identity key of \(address) changed and the change was not accepted"
+        case .foreignIdentityKey(let address): "the identity key of \(address) is not the one pinned for its user"
         case .noSession(let address): "no session with \(address)"
         case .preKeyBundleRequired(let user, let device?):
             "no session with \(DeviceAddress(user: user, device: device)) and no pre-key bundle for it"

@@ -30,6 +30,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case notInitialized
     /// The store already has an identity; it cannot be initialised twice.
     case alreadyInitialized
+    /// The store belongs to a new device waiting to be linked (LINKED_DEVICES.md A4): it holds no account key yet,
+    /// so nothing else can use it until the link is completed (or requested again).
+    case waitingForLink(path: String)
     /// A file-system failure: the lock file or database could not be created, read or written, or the disk is
     /// full.
     case io(String)
@@ -72,6 +75,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the store is not initialised"
         case .alreadyInitialized:
             return "the store is already initialised"
+        case .waitingForLink(let path):
+            return "the store at \(path) waits to be linked to an existing device of your account"
         case .io(let detail):
             return "I/O error: \(detail)"
         case .columnNotFound(let column):

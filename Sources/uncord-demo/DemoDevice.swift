@@ -19,6 +19,12 @@ final class Names: Sendable {
     func name(of address: DeviceAddress) -> String {
         table.withLock { $0[address] } ?? "device \(address.device.uuidString.prefix(8).lowercased())"
     }
+
+    /// The user part of a device's name ("bob" of "bob/phone").
+    func name(ofUser user: UUID) -> String {
+        let named = table.withLock { table in table.first { $0.key.user == user }?.value }
+        return named.map { String($0.prefix { $0 != "/" }) } ?? "user \(user.uuidString.prefix(8).lowercased())"
+    }
 }
 
 /// The events a device's engine produced, kept until the demo waits for them.
@@ -174,12 +180,23 @@ private func show(_ event: AppEvent, at name: String, own: DeviceAddress, names:
     case .undecryptable(let id, let reason):
         say("[\(name)] ✗ message \(id.uuidString.prefix(8).lowercased()) could not be decrypted: \(reason)")
     case .trustWarning(let warning):
+        let user = names.name(ofUser: warning.user)
+        guard let current = warning.currentFingerprint else {
+            say("[\(name)] ⚠ the devices of \(user) carry several account keys; nothing is sent to them")
+            return
+        }
         say(
-            "[\(name)] ⚠ the identity key of \(names.name(of: warning.device)) changed "
-                + "(\(warning.previousFingerprint.prefix(10))… → \(warning.currentFingerprint.prefix(10))…); "
+            "[\(name)] ⚠ the account key of \(user) changed "
+                + "(\((warning.previousFingerprint ?? "none").prefix(10))… → \(current.prefix(10))…); "
                 + (warning.sendingBlocked ? "sending is blocked until accepted" : "sending continues, with a warning"))
-    case .newDevice(let device):
-        say("[\(name)] new device seen: \(names.name(of: device))")
+    case .deviceRefused(let user, let device, let reason):
+        say(
+            "[\(name)] ⛔ refused \(names.name(of: DeviceAddress(user: user, device: device))): \(reason.rawValue) "
+                + "— it gets no key, so it reads nothing")
+    case .ownDeviceLinked(let device):
+        say("[\(name)] a device was linked to this account: \(names.name(of: DeviceAddress(user: own.user, device: device)))")
+    case .memberAdded(let channel, let user):
+        say("[\(name)] \(names.name(ofUser: user)) wrote in \(channel.uuidString.prefix(8).lowercased()) unconfirmed")
     case .keysReplenished(let count):
         say("[\(name)] uploaded \(count) new one-time pre-keys (.keysReplenished)")
     case .passthrough(_, let frame):

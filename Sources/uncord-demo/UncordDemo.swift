@@ -148,12 +148,12 @@ struct Scenario: Sendable {
         bobPhone = try await device("bob/phone", bobAddress, file: "bob-phone-reinstalled")
         try await bobPhone.expectSession()
         let warning = try await laptop.expect("the trust warning for bob/phone") { event -> TrustWarning? in
-            if case .trustWarning(let warning) = event, warning.device == bobAddress { return warning }
+            if case .trustWarning(let warning) = event, warning.user == bob { return warning }
             return nil
         }
         guard warning.sendingBlocked else { throw DemoError.unexpected("a verified device's change did not block") }
         _ = try await phone.expect("the trust warning for bob/phone") { event -> TrustWarning? in
-            if case .trustWarning(let warning) = event, warning.device == bobAddress { return warning }
+            if case .trustWarning(let warning) = event, warning.user == bob { return warning }
             return nil
         }
         do {
@@ -165,7 +165,7 @@ struct Scenario: Sendable {
             }
             say("[alice/laptop] ✗ send refused: E2EEError.identityChanged for bob/phone (accept the new key first)")
         }
-        try await laptop.engine.acceptIdentityChange(user: bob, device: bobAddress.device)
+        try await laptop.engine.acceptIdentityChange(user: bob)
         say("[alice/laptop] accepts bob/phone's new key (acceptIdentityChange)")
         try await laptop.send("welcome back, bob", channel: channel, to: [bob])
         try await bobPhone.expectMessage("welcome back, bob")

@@ -101,6 +101,10 @@ enum CLIError: Error, CustomStringConvertible {
             return "the store at \(path) holds no device: create one with `uncord-keys init --user UUID`"
         case .alreadyInitialized:
             return storeExists(path: path).description
+        case .waitingForLink:
+            return "the store at \(path) waits to be linked: on a device already on your account run `uncord-keys "
+                + "link approve TEXT`, then here `uncord-keys link complete RESPONSE --store \(path)` (or start over "
+                + "with `uncord-keys link request --store \(path)`)"
         case .invalidKey(let detail):
             return "cannot use the store key: \(detail)"
         case .sealedValueUnreadable(let table, let column):

@@ -74,7 +74,7 @@ enum FailureReport {
             let who = devices.map { "\(user.wire)/\($0.wire)" }.joined(separator: ", ")
             return "refused by the trust policy: the identity key of \(who) changed and is not accepted; review it "
                 + "with `uncord-keys peers show \(user.wire)`, accept it with `uncord-keys peers accept "
-                + "\(user.wire) DEVICE`, then compare safety numbers again"
+                + "\(user.wire)`, then compare safety numbers again"
         case .safetyNumberMismatch:
             return "refused by the trust policy: the safety number does not match the one computed from the keys "
                 + "this device holds, so nothing was marked verified; compare again with `uncord-keys safety-number "
@@ -82,9 +82,12 @@ enum FailureReport {
         case .unknownPeer(let id):
             return "\(id.wire) is not known to this device: its keys are learnt by sending to it or receiving from "
                 + "it (see `uncord-keys peers list`)"
-        case .noIdentityChange(let user, let device):
-            return "the identity key of \(user.wire)/\(device.wire) did not change, so there is nothing to accept "
+        case .noIdentityChange(let user):
+            return "the account key of \(user.wire) did not change, so there is nothing to accept "
                 + "(see `uncord-keys peers show \(user.wire)`)"
+        case .ambiguousIdentity(let user):
+            return "refused by the trust policy: the devices of \(user.wire) carry several account keys, so nothing "
+                + "is sent to them until they agree on one (see `uncord-keys peers show \(user.wire)`)"
         case .noSession(let user, let device):
             return "there is no session with \(user.wire)/\(device.wire) to reset (see `uncord-keys sessions list`)"
         case .messageTooLong(let characters):

@@ -70,7 +70,7 @@ extension UncordKeys.DM {
                         .direct(recipientID: recipients[0])
                     }
                 let channel = try await session.api.createDMChannel(request)
-                try store.rememberMembers(recipients, of: channel.id)
+                try store.rememberMembers(recipients, of: channel.id, kind: channel.kind)
                 guard json else { return print(channel.id.wire) }
                 try Output.json(
                     Opened(

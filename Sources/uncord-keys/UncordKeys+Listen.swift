@@ -160,16 +160,27 @@ struct ListenOutput {
             return line
         case .trustWarning(let warning):
             var line = Line(event: "trust_warning")
-            line.userID = warning.device.user.wire
-            line.deviceID = warning.device.device.wire
+            line.userID = warning.user.wire
             line.previousFingerprint = warning.previousFingerprint
             line.currentFingerprint = warning.currentFingerprint
             line.sendingBlocked = warning.sendingBlocked
             return line
-        case .newDevice(let device):
-            var line = Line(event: "new_device")
-            line.userID = device.user.wire
-            line.deviceID = device.device.wire
+        case .deviceRefused(let user, let device, let reason):
+            var line = Line(event: "device_refused")
+            line.userID = user.wire
+            line.deviceID = device.wire
+            line.reason = reason.rawValue
+            return line
+        case .ownDeviceLinked(let device):
+            var line = Line(event: "own_device_linked")
+            line.userID = me.user.wire
+            line.deviceID = device.wire
+            return line
+        case .memberAdded(let added, let user):
+            guard channel == nil || channel == added else { return nil }
+            var line = Line(event: "member_added")
+            line.channelID = added.wire
+            line.userID = user.wire
             return line
         case .keysReplenished(let count):
             var line = Line(event: "keys_replenished")
@@ -197,11 +208,22 @@ struct ListenOutput {
         case "undecryptable":
             return "message \(id) could not be decrypted: \(line.reason ?? "?")"
         case "trust_warning":
-            return "WARNING: the identity key of \(line.userID ?? "?")/\(line.deviceID ?? "?") changed (was "
-                + "\(line.previousFingerprint ?? "?"), now \(line.currentFingerprint ?? "?"))"
+            guard let current = line.currentFingerprint else {
+                return "WARNING: the devices of \(line.userID ?? "?") carry several account keys; nothing is sent to "
+                    + "them until they agree on one"
+            }
+            return "WARNING: the account key of \(line.userID ?? "?") changed (was "
+                + "\(line.previousFingerprint ?? "?"), now \(current))"
                 + (line.sendingBlocked == true ? "; sending to this user is blocked until you accept it" : "")
-        case "new_device":
-            return "new device \(line.userID ?? "?")/\(line.deviceID ?? "?")"
+        case "device_refused":
+            return "WARNING: refused device \(line.userID ?? "?")/\(line.deviceID ?? "?") (\(line.reason ?? "?")): "
+                + "it is not linked to that account and gets nothing"
+        case "own_device_linked":
+            return "a new device was linked to your account: \(line.deviceID ?? "?"); if you did not link it, your "
+                + "account key has leaked"
+        case "member_added":
+            return "[\(line.channelID ?? "?")] \(line.userID ?? "?") wrote here without being a known member: they get "
+                + "nothing until you name them (`send --to \(line.userID ?? "USER")`)"
         case "keys_replenished":
             return "uploaded \(line.count ?? 0) one-time pre-keys"
         default:
@@ -211,8 +233,9 @@ struct ListenOutput {
 
     /// The text of a trust warning, for `send`.
     static func text(of warning: TrustWarning) -> String {
-        ListenOutput(json: false, channel: nil, me: warning.device).line(for: .trustWarning(warning)).map(text(of:))
-            ?? "the identity key of \(warning.device) changed"
+        ListenOutput(json: false, channel: nil, me: DeviceAddress(user: warning.user, device: warning.user)).line(
+            for: .trustWarning(warning)
+        ).map(text(of:)) ?? "the account key of \(warning.user.wire) changed"
     }
 
     static func name(of level: PinnedIdentity.Level) -> String {

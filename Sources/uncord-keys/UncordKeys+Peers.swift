@@ -9,10 +9,14 @@ extension UncordKeys {
     /// `uncord-keys peers …`
     struct Peers: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "The users and devices this device knows, and how far their identity keys are trusted.",
+            abstract: "The users this device knows, how far their account keys are trusted, and their devices.",
             discussion: """
-                Trust states: unverified (pinned on first use), verified (safety numbers compared), changed (a new \
-                identity key not yet accepted). None of these commands needs a server.
+                Trust belongs to a user's account identity key, which every device the user linked holds. Trust \
+                states: unverified (pinned on first use), verified (safety numbers compared), changed (a new account \
+                key not yet accepted). A listed device is authorized (it holds the account key and its signed \
+                pre-key is signed with it: it gets wraps) or refused, with the reason (foreignIdentityKey, \
+                invalidSignedPreKeySignature, duplicateDeviceId): a refused device never reads anything. None of \
+                these commands needs a server.
 
                 Example:
                   uncord-keys peers list
@@ -37,10 +41,10 @@ extension UncordKeys.Peers {
     /// `uncord-keys peers list [--json]`
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "List the users this device knows, with their devices' trust.",
+            abstract: "List the users this device knows, with their trust and devices.",
             discussion: """
-                Your own user's other devices are listed too, marked (you). With --json, one object: peers \
-                [{user_id, self, sending_blocked, devices [{device_id, trust, send_blocked}]}].
+                Your own account is listed too, marked (you). With --json, one object: peers [{user_id, self, trust, \
+                sending_blocked, devices [{device_id, state, reason}]}].
 
                 Example:
                   uncord-keys peers list --json
@@ -56,8 +60,8 @@ extension UncordKeys.Peers {
             try await reportingFailures(storePath: storeOptions.path) {
                 let session = try LocalSession(storeOptions)
                 let me = session.engine.address.user
-                // A user is known once its device list was fetched; it is listed once a device of it is pinned.
-                let peers = try await session.engine.peers().filter { !$0.devices.isEmpty }
+                // A user is known once its device list was judged; it is listed once a key is pinned or a device judged.
+                let peers = try await session.engine.peers().filter { $0.identity != nil || !$0.devices.isEmpty }
                 if json {
                     try Output.json(PeerList(peers: peers.map { PeerJSON($0, me: me, details: false) }))
                     return
@@ -67,12 +71,12 @@ extension UncordKeys.Peers {
                     return
                 }
                 for peer in peers {
-                    let counts = Dictionary(grouping: peer.devices, by: \.trust).map { level, devices in
-                        "\(devices.count) \(ListenOutput.name(of: level))"
-                    }.sorted().joined(separator: ", ")
+                    let authorized = peer.devices.filter { $0.state == .authorized }.count
+                    let refused = peer.devices.count - authorized
+                    let trust = peer.user == me ? "you" : peer.identity.map { ListenOutput.name(of: $0.trust) } ?? "no key"
                     let blocked = peer.sendingBlocked ? "  SENDING BLOCKED" : ""
-                    let you = peer.user == me ? " (you)" : ""
-                    print("\(peer.user.wire)\(you)  \(peer.devices.count) device(s): \(counts)\(blocked)")
+                    let refusedText = refused > 0 ? ", \(refused) refused" : ""
+                    print("\(peer.user.wire)  \(trust)  \(authorized) authorized device(s)\(refusedText)\(blocked)")
                 }
             }
         }
@@ -81,12 +85,13 @@ extension UncordKeys.Peers {
     /// `uncord-keys peers show USER [--json]`
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show one user's devices: fingerprints, identity keys, trust, first seen, verified and changed.",
+            abstract: "Show one user: the account key's trust and fingerprint, and each device's state.",
             discussion: """
-                A device's fingerprint is 30 digits over its identity key and user id (PROTOCOL.md section 8), to \
-                compare one device out of band. With --json, one object: user_id, self, sending_blocked, devices \
-                [{device_id, trust, send_blocked, fingerprint, identity_key, first_seen_at, verified_at?, \
-                changed_at?}].
+                The fingerprint is 30 digits over the user's account key and user id (PROTOCOL.md section 8). With \
+                --json, one object: user_id, self, trust, sending_blocked, fingerprint, identity_key, \
+                pending_identity_key?, first_seen_at, verified_at?, changed_at?, devices [{device_id, state \
+                (authorized or refused), reason (null, foreignIdentityKey, invalidSignedPreKeySignature or \
+                duplicateDeviceId), identity_key}].
 
                 Example:
                   uncord-keys peers show 6f1c2a4e-0000-4000-8000-000000000002
@@ -110,27 +115,30 @@ extension UncordKeys.Peers {
                     try Output.json(shown)
                     return
                 }
-                Output.rows([
+                var rows = [
                     ("user", peer.user.wire + (shown.isSelf ? " (you)" : "")),
+                    ("trust", shown.trust ?? (shown.isSelf ? "your own account key" : "no key pinned")),
                     (
                         "sending",
                         peer.sendingBlocked
-                            ? "blocked until each changed key is accepted (`uncord-keys peers accept USER DEVICE`)"
+                            ? "blocked until the changed key is accepted (`uncord-keys peers accept \(peer.user.wire)`)"
                             : "allowed"
                     ),
-                ])
+                ]
+                if let fingerprint = shown.fingerprint { rows.append(("fingerprint", Self.grouped(fingerprint))) }
+                if let key = shown.identityKey { rows.append(("account key", key)) }
+                if let pending = shown.pendingIdentityKey { rows.append(("changed to (pending)", pending)) }
+                if let first = shown.firstSeenAt { rows.append(("first seen", first)) }
+                if let verified = shown.verifiedAt { rows.append(("last verified", verified)) }
+                if let changed = shown.changedAt { rows.append(("last changed", changed)) }
+                Output.rows(rows)
                 for device in shown.devices {
                     print("")
-                    var rows = [
+                    Output.rows([
                         ("device", device.deviceID),
-                        ("trust", device.trust + (device.sendBlocked ? ", blocks sending" : "")),
-                        ("fingerprint", Self.grouped(device.fingerprint ?? "")),
-                        ("identity key", device.identityKey ?? ""),
-                        ("first seen", device.firstSeenAt ?? "?"),
-                    ]
-                    if let verified = device.verifiedAt { rows.append(("last verified", verified)) }
-                    if let changed = device.changedAt { rows.append(("last changed", changed)) }
-                    Output.rows(rows)
+                        ("state", device.state + (device.reason.map { " (\($0))" } ?? "")),
+                        ("identity key", device.identityKey),
+                    ])
                 }
             }
         }
@@ -147,12 +155,13 @@ extension UncordKeys.Peers {
     /// `uncord-keys peers verify USER --safety-number DIGITS [--json]`
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Mark a user's devices verified, after comparing safety numbers with them out of band.",
+            abstract: "Mark a user verified, after comparing safety numbers with them out of band.",
             discussion: """
                 Give the 60 digits the other person reads out or shows (spaces allowed), or the text their QR code \
                 holds (UEDM1-SN:…). A number that does not match the one computed from the keys this device holds \
                 is refused with exit code 3 and nothing changes; so is a user with a changed identity key not yet \
-                accepted (`peers accept` first). With --json, one object: user_id, verified_devices.
+                accepted (`peers accept` first). Verifying a user covers every device that holds their account key. \
+                With --json, one object: user_id, verified_devices (the authorized devices).
 
                 Example:
                   uncord-keys safety-number 6f1c2a4e-0000-4000-8000-000000000002
@@ -191,12 +200,13 @@ extension UncordKeys.Peers {
                 } catch E2EEError.safetyNumberMismatch {
                     throw CLIError.safetyNumberMismatch(user: user)
                 }
-                let devices = try await session.engine.peer(user).devices.map(\.address.device.wire)
+                let devices = try await session.engine.peer(user).devices.filter { $0.state == .authorized }.map(
+                    \.address.device.wire)
                 if json {
                     try Output.json(Verified(userID: user.wire, verifiedDevices: devices))
                     return
                 }
-                print("verified \(user.wire): \(devices.count) device(s) marked verified")
+                print("verified \(user.wire): their account key, held by \(devices.count) authorized device(s)")
             }
         }
 
@@ -210,17 +220,17 @@ extension UncordKeys.Peers {
         }
     }
 
-    /// `uncord-keys peers accept USER DEVICE [--json]`
+    /// `uncord-keys peers accept USER [--json]`
     struct Accept: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Accept a device's changed identity key: it becomes unverified and no longer blocks sending.",
+            abstract: "Accept a user's changed account key: it becomes unverified and no longer blocks sending.",
             discussion: """
-                Do this once you know why the key changed (a reinstall, a new phone). A device whose key did not \
-                change is refused and nothing changes. Compare safety numbers again to mark it verified. With \
-                --json, one object: user_id, device_id, trust.
+                Do this once you know why the key changed (a reinstall with no device to link from, an identity \
+                rotation). A user whose key did not change is refused and nothing changes. Compare safety numbers \
+                again to mark them verified. With --json, one object: user_id, trust.
 
                 Example:
-                  uncord-keys peers accept 6f1c2a4e-0000-4000-8000-000000000002 3d2c1b0a-0000-4000-8000-000000000009
+                  uncord-keys peers accept 6f1c2a4e-0000-4000-8000-000000000002
                 """
         )
 
@@ -229,22 +239,19 @@ extension UncordKeys.Peers {
         @Argument(help: ArgumentHelp("The user's id.", valueName: "user"), transform: uuidArgument("USER"))
         var user: UUID
 
-        @Argument(help: ArgumentHelp("The device's id.", valueName: "device"), transform: uuidArgument("DEVICE"))
-        var device: UUID
-
         @Flag(help: "Print one JSON object instead of text.")
         var json = false
 
         func run() async throws {
             try await reportingFailures(storePath: storeOptions.path) {
                 let session = try LocalSession(storeOptions)
-                try await session.engine.acceptIdentityChange(user: user, device: device)
+                try await session.engine.acceptIdentityChange(user: user)
                 if json {
-                    try Output.json(["user_id": user.wire, "device_id": device.wire, "trust": "unverified"])
+                    try Output.json(["user_id": user.wire, "trust": "unverified"])
                     return
                 }
                 print(
-                    "accepted the new identity key of \(user.wire)/\(device.wire): it is unverified now; "
+                    "accepted the new account key of \(user.wire): it is unverified now; "
                         + "compare safety numbers (`uncord-keys safety-number \(user.wire)`) to verify it")
             }
         }
@@ -260,54 +267,69 @@ struct PeerList: Encodable {
 struct PeerJSON: Encodable {
     struct DeviceJSON: Encodable {
         var deviceID: String
-        var trust: String
-        var sendBlocked: Bool
-        var fingerprint: String?
-        var identityKey: String?
-        var firstSeenAt: String?
-        var verifiedAt: String?
-        var changedAt: String?
+        var state: String
+        var reason: String?
+        var identityKey: String
 
         enum CodingKeys: String, CodingKey {
-            case trust, fingerprint
+            case state, reason
             case deviceID = "device_id"
-            case sendBlocked = "send_blocked"
             case identityKey = "identity_key"
-            case firstSeenAt = "first_seen_at"
-            case verifiedAt = "verified_at"
-            case changedAt = "changed_at"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(deviceID, forKey: .deviceID)
+            try container.encode(state, forKey: .state)
+            try container.encode(reason, forKey: .reason)
+            try container.encode(identityKey, forKey: .identityKey)
         }
     }
 
     var userID: String
     var isSelf: Bool
+    var trust: String?
     var sendingBlocked: Bool
+    var fingerprint: String?
+    var identityKey: String?
+    var pendingIdentityKey: String?
+    var firstSeenAt: String?
+    var verifiedAt: String?
+    var changedAt: String?
     var devices: [DeviceJSON]
 
-    /// The JSON of `peer`; with `details`, fingerprints, keys and times too.
+    /// The JSON of `peer`; with `details`, the fingerprint, keys and times too.
     init(_ peer: PeerTrust, me: UUID, details: Bool) {
         userID = peer.user.wire
         isSelf = peer.user == me
+        trust = peer.identity.map { ListenOutput.name(of: $0.trust) }
         sendingBlocked = peer.sendingBlocked
         devices = peer.devices.map { device in
             var json = DeviceJSON(
-                deviceID: device.address.device.wire, trust: ListenOutput.name(of: device.trust),
-                sendBlocked: device.sendBlocked)
-            if details {
-                json.fingerprint = device.fingerprint
-                json.identityKey = Base64.encode(device.identityKey.bytes)
-                json.firstSeenAt = Output.time(device.firstSeenAt)
-                json.verifiedAt = Output.time(device.verifiedAt)
-                json.changedAt = Output.time(device.changedAt)
-            }
+                deviceID: device.address.device.wire, state: device.state == .authorized ? "authorized" : "refused",
+                reason: nil, identityKey: Base64.encode(device.identityKey))
+            if case .refused(let reason) = device.state { json.reason = reason.rawValue }
             return json
+        }
+        if details, let identity = peer.identity {
+            fingerprint = peer.fingerprint
+            identityKey = Base64.encode(identity.identityKey.bytes)
+            pendingIdentityKey = identity.pendingKey.map { Base64.encode($0.bytes) }
+            firstSeenAt = Output.time(identity.firstSeenAt)
+            verifiedAt = Output.time(identity.verifiedAt)
+            changedAt = Output.time(identity.changedAt)
         }
     }
 
     enum CodingKeys: String, CodingKey {
-        case devices
+        case devices, trust, fingerprint
         case userID = "user_id"
         case isSelf = "self"
         case sendingBlocked = "sending_blocked"
+        case identityKey = "identity_key"
+        case pendingIdentityKey = "pending_identity_key"
+        case firstSeenAt = "first_seen_at"
+        case verifiedAt = "verified_at"
+        case changedAt = "changed_at"
     }
 }

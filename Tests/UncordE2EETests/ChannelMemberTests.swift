@@ -39,13 +39,19 @@ import UncordStore
         try await alice.send("hello both", channel: group, to: [])
         #expect(Set(try await alice.engine.channelMembers(group)) == [alice.user, bob.user, carol.user])
 
-        // Bob and Carol learn only Alice from her message (wraps for other devices never reach them), so Carol
-        // names Bob once; then Bob learns Carol from her message and needs to name nobody.
+        // Bob and Carol learn only Alice from her message (the channel's first other author; wraps for other
+        // devices never reach them), so Carol names Bob once. Carol's message makes her a pending member on Bob's
+        // side (reported once, never wrapped for) until Bob confirms her; then he needs to name nobody.
         #expect(bodies(await bob.pump()) == ["hello both"])
         #expect(Set(try await bob.engine.channelMembers(group)) == [alice.user])
         #expect(bodies(await carol.pump()) == ["hello both"])
         try await carol.send("hi all", channel: group, to: [bob.user])
-        #expect(bodies(await bob.pump()) == ["hi all"])
+        let events = await bob.pump()
+        #expect(bodies(events) == ["hi all"])
+        #expect(events.contains(.memberAdded(channel: group, user: carol.user)))
+        #expect(Set(try await bob.engine.channelMembers(group)) == [alice.user])
+        #expect(try await bob.engine.pendingMembers(of: group) == [carol.user])
+        try await bob.engine.confirmMember(carol.user, of: group)
         #expect(Set(try await bob.engine.channelMembers(group)) == [alice.user, carol.user])
         try await bob.send("hi from bob", channel: group, to: [])
         #expect(bodies(await alice.pump()) == ["hello both", "hi all", "hi from bob"])

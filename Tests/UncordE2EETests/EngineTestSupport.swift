@@ -60,13 +60,16 @@ let quietLogger = Logger(label: "uncord-e2ee-tests", factory: { _ in SwiftLogNoO
 /// Makes and bootstraps a device of `user` on `server`.
 func makeDevice(
     _ name: String, user: UUID = UUID(), device: UUID = UUID(), server: TestServer, in directory: ScratchDirectory,
-    oneTimePreKeys: Int = 100, configuration: E2EEConfiguration = .init(), bootstrap: Bool = true
+    oneTimePreKeys: Int = 100, configuration: E2EEConfiguration = .init(), bootstrap: Bool = true,
+    linkedTo existing: TestDevice? = nil
 ) async throws -> TestDevice {
     let store = try SQLiteStore.create(
-        at: directory.path(name), device: DeviceAddress(user: user, device: device),
-        key: .rawKey(SecureBytes(random: 32, using: SystemRandom())), oneTimePreKeys: oneTimePreKeys)
+        at: directory.path(name), device: DeviceAddress(user: existing?.user ?? user, device: device),
+        key: .rawKey(SecureBytes(random: 32, using: SystemRandom())), oneTimePreKeys: oneTimePreKeys,
+        accountKey: try existing?.store.localIdentity().keyPair)
     let engine = try E2EEEngine(
-        store: store, server: await server.client(for: user), logger: quietLogger, configuration: configuration)
+        store: store, server: await server.client(for: existing?.user ?? user), logger: quietLogger,
+        configuration: configuration)
     if bootstrap { try await engine.bootstrap() }
     return TestDevice(store: store, engine: engine, server: server)
 }

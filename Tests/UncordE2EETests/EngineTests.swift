@@ -61,7 +61,7 @@ import UncordStore
         let server = TestServer()
         let aliceUser = UUID()
         let alice = try await makeDevice("a1", user: aliceUser, server: server, in: directory)
-        let alice2 = try await makeDevice("a2", user: aliceUser, server: server, in: directory)
+        let alice2 = try await makeDevice("a2", server: server, in: directory, linkedTo: alice)
         let bob = try await makeDevice("b", server: server, in: directory)
         let carol = try await makeDevice("c", server: server, in: directory)
         let channel = await server.createChannel([aliceUser, bob.user, carol.user])

@@ -35,13 +35,14 @@ import UncordStore
         let talk = try await Conversation()
         let offline = try E2EEEngine(offline: talk.alice.store, logger: quietLogger)
         #expect(try await offline.peer(talk.bob.user).devices.map(\.address.device) == [talk.bob.device])
+        #expect(try await offline.peer(talk.bob.user).devices.map(\.state) == [.authorized])
         #expect(
             try await offline.safetyNumber(with: talk.bob.user)
                 == talk.bob.engine.safetyNumber(with: talk.alice.user))
         await #expect(throws: E2EEError.server(detail: "no server: this engine works offline")) {
             _ = try await offline.prepareMessage(text: "x", channel: talk.channel, participants: [UUID()])
         }
-        let fingerprint = try #require(try await offline.peer(talk.bob.user).devices.first).fingerprint
+        let fingerprint = try #require(try await offline.peer(talk.bob.user).fingerprint)
         #expect(fingerprint.count == 30 && fingerprint.allSatisfy(\.isNumber))
         #expect(
             fingerprint
@@ -54,29 +55,28 @@ import UncordStore
 
     @Test func verifyingAChangedKeyNeedsItAcceptedFirst() async throws {
         let talk = try await Conversation()
-        let unchanged = DeviceAddress(user: talk.bob.user, device: talk.bob.device)
-        await #expect(throws: E2EEError.noIdentityChange(user: unchanged.user, device: unchanged.device)) {
-            try await talk.alice.engine.acceptIdentityChange(user: unchanged.user, device: unchanged.device)
+        await #expect(throws: E2EEError.noIdentityChange(user: talk.bob.user)) {
+            try await talk.alice.engine.acceptIdentityChange(user: talk.bob.user)
         }
         let stranger = UUID()
         await #expect(throws: E2EEError.unknownPeer(stranger)) {
-            try await talk.alice.engine.acceptIdentityChange(user: talk.bob.user, device: stranger)
+            try await talk.alice.engine.acceptIdentityChange(user: stranger)
         }
 
         // Bob's device gets a new identity key; Alice hears of it and pins it as changed.
         try await talk.bob.engine.rotateIdentity()
         _ = await talk.alice.pump()
-        #expect(try await talk.alice.engine.peer(talk.bob.user).devices.first?.trust == .changed)
+        #expect(try await talk.alice.engine.peer(talk.bob.user).identity?.trust == .changed)
         let number = try await talk.bob.engine.safetyNumber(with: talk.alice.user)
-        let before = try talk.alice.store.peerDevices(of: talk.bob.user)
+        let before = try talk.alice.store.peerIdentity(of: talk.bob.user)
         await #expect(throws: E2EEError.identityChanged(user: talk.bob.user, devices: [talk.bob.device])) {
             try await talk.alice.engine.verify(user: talk.bob.user, safetyNumber: number.digits)
         }
-        #expect(try talk.alice.store.peerDevices(of: talk.bob.user) == before)
+        #expect(try talk.alice.store.peerIdentity(of: talk.bob.user) == before)
 
-        try await talk.alice.engine.acceptIdentityChange(user: talk.bob.user, device: talk.bob.device)
+        try await talk.alice.engine.acceptIdentityChange(user: talk.bob.user)
         try await talk.alice.engine.verify(user: talk.bob.user, safetyNumber: number.formatted)
-        #expect(try await talk.alice.engine.peer(talk.bob.user).devices.first?.trust == .verified)
+        #expect(try await talk.alice.engine.peer(talk.bob.user).identity?.trust == .verified)
     }
 
     @Test func aSessionResetStartsANewSessionOnTheNextSendAndTheConversationGoesOn() async throws {
@@ -112,7 +112,7 @@ import UncordStore
         #expect(try talk.alice.store.isIdentityPublished())
 
         let warnings = await talk.bob.pump().compactMap(\.trustWarning)
-        #expect(warnings.map(\.device) == [DeviceAddress(user: talk.alice.user, device: talk.alice.device)])
+        #expect(warnings.map(\.user) == [talk.alice.user])
         try await talk.bob.send("after", channel: talk.channel, to: [talk.alice.user])
         #expect(bodies(await talk.alice.pump()).contains("after"))
         try await talk.alice.send("reply", channel: talk.channel, to: [talk.bob.user])

@@ -52,6 +52,11 @@ actor TestServer {
         return id
     }
 
+    /// Adds `user` to a channel's participants, as a server that does not keep its word could.
+    func addParticipant(_ user: UUID, to channel: UUID) {
+        channels[channel, default: []].append(user)
+    }
+
     /// The gateway frames of `user` that the connection of `device` has not read yet, oldest first.
     func drainFrames(for user: UUID, device: UUID) -> [[UInt8]] {
         let all = frames[user] ?? []

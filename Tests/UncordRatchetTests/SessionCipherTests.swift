@@ -389,9 +389,9 @@ struct SessionCipherTests {
         #expect(record.previous.count == SessionRecord.maximumPreviousSessions)
         #expect(record.sessions.map(\.baseKey) == baseKeys.reversed().prefix(6).map { $0 })
 
-        // The oldest session is gone: its message looks like a new session naming a used one-time pre-key.
+        // The oldest session is gone, but its base key is remembered: its message is refused as a replay.
         let before = try b.store.contents()
-        #expect(ratchetError { try world.open(pending[0], at: b, from: a) } == .unknownOneTimePreKey(id: 1))
+        #expect(ratchetError { try world.open(pending[0], at: b, from: a) } == .duplicateMessage)
         #expect(try b.store.contents() == before)
         // The second-oldest is still kept; decrypting in it makes it the active session.
         #expect(try world.open(pending[1], at: b, from: a).payload.body == "1.2")

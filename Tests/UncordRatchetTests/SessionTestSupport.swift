@@ -67,9 +67,9 @@ final class TestServer {
     /// stores the private halves on the device (in a store from `makeStore`) and publishes the public ones.
     func makeDevice(
         _ address: DeviceAddress, store makeStore: (LocalIdentity) throws -> any TestStore, random: some RandomSource,
-        oneTimeKeys: Int = 3, trust: any TrustPolicy = TrustOnFirstUse()
+        oneTimeKeys: Int = 3, trust: any TrustPolicy = TrustOnFirstUse(), identity given: X25519.PrivateKey? = nil
     ) throws -> TestDevice {
-        let identity = X25519.PrivateKey.generate(using: random)
+        let identity = given ?? X25519.PrivateKey.generate(using: random)
         let local = LocalIdentity(address: address, keyPair: identity)
         let store = try makeStore(local)
         let device = TestDevice(
@@ -158,6 +158,8 @@ final class TestWorld {
     let kind: StoreKind
     private var ids: SplitMix64
     private var directory: StoreDirectory?
+    /// Each user's account identity key, held by every device of the user (LINKED_DEVICES.md A1).
+    private var accountKeys: [UUID: X25519.PrivateKey] = [:]
 
     init(seed: UInt64, store kind: StoreKind = .inMemory) {
         ids = SplitMix64(seed: seed)
@@ -181,13 +183,15 @@ final class TestWorld {
     /// A new user id.
     func user() -> UUID { ids.uuid() }
 
-    /// A new device of `user`, its keys published.
+    /// A new device of `user`, its keys published; it holds the user's account key (the first device's).
     func device(
         of user: UUID, oneTimeKeys: Int = 3, trust: any TrustPolicy = TrustOnFirstUse()
     ) throws -> TestDevice {
-        try server.makeDevice(
+        let device = try server.makeDevice(
             DeviceAddress(user: user, device: ids.uuid()), store: makeStore, random: random, oneTimeKeys: oneTimeKeys,
-            trust: trust)
+            trust: trust, identity: accountKeys[user])
+        accountKeys[user] = device.local.keyPair
+        return device
     }
 
     /// The same device reinstalled: a new identity key, a new store, new pre-keys published.

@@ -67,9 +67,11 @@ struct AtRestTests {
             let key = randomStoreKey()
             exchange.storeKeys[name] = key
             exchange.secrets.add(key, "\(name) store key")
+            // Alice's phone is linked to her laptop: it holds the same account key (LINKED_DEVICES.md A1).
+            let accountKey = try stores.first { try $0.localIdentity().address.user == user }?.localIdentity().keyPair
             let store = try SQLiteStore.create(
                 at: directory.path(name + ".sqlite"), device: DeviceAddress(user: user, device: UUID()),
-                key: .rawKey(key), oneTimePreKeys: 10)
+                key: .rawKey(key), oneTimePreKeys: 10, accountKey: accountKey)
             try exchange.secrets.addPreKeys(of: store, name)
             try server.upload(store)
             stores.append(store)

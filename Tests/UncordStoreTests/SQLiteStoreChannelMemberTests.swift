@@ -57,6 +57,7 @@ struct SQLiteStoreChannelMemberTests {
             _ = try bob.receive(try #require(sent.messages[bobAddress]), using: SessionCipher())
             // Back to the version 3 schema: migrations 6, 5 and 4 undone.
             try bob.connection.write { db in
+                try db.undoMigration7()
                 try db.execute("DROP INDEX skipped_message_keys_by_age")
                 try db.execute("ALTER TABLE sessions DROP COLUMN archived_at")
                 try db.execute("ALTER TABLE local_device DROP COLUMN identity_published")

@@ -64,26 +64,43 @@ struct SQLiteStoreKeyManagementTests {
         #expect(try pair.bob.sessionSummaries().count == 2)
     }
 
-    @Test("Pinned devices carry their first-seen, verified and changed times")
+    @Test("A pinned account key carries its first-seen, verified and changed times")
     func peerTimes() throws {
         let directory = try SQLiteScratchDirectory()
         let clock = TestClock()
         let store = try directory.store("a.sqlite", clock: clock)
         let address = DeviceAddress(user: UUID(), device: UUID())
-        let first = X25519.PrivateKey.generate(using: SystemRandom()).publicKey
-        try store.pin(first, for: address, trust: .unverified, sendBlocked: false)
+        let first = X25519.PrivateKey.generate(using: SystemRandom())
+        _ = try store.judgeDeviceList(try listing(address, key: first), unverifiedChanges: .warn)
         clock.advance(days: 1)
-        try store.pin(first, for: address, trust: .verified, sendBlocked: false)
+        try store.setTrust(.verified, sendBlocked: false, of: address.user)
         clock.advance(days: 1)
-        let second = X25519.PrivateKey.generate(using: SystemRandom()).publicKey
-        try store.pin(second, for: address, trust: .changed, sendBlocked: true)
+        let second = X25519.PrivateKey.generate(using: SystemRandom())
+        let judged = try store.judgeDeviceList(try listing(address, key: second), unverifiedChanges: .warn)
+        #expect(judged.warning?.sendingBlocked == true)
 
-        let record = try #require(try store.peerDevices(of: address.user).first)
+        let record = try #require(try store.peerIdentity(of: address.user))
         let start = clock.now.addingTimeInterval(-2 * 24 * 3600)
-        #expect(record.firstSeenAt.map { abs($0.timeIntervalSince(start)) < 0.01 } == true)
+        #expect(abs(record.firstSeenAt.timeIntervalSince(start)) < 0.01)
         #expect(record.verifiedAt.map { abs($0.timeIntervalSince(start) - 24 * 3600) < 0.01 } == true)
         #expect(record.changedAt.map { abs($0.timeIntervalSince(clock.now)) < 0.01 } == true)
-        #expect(record.trust == .changed && record.sendBlocked && record.identityKey == second)
+        // A verified user's change is held: the pin stays, the new key waits, sending is blocked.
+        #expect(record.trust == .verified && record.sendBlocked && record.identityKey == first.publicKey)
+        #expect(record.pendingKey == second.publicKey)
+    }
+
+    /// A one-device list for `address` whose signed pre-key is signed with `key`.
+    private func listing(_ address: DeviceAddress, key: X25519.PrivateKey) throws -> UserKeyBundle {
+        let spk = X25519.PrivateKey.generate(using: SystemRandom()).publicKey
+        let signature = try SignedPreKeySignature.sign(
+            deviceID: address.device, keyID: 1, signedPreKey: spk, identityKey: key, using: SystemRandom())
+        return UserKeyBundle(
+            userID: address.user,
+            devices: [
+                DeviceKeyBundle(
+                    deviceID: address.device, identityKey: key.publicKey.bytes, signedPreKeyID: 1,
+                    signedPreKey: spk.bytes, signature: signature)
+            ])
     }
 
     @Test("Rotating the identity replaces the key and every pre-key, archives sessions, and waits for the server")

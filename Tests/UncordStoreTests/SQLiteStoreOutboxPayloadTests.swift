@@ -118,6 +118,7 @@ struct SQLiteStoreOutboxPayloadTests {
             entry = try server.send("queued before", from: alice, to: [bobAddress.user]).entry
             // Back to the version 2 schema, as a store written before migration 3 existed.
             try alice.connection.write { db in
+                try db.undoMigration7()
                 try db.execute("DROP INDEX skipped_message_keys_by_age")
                 try db.execute("ALTER TABLE sessions DROP COLUMN archived_at")
                 try db.execute("ALTER TABLE local_device DROP COLUMN identity_published")

@@ -224,3 +224,26 @@ struct SeededGenerator: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+extension SQLiteConnection {
+    /// Takes a store back to schema version 6: the account-key tables go and the per-device pins come back, empty.
+    func undoMigration7() throws {
+        for table in ["peer_identities", "peer_identity_candidates", "device_authorizations", "accepted_base_keys"] {
+            try execute("DROP TABLE \(table)")
+        }
+        try execute(
+            """
+            CREATE TABLE peer_devices (
+                user_id TEXT NOT NULL REFERENCES peers (user_id) ON DELETE CASCADE,
+                device_id TEXT NOT NULL,
+                identity_key BLOB NOT NULL,
+                trust TEXT NOT NULL CHECK (trust IN ('unverified', 'verified', 'changed')),
+                first_seen_at TEXT NOT NULL,
+                verified_at TEXT,
+                changed_at TEXT,
+                send_blocked INTEGER NOT NULL DEFAULT 0,
+                PRIMARY KEY (user_id, device_id)
+            ) WITHOUT ROWID
+            """)
+    }
+}

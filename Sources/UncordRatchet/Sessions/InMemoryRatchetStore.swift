@@ -27,6 +27,8 @@ public final class InMemoryRatchetStore: RatchetStore, Sendable {
         public var sessionRecords: [DeviceAddress: SessionRecord] = [:]
         /// Cached device lists by user.
         public var deviceLists: [UUID: [UUID]] = [:]
+        /// Base keys of accepted sessions, by peer device.
+        public var acceptedBaseKeys: [DeviceAddress: Set<X25519.PublicKey>] = [:]
         /// How many change sets were committed.
         public var commitCount = 0
 
@@ -36,6 +38,7 @@ public final class InMemoryRatchetStore: RatchetStore, Sendable {
                 && lhs.pinnedIdentities == rhs.pinnedIdentities && same(lhs.signedPreKeys, rhs.signedPreKeys)
                 && same(lhs.oneTimePreKeys, rhs.oneTimePreKeys) && lhs.sessionRecords == rhs.sessionRecords
                 && lhs.deviceLists == rhs.deviceLists && lhs.commitCount == rhs.commitCount
+                && lhs.acceptedBaseKeys == rhs.acceptedBaseKeys
         }
 
         private static func same(_ lhs: [UInt32: X25519.PrivateKey], _ rhs: [UInt32: X25519.PrivateKey]) -> Bool {
@@ -106,12 +109,24 @@ public final class InMemoryRatchetStore: RatchetStore, Sendable {
 
     public func devices(of user: UUID) -> [UUID]? { state.withLock { $0.deviceLists[user] } }
 
+    public func acceptedSession(baseKey: X25519.PublicKey, from address: DeviceAddress) -> Bool {
+        state.withLock { $0.acceptedBaseKeys[address]?.contains(baseKey) ?? false }
+    }
+
+    /// Forgets every remembered base key, as when their signed pre-keys' grace ends.
+    public func forgetAcceptedBaseKeys() {
+        state.withLock { $0.acceptedBaseKeys = [:] }
+    }
+
     public func commit(_ changes: StoreChangeSet) {
         state.withLock { state in
             state.sessionRecords.merge(changes.sessionRecords) { $1 }
             state.pinnedIdentities.merge(changes.pinnedIdentities) { $1 }
             for id in changes.consumedOneTimePreKeys { state.oneTimePreKeys[id] = nil }
             state.deviceLists.merge(changes.deviceLists) { $1 }
+            for accepted in changes.acceptedBaseKeys {
+                state.acceptedBaseKeys[accepted.address, default: []].insert(accepted.baseKey)
+            }
             state.commitCount += 1
         }
     }

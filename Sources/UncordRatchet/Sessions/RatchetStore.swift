@@ -18,6 +18,9 @@ public protocol PreKeyStore {
     func signedPreKey(id: UInt32) throws -> X25519.PrivateKey?
     /// The one-time pre-key with this id, or `nil` when it is unknown or was consumed.
     func oneTimePreKey(id: UInt32) throws -> X25519.PrivateKey?
+    /// Whether a session with this base key (`EK_A`) from `address` was accepted before (kept until its signed
+    /// pre-key's grace period ends), so a replayed pre-key wrap is refused even after its session is gone.
+    func acceptedSession(baseKey: X25519.PublicKey, from address: DeviceAddress) throws -> Bool
 }
 
 /// The sessions with peer devices, one ``SessionRecord`` per (user, device).

@@ -35,38 +35,63 @@ extension SessionCipher {
         var step = PendingStep()
         let stored = try store.sessionRecord(for: sender, step: .receive(wrap.message.header))
         var record: SessionRecord
-        let contentKey: SecureBytes
+        let payload: MessagePayload
+        let identityKey: X25519.PublicKey
         var startedSession = false
-        // The digest is checked inside the decryption, so a wrap that does not belong to this content fails before
-        // any ratchet state changes or any key pair is drawn.
-        let accept = { (plaintext: SecureBytes) throws(RatchetError) -> SecureBytes in
-            try KeyWrap.contentKey(from: plaintext, content: content)
+        // The digest and the content are checked inside the decryption, so a wrap that does not belong to this
+        // content, or content that does not open, fails before any ratchet state changes or any key pair is drawn.
+        let accept = { (plaintext: SecureBytes) throws(RatchetError) -> MessagePayload in
+            let contentKey = try KeyWrap.contentKey(from: plaintext, content: content)
+            return try Envelope.openPayload(
+                content: content, contentKey: contentKey, channel: channel, author: author,
+                senderDevice: sender.device)
         }
         if let fields = wrap.preKey, let stored, let index = stored.indexOfSession(startedBy: fields) {
             record = stored
-            contentKey = try record.decrypt(wrap.message, inSessionAt: index, using: keyPairs, accepting: accept)
+            identityKey = record.sessions[index].peerIdentity
+            let pinned = try store.pinnedIdentity(for: sender)?.key
+            payload = try record.decrypt(
+                wrap.message, inSessionAt: index, using: keyPairs, promoting: pinned == identityKey,
+                accepting: accept)
         } else if let fields = wrap.preKey {
+            // A session this store accepted once and no longer keeps (evicted, or its record replaced): a replay.
+            if try store.acceptedSession(baseKey: fields.ephemeralKey, from: sender) {
+                throw RatchetError.duplicateMessage
+            }
             let session: Session
-            (session, contentKey) = try acceptSession(
+            (session, payload) = try acceptSession(
                 wrap: wrap, fields: fields, sender: sender, local: local, store: store, step: &step, accept: accept)
+            identityKey = fields.identityKey
             if var stored {
                 stored.install(session)
                 record = stored
             } else {
                 record = SessionRecord(active: session)
             }
+            step.changes.acceptedBaseKeys.append(
+                .init(address: sender, baseKey: fields.ephemeralKey, signedPreKeyID: fields.signedPreKeyID))
             startedSession = true
         } else {
             guard let stored else { throw RatchetError.noSession(sender) }
             record = stored
-            contentKey = try record.decrypt(wrap.message, using: keyPairs, accepting: accept)
+            let pinned = try store.pinnedIdentity(for: sender)?.key
+            var used: X25519.PublicKey?
+            payload = try record.decrypt(
+                wrap.message, using: keyPairs, promoting: { $0.peerIdentity == pinned },
+                accepting: { (plaintext: SecureBytes, session: Session) throws(RatchetError) -> MessagePayload in
+                    let opened = try accept(plaintext)
+                    used = session.peerIdentity
+                    return opened
+                })
+            guard let used else { throw RatchetError.noSession(sender) }
+            identityKey = used
         }
 
-        let payload = try Envelope.openPayload(
-            content: content, contentKey: contentKey, channel: channel, author: author, senderDevice: sender.device)
         step.changes.sessionRecords[sender] = record
         try store.commit(step.changes)
-        return OpenedMessage(payload: payload, sender: sender, startedSession: startedSession, notices: step.notices)
+        return OpenedMessage(
+            payload: payload, sender: sender, identityKey: identityKey, startedSession: startedSession,
+            notices: step.notices)
     }
 
     /// Decrypts a message as the server delivers it: the base64 content, the wrap addressed to this device (as
@@ -93,8 +118,8 @@ extension SessionCipher {
     private func acceptSession(
         wrap: KeyWrap, fields: KeyWrap.PreKeyFields, sender: DeviceAddress, local: LocalIdentity,
         store: some RatchetStore, step: inout PendingStep,
-        accept: (SecureBytes) throws(RatchetError) -> SecureBytes
-    ) throws -> (Session, SecureBytes) {
+        accept: (SecureBytes) throws(RatchetError) -> MessagePayload
+    ) throws -> (Session, MessagePayload) {
         _ = try step.checkIdentity(
             fields.identityKey, of: sender, pinned: try store.pinnedIdentity(for: sender), policy: trustPolicy)
         guard let signedPreKey = try store.signedPreKey(id: fields.signedPreKeyID) else {
@@ -113,10 +138,10 @@ extension SessionCipher {
             initiatorIdentity: fields.identityKey, responderIdentity: local.keyPair.publicKey, initiator: sender,
             responder: local.address)
         var ratchet = DoubleRatchet.responder(sharedSecret: secret, associatedData: ad, signedPreKey: signedPreKey)
-        let contentKey = try ratchet.decrypt(wrap.message, using: keyPairs, accepting: accept)
+        let payload = try ratchet.decrypt(wrap.message, using: keyPairs, accepting: accept)
         let session = Session(
             ratchet: ratchet, peerIdentity: fields.identityKey, baseKey: fields.ephemeralKey, initiatedLocally: false,
             pendingPreKey: nil)
-        return (session, contentKey)
+        return (session, payload)
     }
 }

@@ -53,11 +53,13 @@ struct PendingStep {
     ) throws(RatchetError) -> IdentityCheck {
         let current = changes.pinnedIdentities[address] ?? pinned
         guard let current else {
+            guard policy.acceptsFirstUse(of: address, key: key) else { throw .foreignIdentityKey(address) }
             changes.pinnedIdentities[address] = PinnedIdentity(key: key, level: .unverified)
             notices.append(.pinned(address, key: key))
             return .firstUse
         }
         if current.key == key { return .same }
+        guard policy.acceptsFirstUse(of: address, key: key) else { throw .foreignIdentityKey(address) }
         guard policy.acceptsChange(of: address, from: current, to: key) else { throw .identityChanged(address) }
         changes.pinnedIdentities[address] = PinnedIdentity(key: key, level: .changed)
         notices.append(.identityChanged(address, previous: current.key, current: key))

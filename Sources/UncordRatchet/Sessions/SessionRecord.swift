@@ -52,12 +52,27 @@ public struct SessionRecord: Sendable, Equatable {
         _ message: RatchetMessage, using keys: some KeyPairSource,
         accepting accept: (SecureBytes) throws(RatchetError) -> Output
     ) throws(RatchetError) -> Output {
-        let activeError: RatchetError
-        do { return try active.decrypt(message, using: keys, accepting: accept) } catch { activeError = error }
-        var errors = [activeError]
-        for index in previous.indices {
+        try decrypt(
+            message, using: keys, promoting: { _ in true },
+            accepting: { (plaintext: SecureBytes, _: Session) throws(RatchetError) -> Output in try accept(plaintext) })
+    }
+
+    /// Decrypts a ratchet message as ``decrypt(_:using:accepting:)`` does, promoting the session that decrypts it
+    /// to active only when `promoting` says so (a session of an identity key that is no longer the user's pin still
+    /// reads messages in flight, but never sends again). `accept` also gets the session that decrypted.
+    public mutating func decrypt<Output>(
+        _ message: RatchetMessage, using keys: some KeyPairSource, promoting: (Session) -> Bool,
+        accepting accept: (SecureBytes, Session) throws(RatchetError) -> Output
+    ) throws(RatchetError) -> Output {
+        var errors: [RatchetError] = []
+        for index in sessions.indices {
+            let session = sessions[index]
             do {
-                return try decrypt(message, inSessionAt: index + 1, using: keys, accepting: accept)
+                return try decrypt(
+                    message, inSessionAt: index, using: keys, promoting: promoting(session),
+                    accepting: { (plaintext: SecureBytes) throws(RatchetError) -> Output in
+                        try accept(plaintext, session)
+                    })
             } catch {
                 errors.append(error)
             }
@@ -66,21 +81,25 @@ public struct SessionRecord: Sendable, Equatable {
         for telling in [RatchetError.duplicateMessage, .tooManySkippedMessages] where errors.contains(telling) {
             throw telling
         }
-        throw activeError
+        throw errors[0]
     }
 
-    /// Decrypts a ratchet message in one session (0 = the active one, then the earlier ones) and promotes that
-    /// session on success. On failure nothing changes.
+    /// Decrypts a ratchet message in one session (0 = the active one, then the earlier ones) and, when `promoting`,
+    /// makes that session the active one on success. On failure nothing changes.
     mutating func decrypt<Output>(
-        _ message: RatchetMessage, inSessionAt index: Int, using keys: some KeyPairSource,
+        _ message: RatchetMessage, inSessionAt index: Int, using keys: some KeyPairSource, promoting: Bool = true,
         accepting accept: (SecureBytes) throws(RatchetError) -> Output
     ) throws(RatchetError) -> Output {
         if index == 0 { return try active.decrypt(message, using: keys, accepting: accept) }
         var session = previous[index - 1]
         let output = try session.decrypt(message, using: keys, accepting: accept)
-        previous.remove(at: index - 1)
-        previous.insert(active, at: 0)
-        active = session
+        if promoting {
+            previous.remove(at: index - 1)
+            previous.insert(active, at: 0)
+            active = session
+        } else {
+            previous[index - 1] = session
+        }
         return output
     }
 

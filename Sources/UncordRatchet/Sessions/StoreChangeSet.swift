@@ -1,4 +1,5 @@
 public import Foundation
+public import UncordCrypto
 
 /// All the store writes of one protocol step, computed before anything is written and applied by one
 /// ``RatchetStore/commit(_:)``.
@@ -11,6 +12,19 @@ public struct StoreChangeSet: Sendable, Equatable {
     public internal(set) var consumedOneTimePreKeys: Set<UInt32> = []
     /// Device lists to cache, each replacing the user's list.
     public internal(set) var deviceLists: [UUID: [UUID]] = [:]
+    /// Base keys of sessions accepted from pre-key wraps, remembered until their signed pre-key's grace ends so a
+    /// replayed wrap never starts its session again once the session itself is gone.
+    public internal(set) var acceptedBaseKeys: [AcceptedBaseKey] = []
+
+    /// The base key (`EK_A`) of a session a peer started with this device.
+    public struct AcceptedBaseKey: Sendable, Equatable {
+        /// The peer device.
+        public var address: DeviceAddress
+        /// The initiator's ephemeral key.
+        public var baseKey: X25519.PublicKey
+        /// The signed pre-key the session was started against: the record may go once that key's grace ends.
+        public var signedPreKeyID: UInt32
+    }
 
     /// An empty change set.
     public init() {}
@@ -18,5 +32,6 @@ public struct StoreChangeSet: Sendable, Equatable {
     /// `true` when the step changes nothing.
     public var isEmpty: Bool {
         sessionRecords.isEmpty && pinnedIdentities.isEmpty && consumedOneTimePreKeys.isEmpty && deviceLists.isEmpty
+            && acceptedBaseKeys.isEmpty
     }
 }

@@ -8,6 +8,29 @@ public protocol TrustPolicy: Sendable {
     /// Whether to accept `key` for `address` in place of `pinned`. Refusing makes the step fail with
     /// ``RatchetError/identityChanged(_:)`` and store nothing.
     func acceptsChange(of address: DeviceAddress, from pinned: PinnedIdentity, to key: X25519.PublicKey) -> Bool
+    /// Whether `key`, seen for `address` whose user has no pin yet, may be pinned by this step (trust on first use).
+    /// Refusing makes the step fail with ``RatchetError/foreignIdentityKey(_:)`` and store nothing: an engine that
+    /// pins only from device lists (LINKED_DEVICES.md A2) refuses. By default every first key is accepted.
+    func acceptsFirstUse(of address: DeviceAddress, key: X25519.PublicKey) -> Bool
+}
+
+extension TrustPolicy {
+    public func acceptsFirstUse(of address: DeviceAddress, key: X25519.PublicKey) -> Bool { true }
+}
+
+/// Accepts only the key already pinned for the sender's user: a first key or a changed key fails the step with
+/// ``RatchetError/foreignIdentityKey(_:)``. For an engine that decides pins from device lists alone
+/// (LINKED_DEVICES.md A2) and never from a received message.
+public struct PinnedKeysOnly: TrustPolicy {
+    /// The policy.
+    public init() {}
+
+    public func acceptsChange(of address: DeviceAddress, from pinned: PinnedIdentity, to key: X25519.PublicKey) -> Bool
+    {
+        false
+    }
+
+    public func acceptsFirstUse(of address: DeviceAddress, key: X25519.PublicKey) -> Bool { false }
 }
 
 /// Trust on first use, as PROTOCOL.md section 8 sets it: a changed key of a verified device is refused; a changed

@@ -91,6 +91,15 @@ struct SealedColumn {
                 rowKey: { row, _ in Array("\(try row.integer("id"))".utf8) },
                 primaryKey: { [.integer(try $0.integer("id"))] }),
             SealedColumn(
+                table: "pending_link", column: "ephemeral_private",
+                select: "SELECT id, device_id, ephemeral_private AS value FROM pending_link "
+                    + "WHERE ephemeral_private IS NOT NULL",
+                update: "UPDATE pending_link SET ephemeral_private = ? WHERE id = ?",
+                rowKey: { row, view in
+                    Array(try view.uuid(row.text("device_id"), "pending_link.device_id").lowercased.utf8)
+                },
+                primaryKey: { [.integer(try $0.integer("id"))] }),
+            SealedColumn(
                 table: "outbox", column: "payload",
                 select: "SELECT id, payload AS value FROM outbox WHERE payload IS NOT NULL",
                 update: "UPDATE outbox SET payload = ? WHERE id = ?",

@@ -150,6 +150,91 @@ enum StoreSchema {
                     ON skipped_message_keys (session_id, eviction_order);
                 """
         ),
+        // Account identity keys (LINKED_DEVICES.md): one pinned key per user, each listed device authorized or
+        // refused against it. A user whose pinned devices all carried one key keeps it as the pin; a user with
+        // several keys keeps them as candidates until a device list picks one (A5). Every list is judged anew.
+        Migration(
+            version: 7,
+            sql: """
+                CREATE TABLE peer_identities (                 -- the account key pinned for each peer user (A3)
+                    user_id TEXT PRIMARY KEY,
+                    identity_key BLOB NOT NULL,
+                    trust TEXT NOT NULL CHECK (trust IN ('unverified', 'verified', 'changed')),
+                    send_blocked INTEGER NOT NULL DEFAULT 0,
+                    pending_key BLOB,                          -- a change held until accepted (A2 rule 2)
+                    first_seen_at TEXT NOT NULL,
+                    verified_at TEXT,
+                    changed_at TEXT
+                ) WITHOUT ROWID;
+
+                CREATE TABLE peer_identity_candidates (        -- device keys pinned before account keys (A5)
+                    user_id TEXT NOT NULL,
+                    identity_key BLOB NOT NULL,
+                    trust TEXT NOT NULL CHECK (trust IN ('unverified', 'verified', 'changed')),
+                    PRIMARY KEY (user_id, identity_key)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE device_authorizations (           -- every listed device as last judged (A2)
+                    user_id TEXT NOT NULL,
+                    device_id TEXT NOT NULL,
+                    identity_key BLOB NOT NULL,
+                    state TEXT NOT NULL CHECK (state IN ('authorized', 'refused')),
+                    reason TEXT CHECK (reason IN ('foreignIdentityKey', 'invalidSignedPreKeySignature',
+                        'duplicateDeviceId')),
+                    judged_at TEXT NOT NULL,
+                    PRIMARY KEY (user_id, device_id)
+                ) WITHOUT ROWID;
+
+                CREATE TABLE accepted_base_keys (              -- sessions peers started, until their SPK's grace ends
+                    peer_user TEXT NOT NULL,
+                    peer_device TEXT NOT NULL,
+                    base_key BLOB NOT NULL,
+                    signed_pre_key_id INTEGER NOT NULL,
+                    accepted_at TEXT NOT NULL,
+                    PRIMARY KEY (peer_user, peer_device, base_key)
+                ) WITHOUT ROWID;
+
+                INSERT INTO peer_identities
+                    (user_id, identity_key, trust, send_blocked, first_seen_at, verified_at, changed_at)
+                SELECT user_id, identity_key,
+                    CASE WHEN max(trust = 'changed') THEN 'changed' WHEN max(trust = 'verified') THEN 'verified'
+                        ELSE 'unverified' END,
+                    max(send_blocked), min(first_seen_at), max(verified_at), max(changed_at)
+                FROM peer_devices
+                WHERE user_id != (SELECT user_id FROM local_device WHERE id = 1)
+                GROUP BY user_id HAVING count(DISTINCT identity_key) = 1;
+
+                INSERT OR IGNORE INTO peer_identity_candidates (user_id, identity_key, trust)
+                SELECT user_id, identity_key, trust FROM peer_devices
+                WHERE user_id != (SELECT user_id FROM local_device WHERE id = 1)
+                    AND user_id NOT IN (SELECT user_id FROM peer_identities);
+
+                CREATE TABLE pending_link (                    -- a new device waiting for its link (A4)
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    device_id TEXT NOT NULL,
+                    user_id TEXT,
+                    label TEXT,
+                    ephemeral_private BLOB,                    -- sealed; NULL once wiped
+                    shown_at REAL NOT NULL                     -- seconds on the boot clock when R was shown
+                );
+
+                CREATE TABLE channel_kinds (                   -- 'dm' (1:1: two members, fixed) or 'group_dm'
+                    channel_id TEXT PRIMARY KEY,
+                    kind TEXT NOT NULL
+                ) WITHOUT ROWID;
+
+                CREATE TABLE pending_members (                 -- authors new to a group DM, not wrapped for until
+                    channel_id TEXT NOT NULL,                  -- the app confirms them
+                    user_id TEXT NOT NULL,
+                    seen_at TEXT NOT NULL,
+                    PRIMARY KEY (channel_id, user_id)
+                ) WITHOUT ROWID;
+
+                DROP TABLE peer_devices;
+                DELETE FROM peer_device_lists;
+                UPDATE peers SET devices_fetched_at = NULL;
+                """
+        ),
     ]
 
     /// The newest schema version this build knows.

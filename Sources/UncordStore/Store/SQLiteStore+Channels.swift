@@ -1,4 +1,6 @@
 public import Foundation
+public import UncordProtocol
+import UncordRatchet
 
 extension SQLiteStore {
     /// The DM channels of the stored messages, each once, in id order: the channels a restarted engine catches
@@ -23,13 +25,89 @@ extension SQLiteStore {
         }
     }
 
-    /// Records that `users` are members of `channel`; users already recorded are kept once.
-    public func rememberMembers(_ users: [UUID], of channel: UUID) throws {
-        try transaction { view in try view.rememberMembers(users, of: channel) }
+    /// Records that `users` are members of `channel` (users already recorded are kept once), and its kind when
+    /// known: a 1:1 DM (``UncordProtocol/DMChannel/Kind/direct``) never takes a member beyond its two.
+    public func rememberMembers(_ users: [UUID], of channel: UUID, kind: DMChannel.Kind? = nil) throws {
+        try transaction { view in
+            try view.rememberMembers(users, of: channel)
+            try view.confirmPending(users, of: channel)
+            if let kind { try view.rememberKind(kind, of: channel) }
+        }
+    }
+
+    /// Records a channel's kind (from DM_CHANNEL_CREATE or the create answer).
+    public func rememberKind(_ kind: DMChannel.Kind, of channel: UUID) throws {
+        try transaction { view in try view.rememberKind(kind, of: channel) }
+    }
+
+    /// Authors of a group DM held as pending members: never wrapped for until confirmed.
+    public func pendingMembers(of channel: UUID) throws -> [UUID] {
+        try connection.read { db in
+            try db.query(
+                "SELECT user_id FROM pending_members WHERE channel_id = ? ORDER BY user_id", [.text(channel.lowercased)]
+            ).map { try view(db).uuid($0.text("user_id"), "pending_members.user_id") }
+        }
+    }
+
+    /// Makes a pending member of `channel` a member.
+    /// - Returns: `false` when `user` was not pending there (nothing changed).
+    public func confirmMember(_ user: UUID, of channel: UUID) throws -> Bool {
+        try transaction { view in
+            guard
+                try view.db.queryOne(
+                    "SELECT 1 FROM pending_members WHERE channel_id = ? AND user_id = ?",
+                    [.text(channel.lowercased), .text(user.lowercased)]) != nil
+            else { return false }
+            try view.rememberMembers([user], of: channel)
+            try view.confirmPending([user], of: channel)
+            return true
+        }
     }
 }
 
 extension StoreTransaction {
+    /// Applies the author of a received message to its channel's members: the first other author of a channel
+    /// with no other known member becomes one; a 1:1 DM never takes a third; a group DM's new author is pending.
+    func learnAuthor(_ user: UUID, of channel: UUID) throws -> MembershipChange? {
+        let channelText = SQLiteValue.text(channel.lowercased)
+        if try db.queryOne(
+            "SELECT 1 FROM channel_members WHERE channel_id = ? AND user_id = ?", [channelText, .text(user.lowercased)])
+            != nil
+        {
+            return nil
+        }
+        let own = try localIdentity().address.user
+        let others = try db.query(
+            "SELECT user_id FROM channel_members WHERE channel_id = ? AND user_id != ?",
+            [channelText, .text(own.lowercased)]
+        ).count
+        if others == 0 {
+            try rememberMembers([user], of: channel)
+            return .added
+        }
+        let kind = try db.queryOne("SELECT kind FROM channel_kinds WHERE channel_id = ?", [channelText])?.text("kind")
+        if kind == DMChannel.Kind.direct.rawValue { return .refused }
+        try db.run(
+            "INSERT OR IGNORE INTO pending_members (channel_id, user_id, seen_at) VALUES (?, ?, ?)",
+            [channelText, .text(user.lowercased), .text(Timestamp.format(now))])
+        return db.changes == 1 ? .pending : .stillPending
+    }
+
+    /// Clears `users` from the channel's pending members (they were named by the app or confirmed).
+    func confirmPending(_ users: [UUID], of channel: UUID) throws {
+        for user in users {
+            try db.run(
+                "DELETE FROM pending_members WHERE channel_id = ? AND user_id = ?",
+                [.text(channel.lowercased), .text(user.lowercased)])
+        }
+    }
+
+    func rememberKind(_ kind: DMChannel.Kind, of channel: UUID) throws {
+        try db.run(
+            "INSERT OR REPLACE INTO channel_kinds (channel_id, kind) VALUES (?, ?)",
+            [.text(channel.lowercased), .text(kind.rawValue)])
+    }
+
     /// Records channel members inside this transaction.
     func rememberMembers(_ users: [UUID], of channel: UUID) throws {
         for user in users {

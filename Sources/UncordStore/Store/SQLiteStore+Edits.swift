@@ -46,7 +46,8 @@ extension SQLiteStore {
             var updated = stored
             updated.payload = opened.payload
             updated.editedAt = stamp
-            return ReceivedMessage(message: updated, wasAlreadyStored: false, notices: opened.notices)
+            return ReceivedMessage(
+                message: updated, wasAlreadyStored: false, notices: opened.notices, identityKey: opened.identityKey)
         }
     }
 

@@ -1,5 +1,5 @@
 public import Foundation
-import UncordCrypto
+public import UncordCrypto
 public import UncordProtocol
 public import UncordRatchet
 
@@ -27,6 +27,24 @@ public struct ReceivedMessage: Sendable, Equatable {
     public var wasAlreadyStored: Bool
     /// Trust notices raised while opening it (a first pin, an accepted key change).
     public var notices: [TrustNotice]
+    /// The identity key of the session that decrypted it; `nil` when it was already stored.
+    public var identityKey: X25519.PublicKey? = nil
+    /// What the message's author is to the channel's members, when it was not a member yet.
+    public var membership: MembershipChange? = nil
+}
+
+/// What receiving a message from a user who was not a known member of its channel did (issue 13: members grow only
+/// with the app's consent).
+public enum MembershipChange: Sendable, Equatable {
+    /// The channel had no other known member: its first other author became one.
+    case added
+    /// A group DM's new author is held as pending and not wrapped for until confirmed
+    /// (``SQLiteStore/confirmMember(_:of:)``); reported once.
+    case pending
+    /// Already pending: not reported again.
+    case stillPending
+    /// A 1:1 DM already has its two members: the author never becomes one.
+    case refused
 }
 
 /// A send the server has not acknowledged yet: the exact request body, resent as it is on a retry, and the
@@ -73,8 +91,10 @@ extension SQLiteStore {
                     .text(opened.sender.user.lowercased), .text(opened.sender.device.lowercased), .blob(sealed),
                     .text(Timestamp.format(view.now)),
                 ])
-            try view.rememberMembers([opened.sender.user], of: message.channelID)
-            return ReceivedMessage(message: stored, wasAlreadyStored: false, notices: opened.notices)
+            let membership = try view.learnAuthor(opened.sender.user, of: message.channelID)
+            return ReceivedMessage(
+                message: stored, wasAlreadyStored: false, notices: opened.notices, identityKey: opened.identityKey,
+                membership: membership)
         }
     }
 
@@ -101,6 +121,7 @@ extension SQLiteStore {
                 payload, channel: channel, participants: participants, bundles: bundles, in: view)
             let body = try WireJSON.encode(sealed.request(replyTo: replyTo))
             try view.rememberMembers(participants, of: channel)
+            try view.confirmPending(participants, of: channel)
             let stamp = Timestamp.format(view.now)
             try view.db.run(
                 "INSERT INTO outbox (channel_id, request, created_at) VALUES (?, zeroblob(0), ?)",

@@ -79,6 +79,11 @@ extension SQLiteStore {
     public func deleteExpiredSignedPreKeys() throws {
         let cutoff = Timestamp.format(now.addingTimeInterval(-StoreTransaction.signedPreKeyGrace))
         try connection.write { db in
+            try db.run(
+                """
+                DELETE FROM accepted_base_keys WHERE signed_pre_key_id IN
+                    (SELECT key_id FROM signed_pre_keys WHERE retired_at IS NOT NULL AND retired_at < ?)
+                """, [.text(cutoff)])
             try db.run("DELETE FROM signed_pre_keys WHERE retired_at IS NOT NULL AND retired_at < ?", [.text(cutoff)])
         }
     }

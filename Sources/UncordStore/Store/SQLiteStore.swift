@@ -52,6 +52,16 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
         at path: String, key source: StoreKeySource, synchronous: Synchronous = .normal,
         random: any RandomSource = SystemRandom(), clock: @escaping @Sendable () -> Date = { Date() }
     ) throws -> SQLiteStore {
+        try open(at: path, key: source, synchronous: synchronous, random: random, clock: clock, waitingForLink: false)
+    }
+
+    /// Opens a store; a store still waiting for its link (``requestLink(at:user:label:key:random:bootClock:)``)
+    /// opens only when `waitingForLink`, and then only that way.
+    static func open(
+        at path: String, key source: StoreKeySource, synchronous: Synchronous = .normal,
+        random: any RandomSource = SystemRandom(), clock: @escaping @Sendable () -> Date = { Date() },
+        waitingForLink: Bool
+    ) throws -> SQLiteStore {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError.notInitialized }
         let connection = try StoreConnection(path: path, options: .init(synchronous: synchronous.sqlite))
         // The key is checked before any migration writes to an older store, and a refused open does not even
@@ -70,17 +80,24 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
         try connection.read { db in try db.migrate(StoreSchema.migrations) }
         let store = SQLiteStore(
             connection: connection, sealer: Sealer(key: key, random: random), random: random, clock: clock)
-        _ = try store.localIdentity()
+        let waiting = try connection.read { db in try db.queryOne("SELECT 1 FROM pending_link") != nil }
+        guard waiting == waitingForLink else {
+            throw waiting ? StoreError.waitingForLink(path: path) : StoreError.alreadyInitialized
+        }
+        if !waiting { _ = try store.localIdentity() }
         return store
     }
 
     /// Creates a store for a new device: its identity key, a signed pre-key and `oneTimePreKeys` one-time pre-keys
     /// (state `pending` until the server has them).
+    ///
+    /// The identity key is the user's account key (LINKED_DEVICES.md A1): a new one for a user's first device, or,
+    /// for a device linked to an existing one, the `accountKey` the link handed over.
     /// - Throws: ``StoreError/alreadyInitialized`` when the file already holds a device; nothing is overwritten.
     public static func create(
         at path: String, device: DeviceAddress, label: String? = nil, key source: StoreKeySource,
-        oneTimePreKeys: Int = 100, synchronous: Synchronous = .normal, random: any RandomSource = SystemRandom(),
-        clock: @escaping @Sendable () -> Date = { Date() }
+        oneTimePreKeys: Int = 100, accountKey: X25519.PrivateKey? = nil, synchronous: Synchronous = .normal,
+        random: any RandomSource = SystemRandom(), clock: @escaping @Sendable () -> Date = { Date() }
     ) throws -> SQLiteStore {
         let connection = try StoreConnection(path: path, options: .init(synchronous: synchronous.sqlite))
         return try connection.write { db throws -> SQLiteStore in
@@ -92,7 +109,7 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
             try setMetadata(db, "created_at", .text(Timestamp.format(Date())))
             let store = SQLiteStore(
                 connection: connection, sealer: Sealer(key: key, random: random), random: random, clock: clock)
-            try store.writeLocalDevice(db, device: device, label: label)
+            try store.writeLocalDevice(db, device: device, label: label, identity: accountKey)
             _ = try store.addSignedPreKey(db)
             _ = try store.addOneTimePreKeys(db, count: oneTimePreKeys)
             return store
@@ -133,6 +150,10 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
 
     public func sessionRecord(for address: DeviceAddress) throws -> SessionRecord? {
         try connection.read { try view($0).sessionRecord(for: address) }
+    }
+
+    public func acceptedSession(baseKey: X25519.PublicKey, from address: DeviceAddress) throws -> Bool {
+        try connection.read { try view($0).acceptedSession(baseKey: baseKey, from: address) }
     }
 
     public func devices(of user: UUID) throws -> [UUID]? { try connection.read { try view($0).devices(of: user) } }
@@ -214,8 +235,10 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
         try db.queryOne("SELECT value FROM metadata WHERE key = ?", [.text(key)])
     }
 
-    private func writeLocalDevice(_ db: SQLiteConnection, device: DeviceAddress, label: String?) throws {
-        let identity = X25519.PrivateKey.generate(using: random)
+    func writeLocalDevice(
+        _ db: SQLiteConnection, device: DeviceAddress, label: String?, identity given: X25519.PrivateKey?
+    ) throws {
+        let identity = given ?? X25519.PrivateKey.generate(using: random)
         let sealed = try sealer.seal(
             identity.secret, for: .init("local_device", "identity_private", row: device.device.lowercased))
         try db.run(

@@ -37,19 +37,24 @@ struct StoreTransaction: RatchetStore {
             keyPair: try privateKey(secret, "local_device.identity_private"))
     }
 
+    /// The key pinned for the device's user (LINKED_DEVICES.md A3: pins belong to users, and every device of the
+    /// user holds the one account key); for this user's own devices, this device's own identity key.
     func pinnedIdentity(for address: DeviceAddress) throws -> PinnedIdentity? {
+        let local = try localIdentity()
+        if address.user == local.address.user { return PinnedIdentity(key: local.keyPair.publicKey, level: .verified) }
         guard
             let row = try db.queryOne(
-                "SELECT identity_key, trust FROM peer_devices WHERE user_id = ? AND device_id = ?",
-                [.text(address.user.lowercased), .text(address.device.lowercased)])
+                "SELECT identity_key, trust FROM peer_identities WHERE user_id = ?", [.text(address.user.lowercased)])
         else { return nil }
-        let level: PinnedIdentity.Level
-        switch try row.text("trust") {
-        case "verified": level = .verified
-        case "changed": level = .changed
-        default: level = .unverified
-        }
-        return PinnedIdentity(key: try publicKey(row.blob("identity_key"), "peer_devices.identity_key"), level: level)
+        return PinnedIdentity(
+            key: try publicKey(row.blob("identity_key"), "peer_identities.identity_key"),
+            level: try trustLevel(row.text("trust"), "peer_identities.trust"))
+    }
+
+    func acceptedSession(baseKey: X25519.PublicKey, from address: DeviceAddress) throws -> Bool {
+        try db.queryOne(
+            "SELECT 1 FROM accepted_base_keys WHERE peer_user = ? AND peer_device = ? AND base_key = ?",
+            [.text(address.user.lowercased), .text(address.device.lowercased), .blob(baseKey.bytes)]) != nil
     }
 
     func signedPreKey(id: UInt32) throws -> X25519.PrivateKey? {
@@ -96,28 +101,20 @@ struct StoreTransaction: RatchetStore {
             try db.run("DELETE FROM one_time_pre_keys WHERE key_id = ?", [.integer(Int64(id))])
             guard db.changes == 1 else { throw StoreError.constraint("one-time pre-key \(id) was already consumed") }
         }
-        for (address, pin) in changes.pinnedIdentities {
+        let ownUser = try localIdentity().address.user
+        for (address, pin) in changes.pinnedIdentities where address.user != ownUser {
             try ensurePeer(address.user)
-            let trust: String
-            switch pin.level {
-            case .unverified: trust = "unverified"
-            case .verified: trust = "verified"
-            case .changed: trust = "changed"
-            }
+            try upsertPin(pin.key, of: address.user, trust: pin.level, sendBlocked: nil, stamp: stamp)
+        }
+        for accepted in changes.acceptedBaseKeys {
             try db.run(
                 """
-                INSERT INTO peer_devices (user_id, device_id, identity_key, trust, first_seen_at, verified_at, changed_at)
-                VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?4 = 'verified' THEN ?5 END, CASE WHEN ?4 = 'changed' THEN ?5 END)
-                ON CONFLICT (user_id, device_id) DO UPDATE SET
-                    identity_key = excluded.identity_key,
-                    trust = excluded.trust,
-                    verified_at = CASE WHEN excluded.trust = 'verified' THEN ?5 ELSE verified_at END,
-                    changed_at = CASE WHEN excluded.trust = 'changed' THEN ?5 ELSE changed_at END
+                INSERT OR IGNORE INTO accepted_base_keys
+                    (peer_user, peer_device, base_key, signed_pre_key_id, accepted_at) VALUES (?, ?, ?, ?, ?)
                 """,
                 [
-                    .text(address.user.lowercased), .text(address.device.lowercased), .blob(pin.key.bytes),
-                    .text(trust),
-                    .text(stamp),
+                    .text(accepted.address.user.lowercased), .text(accepted.address.device.lowercased),
+                    .blob(accepted.baseKey.bytes), .integer(Int64(accepted.signedPreKeyID)), .text(stamp),
                 ])
         }
         for (user, devices) in changes.deviceLists {
@@ -136,8 +133,33 @@ struct StoreTransaction: RatchetStore {
         }
     }
 
-    private func ensurePeer(_ user: UUID) throws {
+    func ensurePeer(_ user: UUID) throws {
         try db.run("INSERT OR IGNORE INTO peers (user_id) VALUES (?)", [.text(user.lowercased)])
+    }
+
+    /// Pins `key` for `user` with `trust`, replacing any earlier pin and clearing a pending change; `sendBlocked`
+    /// `nil` keeps the block as it is. The one upsert of a pin.
+    func upsertPin(
+        _ key: X25519.PublicKey, of user: UUID, trust: PinnedIdentity.Level, sendBlocked: Bool?, stamp: String
+    ) throws {
+        try db.run(
+            """
+            INSERT INTO peer_identities
+                (user_id, identity_key, trust, send_blocked, first_seen_at, verified_at, changed_at)
+            VALUES (?1, ?2, ?3, coalesce(?5, 0), ?4, CASE WHEN ?3 = 'verified' THEN ?4 END,
+                CASE WHEN ?3 = 'changed' THEN ?4 END)
+            ON CONFLICT (user_id) DO UPDATE SET
+                identity_key = excluded.identity_key,
+                trust = excluded.trust,
+                send_blocked = coalesce(?5, send_blocked),
+                pending_key = NULL,
+                verified_at = CASE WHEN excluded.trust = 'verified' THEN ?4 ELSE verified_at END,
+                changed_at = CASE WHEN excluded.trust = 'changed' THEN ?4 ELSE changed_at END
+            """,
+            [
+                .text(user.lowercased), .blob(key.bytes), .text(trust.storedText), .text(stamp),
+                sendBlocked.map { .integer($0 ? 1 : 0) } ?? .null,
+            ])
     }
 
     // MARK: Row keys and conversions
@@ -155,6 +177,13 @@ struct StoreTransaction: RatchetStore {
             throw StoreError.typeMismatch(column: column, expected: "UUID", found: "text")
         }
         return id
+    }
+
+    func trustLevel(_ text: String, _ column: String) throws -> PinnedIdentity.Level {
+        guard let level = PinnedIdentity.Level(storedText: text) else {
+            throw StoreError.typeMismatch(column: column, expected: "a trust level", found: "other text")
+        }
+        return level
     }
 
     func publicKey(_ bytes: [UInt8], _ column: String) throws -> X25519.PublicKey {
@@ -177,6 +206,26 @@ final class LocalIdentityCache: Sendable {
     var value: LocalIdentity? {
         get { stored.withLock { $0 } }
         set { stored.withLock { $0 = newValue } }
+    }
+}
+
+extension PinnedIdentity.Level {
+    /// The text the tables store.
+    var storedText: String {
+        switch self {
+        case .unverified: "unverified"
+        case .verified: "verified"
+        case .changed: "changed"
+        }
+    }
+
+    init?(storedText: String) {
+        switch storedText {
+        case "unverified": self = .unverified
+        case "verified": self = .verified
+        case "changed": self = .changed
+        default: return nil
+        }
     }
 }
 

@@ -97,8 +97,11 @@ struct ChaosScenario {
                 index == 0
                 ? .passphrase(SecureBytes(copying: Array(passphrase.utf8)))
                 : .rawKey(SecureBytes(random: 32, using: SystemRandom()))
+            // Alice's phone is linked to her laptop: it holds her account key (LINKED_DEVICES.md A1).
+            let accountKey = try devices.first { $0.address.user == user }?.store.localIdentity().keyPair
             let store = try SQLiteStore.create(
-                at: directory.path("\(name).sqlite"), device: address, label: name, key: key, oneTimePreKeys: 20)
+                at: directory.path("\(name).sqlite"), device: address, label: name, key: key, oneTimePreKeys: 20,
+                accountKey: accountKey)
             let device = try await ChaosDevice(
                 name: name, address: address, store: store, serverPort: port, random: random.fork(UInt64(index)),
                 tally: tally, logger: recorder.logger(name))

@@ -46,7 +46,7 @@ struct ChaosTests {
                 let copies = run.copies(of: id)
                 let decryptedACopy = !copies.intersection(decryptedIDs).isEmpty
                 switch reason {
-                case .noKeyForThisDevice:
+                case .noKeyForThisDevice, .identityUnconfirmed:
                     #expect(
                         decryptedACopy, "seed \(seed): \(device.name) never decrypted \(id) after failing to fetch it")
                 case .duplicate, .authenticationFailed:
@@ -59,7 +59,7 @@ struct ChaosTests {
                 }
             }
             for case .trustWarning(let warning) in events {
-                Issue.record("seed \(seed): \(device.name) warned about \(warning.device)")
+                Issue.record("seed \(seed): \(device.name) warned about \(warning.user)")
             }
             #expect(try device.store.status().outbox == 0, "seed \(seed): \(device.name) kept sends in its outbox")
             #expect(

@@ -52,12 +52,10 @@ struct SecretText {
                 add(key.secret, "\(name): one-time pre-key \(info.id)")
             }
         }
-        for user in try store.peerUsers() {
-            for device in try store.peerDevices(of: user) {
-                guard let record = try store.sessionRecord(for: device.address) else { continue }
-                for (index, session) in record.sessions.enumerated() {
-                    addSession(session.ratchet, "\(name): session \(index) with \(device.address)")
-                }
+        for summary in try store.sessionSummaries() {
+            guard let record = try store.sessionRecord(for: summary.peer) else { continue }
+            for (index, session) in record.sessions.enumerated() {
+                addSession(session.ratchet, "\(name): session \(index) with \(summary.peer)")
             }
         }
     }

@@ -1,0 +1,211 @@
+public import Foundation
+public import UncordCrypto
+public import UncordRatchet
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A link response opened on the new device: the payload and the confirmation code to show, before anything is
+/// stored (LINKED_DEVICES.md A4 step 3).
+public struct OpenedLink: Sendable {
+    /// What the existing device handed over: the account key, its pins and channels.
+    public var payload: LinkPayload
+    /// The 6-digit confirmation code; the person must see the same on the existing device.
+    public var confirmationCode: String
+    /// The device id the new device drew for itself.
+    public var deviceID: UUID
+}
+
+/// Seconds on a clock that runs on across processes and never jumps with the wall clock: `CLOCK_BOOTTIME` on Linux
+/// (it counts suspended time too), `CLOCK_MONOTONIC` elsewhere. A link request is fresh for 10 minutes of it.
+public enum BootClock {
+    /// The clock's reading now.
+    public static func seconds() -> Double {
+        var now = timespec()
+        #if canImport(Glibc)
+            clock_gettime(CLOCK_BOOTTIME, &now)
+        #else
+            clock_gettime(CLOCK_MONOTONIC, &now)
+        #endif
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+}
+
+extension SQLiteStore {
+    /// The new device's first step of linking (LINKED_DEVICES.md A4): creates the store in a waiting state — a new
+    /// device id and ephemeral key `E_n`, sealed like every secret — and returns the request `R` to show. A store
+    /// already waiting gets a new request (the old `E_n` is wiped, so a response to it is refused). Until
+    /// ``completeLink(_:at:key:oneTimePreKeys:)``, the store opens for nothing else.
+    ///
+    /// ```swift
+    /// let request = try SQLiteStore.requestLink(at: path, user: me, label: "phone", key: .passphrase(words))
+    /// show(request.text, request.linkCode)   // and its QR code
+    /// ```
+    /// - Parameter user: the account this device logs in with; a response for another account is refused. `nil`
+    ///   takes the account the response names.
+    /// - Throws: ``StoreError/alreadyInitialized`` when the file holds a device already; store errors.
+    public static func requestLink(
+        at path: String, user: UUID?, label: String? = nil, key source: StoreKeySource,
+        random: any RandomSource = SystemRandom(), bootClock: @Sendable () -> Double = BootClock.seconds
+    ) throws -> LinkRequest {
+        let store: SQLiteStore
+        if FileManager.default.fileExists(atPath: path),
+            (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0) ?? 0 > 0
+        {
+            store = try open(at: path, key: source, random: random, waitingForLink: true)
+        } else {
+            let connection = try StoreConnection(path: path, options: .init())
+            store = try connection.write { db throws -> SQLiteStore in
+                guard try db.userVersion == 0, try db.queryOne("SELECT 1 FROM sqlite_master LIMIT 1") == nil else {
+                    throw StoreError.alreadyInitialized
+                }
+                try db.migrate(StoreSchema.migrations)
+                let key = try Self.writeKeyMetadata(db, source, random: random)
+                try setMetadata(db, "created_at", .text(Timestamp.format(Date())))
+                return SQLiteStore(
+                    connection: connection, sealer: Sealer(key: key, random: random), random: random, clock: { Date() })
+            }
+        }
+        let device = UUID()
+        let ephemeral = X25519.PrivateKey.generate(using: random)
+        try store.connection.write { db in
+            let sealed = try store.sealer.seal(
+                ephemeral.secret, for: .init("pending_link", "ephemeral_private", row: device.lowercased))
+            try db.run(
+                """
+                INSERT OR REPLACE INTO pending_link (id, device_id, user_id, label, ephemeral_private, shown_at)
+                VALUES (1, ?, ?, ?, ?, ?)
+                """,
+                [
+                    .text(device.lowercased), user.map { .text($0.lowercased) } ?? .null,
+                    label.map(SQLiteValue.text) ?? .null, .blob(sealed), .real(bootClock()),
+                ])
+        }
+        return LinkRequest(deviceID: device, ephemeralKey: ephemeral.publicKey)
+    }
+
+    /// The new device's second step: opens the existing device's response with `E_n` and returns the payload and
+    /// the confirmation code to show. **Nothing is stored**: the person must first confirm that both devices show
+    /// the same confirmation code, then call ``completeLink(_:at:key:oneTimePreKeys:)``. A response that comes
+    /// more than 10 minutes after the request was made wipes `E_n` (a new request is needed).
+    /// - Throws: ``UncordRatchet/LinkError`` for every refusal of A4 (``UncordRatchet/LinkError/expired``, a bad
+    ///   tag, a response for another request, an invalid payload, a payload for another account); store errors.
+    public static func openLinkResponse(
+        _ response: LinkResponse, at path: String, key source: StoreKeySource,
+        bootClock: @Sendable () -> Double = BootClock.seconds
+    ) throws -> OpenedLink {
+        let store = try open(at: path, key: source, waitingForLink: true)
+        let pending = try store.pendingLink()
+        guard let ephemeral = pending.ephemeral else { throw LinkError.expired }
+        let elapsed = bootClock() - pending.shownAt
+        guard elapsed >= 0, elapsed <= Double(LinkRequest.lifetime.components.seconds) else {
+            try store.connection.write { db in try db.run("UPDATE pending_link SET ephemeral_private = NULL") }
+            throw LinkError.expired
+        }
+        let request = LinkRequest(deviceID: pending.device, ephemeralKey: ephemeral.publicKey)
+        let (payload, code) = try response.open(for: request, ephemeral: ephemeral)
+        if let user = pending.user, user != payload.user {
+            throw LinkError.invalidPayload("user_id is not the account this device logs in with")
+        }
+        return OpenedLink(payload: payload, confirmationCode: code, deviceID: pending.device)
+    }
+
+    /// The new device's last step, once the person confirmed the codes match: in one transaction, stores the
+    /// account key as this device's identity, a signed pre-key signed with it and `oneTimePreKeys` one-time
+    /// pre-keys, every pin (with its trust) and channel the existing device had, and wipes `E_n`. The store is then
+    /// a device like any other: register it with the server (``E2EEEngine/bootstrap()``).
+    /// - Throws: ``UncordRatchet/LinkError/expired`` when the request was replaced or wiped meanwhile (a second
+    ///   response for one request is refused this way); store errors. Nothing changes on a throw.
+    public static func completeLink(
+        _ opened: OpenedLink, at path: String, key source: StoreKeySource, oneTimePreKeys: Int = 100
+    ) throws -> SQLiteStore {
+        let store = try open(at: path, key: source, waitingForLink: true)
+        try store.connection.write { db in
+            guard
+                let row = try db.queryOne("SELECT device_id, label, ephemeral_private FROM pending_link WHERE id = 1"),
+                try row.optionalBlob("ephemeral_private") != nil,
+                try store.view(db).uuid(row.text("device_id"), "pending_link.device_id") == opened.deviceID
+            else { throw LinkError.expired }
+            let payload = opened.payload
+            try store.writeLocalDevice(
+                db, device: DeviceAddress(user: payload.user, device: opened.deviceID),
+                label: try row.optionalText("label"), identity: payload.identity)
+            _ = try store.addSignedPreKey(db)
+            _ = try store.addOneTimePreKeys(db, count: oneTimePreKeys)
+            let view = store.view(db)
+            let stamp = Timestamp.format(store.now)
+            for pin in payload.pins where pin.user != payload.user {
+                try view.ensurePeer(pin.user)
+                try view.upsertPin(pin.identityKey, of: pin.user, trust: pin.trust, sendBlocked: nil, stamp: stamp)
+            }
+            for channel in payload.channels { try view.rememberMembers(channel.members, of: channel.id) }
+            try db.run("DELETE FROM pending_link")
+        }
+        store.forgetCachedIdentity()
+        _ = try store.localIdentity()
+        return store
+    }
+
+    /// The request a waiting store showed, to show it again.
+    public static func pendingLinkRequest(at path: String, key source: StoreKeySource) throws -> LinkRequest {
+        let store = try open(at: path, key: source, waitingForLink: true)
+        let pending = try store.pendingLink()
+        guard let ephemeral = pending.ephemeral else { throw LinkError.expired }
+        return LinkRequest(deviceID: pending.device, ephemeralKey: ephemeral.publicKey)
+    }
+
+    private func pendingLink() throws -> (
+        device: UUID, user: UUID?, ephemeral: X25519.PrivateKey?, shownAt: Double
+    ) {
+        try connection.read { db in
+            guard
+                let row = try db.queryOne(
+                    "SELECT device_id, user_id, ephemeral_private, shown_at FROM pending_link WHERE id = 1")
+            else { throw StoreError.notInitialized }
+            let view = view(db)
+            let device = try view.uuid(row.text("device_id"), "pending_link.device_id")
+            let ephemeral = try row.optionalBlob("ephemeral_private").map {
+                try view.privateKey(
+                    try sealer.open($0, for: .init("pending_link", "ephemeral_private", row: device.lowercased)),
+                    "pending_link.ephemeral_private")
+            }
+            return (
+                device, try row.optionalText("user_id").map { try view.uuid($0, "pending_link.user_id") }, ephemeral,
+                try row.real("shown_at")
+            )
+        }
+    }
+}
+
+extension SQLiteStore {
+    /// What this device hands a device it links (LINKED_DEVICES.md A4): the account key, every pinned account key
+    /// with its trust, and every channel with its known members.
+    public func linkPayload() throws -> LinkPayload {
+        try connection.read { db in
+            let view = view(db)
+            let local = try view.localIdentity()
+            let pins = try db.query("SELECT user_id, identity_key, trust FROM peer_identities ORDER BY user_id").map {
+                LinkPayload.Pin(
+                    user: try view.uuid($0.text("user_id"), "peer_identities.user_id"),
+                    identityKey: try view.publicKey($0.blob("identity_key"), "peer_identities.identity_key"),
+                    trust: try view.trustLevel($0.text("trust"), "peer_identities.trust"))
+            }
+            var channels: [LinkPayload.Channel] = []
+            for row in try db.query("SELECT channel_id, user_id FROM channel_members ORDER BY channel_id, user_id") {
+                let channel = try view.uuid(row.text("channel_id"), "channel_members.channel_id")
+                let user = try view.uuid(row.text("user_id"), "channel_members.user_id")
+                if channels.last?.id == channel {
+                    channels[channels.count - 1].members.append(user)
+                } else {
+                    channels.append(.init(id: channel, members: [user]))
+                }
+            }
+            return LinkPayload(
+                identity: local.keyPair, user: local.address.user, fromDevice: local.address.device, pins: pins,
+                channels: channels)
+        }
+    }
+}
