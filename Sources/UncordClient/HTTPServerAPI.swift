@@ -95,12 +95,12 @@ public struct HTTPServerAPI: ServerAPI {
             .GET, "/dm/\(channel.wire)/messages", query: query, headers: [("X-Device-ID", device.wire)])
     }
 
-    // MARK: Routes an app needs beside the engine
-
     /// `DELETE /users/@me/devices/{device_id}`: removes a device with its keys (204).
     public func deleteDevice(_ device: UUID) async throws {
         try await noContent(.DELETE, "/users/@me/devices/\(device.wire)")
     }
+
+    // MARK: Routes an app needs beside the engine
 
     /// `PUT /users/@me/devices/{device_id}/identity-key`: replaces a device's identity key (204).
     public func updateIdentityKey(device: UUID, _ request: UpdateIdentityKeyRequest) async throws {

@@ -8,8 +8,12 @@ public enum AppEvent: Sendable, Equatable {
     case message(DecryptedMessage)
     /// A DM message was edited; the new revision, decrypted.
     case messageEdited(DecryptedMessage)
-    /// A DM message was deleted; its stored text is gone.
+    /// Its author deleted a DM message (an encrypted delete, ``E2EEEngine/prepareDelete(of:channel:participants:)``);
+    /// its stored text is gone.
     case messageDeleted(id: UUID, channel: UUID)
+    /// The server says it removed a stored DM message (DM_MESSAGE_DELETE). Only the author can delete a message,
+    /// so the local copy is kept, marked (``UncordStore/StoredMessage/isRemovedByServer``).
+    case messageRemovedByServer(id: UUID, channel: UUID)
     /// A DM message could not be decrypted; never dropped silently.
     case undecryptable(messageID: UUID, reason: UndecryptableReason)
     /// A user's account identity key changed, or the user's devices carry several keys at once

@@ -11,17 +11,29 @@ extension E2EEEngine {
     /// Bytes that are not a frame, and every frame the engine does not act on, come back as
     /// ``AppEvent/passthrough(bytes:frame:)`` with the very same bytes. Never throws: a frame the engine cannot
     /// use becomes a typed event or a passthrough.
+    /// Events a refused send met (``PreparedMessage/events`` of a send that threw) come first.
     public func process(frame bytes: [UInt8]) async -> [AppEvent] {
         guard let frame = try? Frame(parsing: bytes) else {
             logger.debug("not a gateway frame; passed through")
-            return [.passthrough(bytes: bytes, frame: nil)]
+            return takeUndelivered() + [.passthrough(bytes: bytes, frame: nil)]
         }
-        return await process(frame, bytes: bytes)
+        return takeUndelivered() + (await process(frame, bytes: bytes))
     }
 
     /// Handles one decoded gateway frame; a passthrough carries the frame's encoding.
     public func process(frame: Frame) async -> [AppEvent] {
-        await process(frame, bytes: frame.encoded())
+        takeUndelivered() + (await process(frame, bytes: frame.encoded()))
+    }
+
+    /// The events a refused send met (a trust warning, a refused device), now rather than with the next frame.
+    ///
+    /// ```swift
+    /// do { _ = try await engine.prepareMessage(text: t, channel: c, participants: []) }
+    /// catch { for event in await engine.takeUndelivered() { app.handle(event) } }
+    /// ```
+    public func takeUndelivered() -> [AppEvent] {
+        defer { undeliveredEvents = [] }
+        return undeliveredEvents
     }
 
     private func process(_ frame: Frame, bytes: [UInt8]) async -> [AppEvent] {
@@ -59,13 +71,17 @@ extension E2EEEngine {
             guard message.encrypted else { return [passthrough] }
             return await receive(message, isEdit: type == .dmMessageUpdate)
         case .dmMessageDelete:
+            // The server cannot delete for the author: a stored message of that channel is only marked.
             guard let delete = try? frame.decodeData(as: MessageDelete.self) else { return [passthrough] }
             do {
-                _ = try store.markDeleted(messageID: delete.id)
+                guard try store.markRemovedByServer(messageID: delete.id, channel: delete.channelID) else {
+                    return [passthrough]
+                }
             } catch {
-                logger.warning("could not mark a message deleted", metadata: ["error": "\(error)"])
+                logger.warning("could not mark a message removed", metadata: ["error": "\(error)"])
+                return [passthrough]
             }
-            return [.messageDeleted(id: delete.id, channel: delete.channelID)]
+            return [.messageRemovedByServer(id: delete.id, channel: delete.channelID)]
         case .keyBundleLow:
             guard let low = try? frame.decodeData(as: KeyBundleLow.self) else { return [passthrough] }
             guard low.deviceID == local.device else { return [passthrough] }
@@ -82,8 +98,11 @@ extension E2EEEngine {
             guard change.userID != local.user || change.deviceID != local.device else { return [] }
             // The event itself decides nothing (the server could send anything): the user's list is judged again.
             refreshedBundles[change.userID] = nil
+            let events = await judgeQuietly(change.userID)
+            // Registration fires the event before the device uploads its signed pre-key: the next send judges the
+            // list again rather than trusting this early answer.
             try? store.markDeviceListStale(of: change.userID)
-            return await judgeQuietly(change.userID)
+            return events
         default:
             return [passthrough]
         }
@@ -95,6 +114,9 @@ extension E2EEEngine {
         var message = message
         if !carriesWrapForThisDevice(message) {
             if message.author.id == local.user, let payload = ownSend(message) {
+                if payload.type == MessagePayload.deleteType, let target = payload.editOf {
+                    return [.messageDeleted(id: target, channel: message.channelID)]
+                }
                 let decrypted = DecryptedMessage(
                     id: message.id, channel: message.channelID, sender: local, payload: payload, trust: nil,
                     editedAt: message.editedAt?.text)
@@ -115,7 +137,9 @@ extension E2EEEngine {
         case .failure(.foreignIdentityKey(let sender)):
             // A pre-key wrap made with a key that is not the user's pin never changes the pin by itself: the
             // user's list is judged again, and the message is read only if its key is the pin that results.
-            let refresh = await refreshDeviceList(of: sender.user, for: sender, force: true)
+            // At most one judgement per sender and key a minute: a new key of a known device gets its own.
+            let key = message.messageKeys?.first.flatMap { try? KeyWrap(parsing: $0.encryptedKey).preKey?.identityKey }
+            let refresh = await refreshDeviceList(of: sender.user, for: sender, key: key, force: true)
             events += refresh.events
             if refresh.failed {
                 logger.notice("message undecryptable", metadata: ["reason": "sender's device list unavailable"])
@@ -133,6 +157,10 @@ extension E2EEEngine {
         }
         if isUnknownDevice(received.message.sender) {
             events += await refreshDeviceList(of: received.message.sender.user, for: received.message.sender).events
+        }
+        if let deleted = received.deleted {
+            events.append(.messageDeleted(id: deleted, channel: message.channelID))
+            return events
         }
         let trust = trustLabel(of: received)
         let decrypted = DecryptedMessage(
@@ -212,20 +240,23 @@ extension E2EEEngine {
     /// - Returns: the events of the judgement, and `failed` when the list could not be fetched or judged (a skipped
     ///   refresh did not fail: the last judgement stands).
     private func refreshDeviceList(
-        of user: UUID, for sender: DeviceAddress, force: Bool = false
+        of user: UUID, for sender: DeviceAddress, key: X25519.PublicKey? = nil, force: Bool = false
     ) async -> (events: [AppEvent], failed: Bool) {
         let minimum = force ? min(60, configuration.deviceListRefreshAge) : configuration.deviceListRefreshAge
-        if let last = deviceRefreshes[sender], now.timeIntervalSince(last) < minimum { return ([], false) }
+        let slot = "\(sender)/\(key.map { Hex.encode($0.bytes) } ?? "")"
+        if let last = deviceRefreshes[slot], now.timeIntervalSince(last) < minimum { return ([], false) }
         do {
             let judged = try await judgeDeviceList(of: user)
-            deviceRefreshes[sender] = now
+            deviceRefreshes[slot] = now
             if judged.sendAllowed { refreshedBundles[user] = (judged.bundle, now) }
             try storeCall { try store.markDeviceListStale(of: user) }
             logger.info("device list judged after a message from an unknown device or key")
             return (judged.events, false)
         } catch {
             logger.warning("refreshing a device list failed", metadata: ["error": "\(error)"])
-            try? store.markDeviceListStale(of: user)
+            // A decrypted message from an unknown device: the next send judges the list again. A wrap that was not
+            // read taught nothing, and changes nothing.
+            if force { suspectLists.insert(user) } else { try? store.markDeviceListStale(of: user) }
             return ([], true)
         }
     }

@@ -56,11 +56,27 @@ extension E2EEEngine {
         return try await prepare(payload, channel: channel, participants: participants, replyTo: nil)
     }
 
+    /// Encrypts this user's delete of message `messageID` (Uncord has no DM delete route): a payload of type
+    /// ``UncordRatchet/MessagePayload/deleteType`` naming it in `edit_of`, sent like any message. Receivers erase the
+    /// message only when it is this user's in that channel; ``markSent(_:messageID:)`` erases the local copy.
+    /// - Throws: as ``prepareMessage(text:channel:participants:replyTo:)``.
+    public func prepareDelete(
+        of messageID: UUID, channel: UUID, participants: [UUID]
+    ) async throws(E2EEError) -> PreparedMessage {
+        let payload = MessagePayload(
+            type: MessagePayload.deleteType, body: "", senderDevice: local.device, sentAt: Self.rfc3339(now),
+            editOf: messageID)
+        return try await prepare(payload, channel: channel, participants: participants, replyTo: nil)
+    }
+
     /// Clears the outbox entry of a send the server acknowledged with `messageID` and, in the same transaction,
     /// stores the sent payload in the history under that id, so ``UncordStore/SQLiteStore/message(id:)`` returns
     /// it and its gateway echo is recognised even after the engine is restarted.
     public func markSent(_ prepared: PreparedMessage, messageID: UUID) throws(E2EEError) {
         _ = try storeCall { try store.recordSent(prepared.entry, payload: prepared.payload, messageID: messageID) }
+        if prepared.payload.type == MessagePayload.deleteType, let target = prepared.payload.editOf {
+            _ = try storeCall { try store.markDeleted(messageID: target) }
+        }
         logger.debug("send acknowledged")
     }
 
@@ -121,26 +137,32 @@ extension E2EEEngine {
         var events: [AppEvent] = []
         var fromRefresh: [UUID] = []
         var refusal: E2EEError?
-        for user in users where try needsBundle(user) {
-            if let kept = freshRefreshedBundle(of: user) {
-                bundles.append(kept)
-                fromRefresh.append(user)
-                continue
+        let entry: OutboxEntry
+        do throws(E2EEError) {
+            for user in users where try needsBundle(user) {
+                if let kept = freshRefreshedBundle(of: user) {
+                    bundles.append(kept)
+                    fromRefresh.append(user)
+                    continue
+                }
+                let judged = try await judgeDeviceList(of: user)
+                events += judged.events
+                if !judged.sendAllowed, user != local.user, refusal == nil {
+                    refusal = try sendRefusal(for: user, outcome: judged.outcome)
+                }
+                bundles.append(judged.bundle)
             }
-            let judged = try await judgeDeviceList(of: user)
-            events += judged.events
-            if !judged.sendAllowed, user != local.user, refusal == nil {
-                refusal = try sendRefusal(for: user, outcome: judged.outcome)
+            if let refusal { throw refusal }
+            try checkNotBlocked(users)
+            entry = try storeCall {
+                try store.send(
+                    payload, channel: channel, participants: users, bundles: bundles, replyTo: replyTo,
+                    using: sendingCipher)
             }
-            bundles.append(judged.bundle)
-        }
-        if let refusal { throw refusal }
-        try checkNotBlocked(users)
-
-        let entry = try storeCall {
-            try store.send(
-                payload, channel: channel, participants: users, bundles: bundles, replyTo: replyTo,
-                using: sendingCipher)
+        } catch {
+            // Whatever stopped the send, what the judgements found still reaches the app.
+            undeliveredEvents += events
+            throw error
         }
         // A kept bundle is spent once its list and sessions are committed: its one-time pre-keys are never reused.
         for user in fromRefresh { refreshedBundles[user] = nil }
@@ -190,7 +212,8 @@ extension E2EEEngine {
     /// Whether sending to `user` needs a fresh bundle list: no cached list, a list older than the refresh age, or
     /// a listed device without a session whose peer key is the pinned one, or whose sessions were archived.
     private func needsBundle(_ user: UUID) throws(E2EEError) -> Bool {
-        try storeCall {
+        if suspectLists.contains(user) { return true }
+        return try storeCall {
             guard let devices = try store.devices(of: user), let fetched = try store.deviceListFetchedAt(of: user),
                 now.timeIntervalSince(fetched) < configuration.deviceListRefreshAge
             else { return true }

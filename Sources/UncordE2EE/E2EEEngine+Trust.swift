@@ -154,7 +154,10 @@ extension E2EEEngine {
             events.append(.trustWarning(trustWarning(for: user, warning)))
             logger.notice("peer identity key changed", metadata: ["blocked": "\(warning.sendingBlocked)"])
         }
-        for device in judgement.newlyRefused {
+        var changedTo: [UInt8]?
+        if case .changed(let key) = judgement.authorization.outcome { changedTo = key.bytes }
+        // Devices that carry a changed account key are covered by the trust warning, not reported one by one.
+        for device in judgement.newlyRefused where device.bundle.identityKey != changedTo {
             let report = "\(user)/\(device.deviceID)/\(Hex.encode(device.bundle.identityKey))/\(device.reason as Any)"
             guard reportedRefusals.insert(report).inserted else { continue }
             if let reason = device.reason {
@@ -166,6 +169,7 @@ extension E2EEEngine {
             events.append(.ownDeviceLinked(device: device))
             logger.notice("a device was linked to this account")
         }
+        suspectLists.remove(user)
         let usable = UserKeyBundle(userID: user, devices: judgement.authorization.authorizedDevices)
         return (usable, judgement.sendAllowed, events, judgement.authorization.outcome)
     }

@@ -32,8 +32,16 @@ public actor E2EEEngine {
     /// fetch consumed one one-time pre-key per device on the server); dropped once a send used them, when older
     /// than the refresh age, or on IDENTITY_KEY_CHANGED for the user.
     var refreshedBundles: [UUID: (bundle: UserKeyBundle, fetchedAt: Date)] = [:]
-    /// When a message from each unknown device last triggered a refresh: at most one per refresh age.
-    var deviceRefreshes: [DeviceAddress: Date] = [:]
+    /// When a message from each unknown device (or with each new key of a device) last triggered a judgement of its
+    /// user's list: at most one per refresh age (one a minute for a wrap whose key is not the pin).
+    var deviceRefreshes: [String: Date] = [:]
+    /// Events met by a send that was then refused (a trust warning, a refused device): handed to the app before the
+    /// events of the next frame it processes, so none is lost with the thrown error.
+    var undeliveredEvents: [AppEvent] = []
+    /// Users whose device list a wrap made suspect (its key was not the pin) but could not be judged then: the next
+    /// send judges it first. Kept in memory, so an unread wrap changes nothing stored (READY marks every list stale
+    /// after a restart anyway).
+    var suspectLists: Set<UUID> = []
     /// Refused devices already reported (user, device, key, reason), so each is reported once even when nothing of
     /// the refusing list was stored.
     var reportedRefusals: Set<String> = []

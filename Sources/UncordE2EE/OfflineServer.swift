@@ -13,6 +13,7 @@ struct OfflineServer: ServerAPI {
     func oneTimePreKeyCount(device: UUID) async throws -> Int { throw unavailable }
     func keyBundle(of user: UUID) async throws -> UserKeyBundle { throw unavailable }
     func devices() async throws -> [Device] { throw unavailable }
+    func deleteDevice(_ device: UUID) async throws { throw unavailable }
     func sendMessage(channel: UUID, body: [UInt8]) async throws -> Message { throw unavailable }
     func messages(channel: UUID, device: UUID, before: UUID?, limit: Int?) async throws -> [Message] {
         throw unavailable

@@ -23,6 +23,8 @@ public protocol ServerAPI: Sendable {
     func keyBundle(of user: UUID) async throws -> UserKeyBundle
     /// `GET /users/@me/devices`: the signed-in user's devices, ordered by creation.
     func devices() async throws -> [Device]
+    /// `DELETE /users/@me/devices/{device_id}`: removes one of the signed-in user's devices with its keys.
+    func deleteDevice(_ device: UUID) async throws
     /// `POST /dm/{channel_id}/messages` with `body` sent byte for byte; answers the created message.
     func sendMessage(channel: UUID, body: [UInt8]) async throws -> Message
     /// `GET /dm/{channel_id}/messages?before=&limit=` with `X-Device-ID: device`: each message carries at most

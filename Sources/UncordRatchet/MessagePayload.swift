@@ -8,6 +8,10 @@ import UncordProtocol
 public struct MessagePayload: Sendable, Equatable, Codable {
     /// The payload version; always 1 in UEDM/1.
     public static let version = 1
+    /// The `type` of an author's encrypted delete: `edit_of` names the deleted message, `body` is empty. Uncord has
+    /// no DM delete route, so a delete travels in-band like an edit (the project's extension of section 5; a
+    /// receiver that does not know the type shows it as such).
+    public static let deleteType = "delete"
 
     /// The payload type; `text` is the only one UEDM/1 defines.
     public var type: String

@@ -56,13 +56,15 @@ final class DemoDevice: Sendable {
     let api: HTTPServerAPI
     let gateway: GatewayClient
     let inbox: Inbox
+    let names: Names
     private let connection: Task<Void, any Error>
     private let pump: Task<Void, Never>
 
     private init(
         name: String, address: DeviceAddress, engine: E2EEEngine, api: HTTPServerAPI, gateway: GatewayClient,
-        inbox: Inbox, connection: Task<Void, any Error>, pump: Task<Void, Never>
+        inbox: Inbox, names: Names, connection: Task<Void, any Error>, pump: Task<Void, Never>
     ) {
+        self.names = names
         self.name = name
         self.address = address
         self.engine = engine
@@ -73,16 +75,34 @@ final class DemoDevice: Sendable {
         self.pump = pump
     }
 
-    /// Creates the device's store in `directory`, registers it (bootstrap) and connects its gateway through
-    /// `gatewayURL` (the server itself, or a relay in front of it).
+    /// Creates the device's store in `directory` — a new account key, or, with `linkingFrom`, linked to an existing
+    /// device of the same account (LINKED_DEVICES.md A4, both screens' codes printed) — registers it (bootstrap)
+    /// and connects its gateway through `gatewayURL` (the server itself, or a relay in front of it).
     static func start(
         name: String, address: DeviceAddress, storePath: String, server: URL, gatewayURL: URL,
-        oneTimePreKeys: Int, names: Names, logger: Logger
+        oneTimePreKeys: Int, names: Names, logger: Logger, linkingFrom existing: DemoDevice? = nil
     ) async throws -> DemoDevice {
+        let storeKey = StoreKeySource.rawKey(SecureBytes(random: 32, using: SystemRandom()))
+        let store: SQLiteStore
+        var address = address
+        if let existing {
+            let request = try SQLiteStore.requestLink(
+                at: storePath, user: existing.address.user, label: name, key: storeKey)
+            address = DeviceAddress(user: existing.address.user, device: request.deviceID)
+            say("[\(name)] shows \(request.text.prefix(24))… and link code \(request.linkCode)")
+            let scanned = try LinkRequest(text: request.text)
+            say("[\(existing.name)] scans it, shows link code \(scanned.linkCode): the person sees both match")
+            let (response, code) = try await existing.engine.approveLink(scanned)
+            say("[\(existing.name)] hands over the account key, pins and channels; confirmation code \(code)")
+            let opened = try SQLiteStore.openLinkResponse(
+                try LinkResponse(text: response.text), at: storePath, key: storeKey)
+            say("[\(name)] confirmation code \(opened.confirmationCode): the person sees both match")
+            store = try SQLiteStore.completeLink(opened, at: storePath, key: storeKey, oneTimePreKeys: oneTimePreKeys)
+        } else {
+            store = try SQLiteStore.create(
+                at: storePath, device: address, label: name, key: storeKey, oneTimePreKeys: oneTimePreKeys)
+        }
         names.set(name, for: address)
-        let store = try SQLiteStore.create(
-            at: storePath, device: address, label: name, key: .rawKey(SecureBytes(random: 32, using: SystemRandom())),
-            oneTimePreKeys: oneTimePreKeys)
         let token = "dev:\(address.user.uuidString.lowercased())"
         let api = HTTPServerAPI(baseURL: server, token: token, timeout: .seconds(10), logger: logger)
         var configuration = E2EEConfiguration()
@@ -104,7 +124,7 @@ final class DemoDevice: Sendable {
             }
         }
         return DemoDevice(
-            name: name, address: address, engine: engine, api: api, gateway: gateway, inbox: inbox,
+            name: name, address: address, engine: engine, api: api, gateway: gateway, inbox: inbox, names: names,
             connection: connection, pump: pump)
     }
 
@@ -152,13 +172,24 @@ final class DemoDevice: Sendable {
     /// Encrypts `text` for the channel's participants, posts it and acknowledges it; prints the send.
     @discardableResult
     func send(_ text: String, channel: UUID, to participants: [UUID]) async throws -> UUID {
-        let prepared = try await engine.prepareMessage(text: text, channel: channel, participants: participants)
+        let prepared: PreparedMessage
+        do {
+            prepared = try await engine.prepareMessage(text: text, channel: channel, participants: participants)
+        } catch {
+            let events = await engine.takeUndelivered()
+            for event in events { show(event, at: name, own: address, names: names) }
+            await inbox.append(events)
+            throw error
+        }
         return try await post(prepared)
     }
 
     /// Posts a prepared message and acknowledges it; prints the send.
     @discardableResult
     func post(_ prepared: PreparedMessage) async throws -> UUID {
+        // What judging the recipients' device lists found (a refused device, a changed key) is the app's to show.
+        for event in prepared.events { show(event, at: name, own: address, names: names) }
+        await inbox.append(prepared.events)
         let message = try await api.sendMessage(channel: prepared.channel, body: prepared.body)
         try await engine.markSent(prepared, messageID: message.id)
         say("[\(name)] → \"\(prepared.payload.body)\"")
@@ -176,7 +207,9 @@ private func show(_ event: AppEvent, at name: String, own: DeviceAddress, names:
     case .messageEdited(let message):
         say("[\(name)] ← edit \"\(message.payload.body)\" from \(names.name(of: message.sender))")
     case .messageDeleted(let id, _):
-        say("[\(name)] message \(id.uuidString.prefix(8).lowercased()) deleted")
+        say("[\(name)] message \(id.uuidString.prefix(8).lowercased()) deleted by its author")
+    case .messageRemovedByServer(let id, _):
+        say("[\(name)] the server says it removed \(id.uuidString.prefix(8).lowercased()); the copy is kept")
     case .undecryptable(let id, let reason):
         say("[\(name)] ✗ message \(id.uuidString.prefix(8).lowercased()) could not be decrypted: \(reason)")
     case .trustWarning(let warning):

@@ -64,12 +64,13 @@ struct Scenario: Sendable {
     }
 
     func device(
-        _ name: String, _ address: DeviceAddress, file: String, gateway: URL? = nil, oneTimePreKeys: Int = 20
+        _ name: String, _ address: DeviceAddress, file: String, gateway: URL? = nil, oneTimePreKeys: Int = 20,
+        linkingFrom existing: DemoDevice? = nil
     ) async throws -> DemoDevice {
         try await DemoDevice.start(
             name: name, address: address, storePath: directory.appendingPathComponent("\(file).sqlite").path,
             server: server, gatewayURL: gateway ?? server, oneTimePreKeys: oneTimePreKeys, names: names,
-            logger: logger)
+            logger: logger, linkingFrom: existing)
     }
 
     func run() async throws {
@@ -77,14 +78,15 @@ struct Scenario: Sendable {
         let bob = UUID()
         let bobAddress = DeviceAddress(user: bob, device: UUID())
 
-        step("1. Alice (laptop, phone) and Bob (phone): one SQLite store each, register, connect the gateway")
+        step("1. Alice (laptop, phone linked from the laptop) and Bob (phone): one SQLite store each, register, connect")
         let proxy = try await LoopbackRelay.start(towards: "127.0.0.1", port: port)
         guard let relayURL = URL(string: "http://127.0.0.1:\(proxy.port)") else {
             throw DemoError.setup("no relay URL")
         }
         let laptop = try await device("alice/laptop", DeviceAddress(user: alice, device: UUID()), file: "alice-laptop")
         let phone = try await device(
-            "alice/phone", DeviceAddress(user: alice, device: UUID()), file: "alice-phone", gateway: relayURL)
+            "alice/phone", DeviceAddress(user: alice, device: UUID()), file: "alice-phone", gateway: relayURL,
+            linkingFrom: laptop)
         var bobPhone = try await device("bob/phone", bobAddress, file: "bob-phone", oneTimePreKeys: 15)
         for device in [laptop, phone, bobPhone] { try await device.expectSession() }
         say("(alice/phone's gateway goes through a local TCP relay the demo can cut)")
@@ -142,20 +144,11 @@ struct Scenario: Sendable {
         try await laptop.engine.verify(user: bob, safetyNumber: before)
         say("[alice/laptop] bob verified")
 
-        step("6. Bob reinstalls: new store, new identity key, same device id")
+        step("6. Bob reinstalls with no other device to link from: a new account key, same device id")
         await bobPhone.shutdown()
         try await bobPhone.api.deleteDevice(bobAddress.device)
         bobPhone = try await device("bob/phone", bobAddress, file: "bob-phone-reinstalled")
         try await bobPhone.expectSession()
-        let warning = try await laptop.expect("the trust warning for bob/phone") { event -> TrustWarning? in
-            if case .trustWarning(let warning) = event, warning.user == bob { return warning }
-            return nil
-        }
-        guard warning.sendingBlocked else { throw DemoError.unexpected("a verified device's change did not block") }
-        _ = try await phone.expect("the trust warning for bob/phone") { event -> TrustWarning? in
-            if case .trustWarning(let warning) = event, warning.user == bob { return warning }
-            return nil
-        }
         do {
             try await laptop.send("are you still you?", channel: channel, to: [bob])
             throw DemoError.unexpected("alice/laptop could send to bob before accepting his new key")
@@ -163,23 +156,67 @@ struct Scenario: Sendable {
             guard user == bob, devices == [bobAddress.device] else {
                 throw DemoError.unexpected("the refusal named another device")
             }
-            say("[alice/laptop] ✗ send refused: E2EEError.identityChanged for bob/phone (accept the new key first)")
+            say("[alice/laptop] ✗ send refused: E2EEError.identityChanged for bob (accept the new key first)")
         }
+        // The warning came with the gateway's IDENTITY_KEY_CHANGED, or with the refused send when the new device's
+        // signed pre-key was not up yet when the event arrived.
+        let warning = try await laptop.expect("the trust warning for bob") { event -> TrustWarning? in
+            if case .trustWarning(let warning) = event, warning.user == bob { return warning }
+            return nil
+        }
+        guard warning.sendingBlocked else { throw DemoError.unexpected("a verified user's change did not block") }
         try await laptop.engine.acceptIdentityChange(user: bob)
-        say("[alice/laptop] accepts bob/phone's new key (acceptIdentityChange)")
+        say("[alice/laptop] accepts bob's new account key (acceptIdentityChange)")
         try await laptop.send("welcome back, bob", channel: channel, to: [bob])
         try await bobPhone.expectMessage("welcome back, bob")
         try await phone.expectMessage("welcome back, bob")
         try await bobPhone.send("new phone, same bob", channel: channel, to: [alice])
         try await laptop.expectMessage("new phone, same bob")
         try await phone.expectMessage("new phone, same bob")
+        // alice/phone judged Bob's list when his new device registered, before its signed pre-key was up; the
+        // first message under the new key made it judge again, and warn.
+        _ = try await phone.expect("the trust warning for bob") { event -> TrustWarning? in
+            if case .trustWarning(let warning) = event, warning.user == bob { return warning }
+            return nil
+        }
 
         step("7. Safety numbers after the reinstall")
         let after = try await printSafetyNumbers(laptop, phone: bobPhone, alice: alice, bob: bob)
         say(after == before ? "unexpected: the number did not change" : "the number changed with Bob's new key")
         guard after != before else { throw DemoError.unexpected("the safety number did not change") }
 
-        for device in [laptop, phone, bobPhone] { await device.shutdown() }
+        step("8. Bob links a tablet from his phone: the same account key, so the safety number stays")
+        let tablet = try await device(
+            "bob/tablet", DeviceAddress(user: bob, device: UUID()), file: "bob-tablet", linkingFrom: bobPhone)
+        try await tablet.expectSession()
+        try await laptop.send("hello to both of bob's devices", channel: channel, to: [bob])
+        try await bobPhone.expectMessage("hello to both of bob's devices")
+        try await tablet.expectMessage("hello to both of bob's devices")
+        let linked = try await printSafetyNumbers(laptop, phone: bobPhone, alice: alice, bob: bob)
+        guard linked == after else { throw DemoError.unexpected("linking a device changed the safety number") }
+        say("unchanged by the new device: linking does not touch the account key")
+
+        step("9. The server registers a device for Bob itself, with its own key and a valid self-signed pre-key")
+        let rogueID = UUID()
+        names.set("bob/server-added", for: DeviceAddress(user: bob, device: rogueID))
+        let rogue = try await RogueDevice.register(rogueID, for: bob, server: server, logger: logger)
+        say("[server] lists a third device for bob (its signed pre-key verifies under its own key)")
+        try await laptop.send("for bob's own devices only", channel: channel, to: [bob])
+        _ = try await laptop.expect("bob/server-added refused") { event -> Bool? in
+            if case .deviceRefused(let user, let device, .foreignIdentityKey) = event, user == bob,
+                device == rogue.device
+            {
+                return true
+            }
+            return nil
+        }
+        try await bobPhone.expectMessage("for bob's own devices only")
+        try await tablet.expectMessage("for bob's own devices only")
+        let keys = try await rogue.wrapsReceived(in: channel)
+        say("[bob/server-added] its message list holds \(keys) key(s): it can read nothing")
+        guard keys == 0 else { throw DemoError.unexpected("the server-added device got a key") }
+
+        for device in [laptop, phone, bobPhone, tablet] { await device.shutdown() }
         await proxy.close()
     }
 

@@ -38,6 +38,19 @@ enum CLIError: Error, CustomStringConvertible {
     case safetyNumberMismatch(user: UUID)
     /// A change was made on this device but its upload failed; `sync` finishes it.
     case uploadFailed(what: String, detail: String)
+    /// `link request` found a store that holds a device: only a new store is linked.
+    case storeHoldsDevice(path: String)
+    /// `link complete` found no store at the path: `link request` makes it.
+    case noWaitingStore(path: String)
+    /// `link complete` found a store that holds a device already: a response is used once.
+    case alreadyLinked(path: String)
+    /// `link approve --code` was given another link code than the request's; nothing was made.
+    case linkCodeMismatch
+    /// `link complete --confirmation-code` was given another code than the response's; nothing was stored.
+    case confirmationCodeMismatch(path: String)
+    /// The person did not confirm, at the terminal, that the two devices show the same `code` (such as "link
+    /// code"); `outcome` says what was not done, `option` how to give the other device's code instead.
+    case codesNotConfirmed(code: String, outcome: String, option: String)
 
     var description: String {
         switch self {
@@ -74,7 +87,7 @@ enum CLIError: Error, CustomStringConvertible {
         case .notRegistered:
             return "this device is not registered with the server yet: run `uncord-keys register` first"
         case .notConfirmed(let what):
-            return "\(what) was not confirmed, so nothing changed: answer yes, or pass --yes"
+            return "\(what) was not confirmed, so nothing changed: answer y, or pass --yes"
         case .safetyNumberMismatch(let user):
             return "refused by the trust policy: that is not the safety number this device computes with "
                 + "\(user.wire), so nothing was marked verified; compare again with `uncord-keys safety-number "
@@ -82,6 +95,27 @@ enum CLIError: Error, CustomStringConvertible {
         case .uploadFailed(let what, let detail):
             return "\(what) is kept on this device, but the server did not take it (\(detail)); run "
                 + "`uncord-keys sync` to upload it"
+        case .storeHoldsDevice(let path):
+            return "the store at \(path) holds a device already, and only a new store is linked: on the new device, "
+                + "give a --store PATH where no store is yet"
+        case .noWaitingStore(let path):
+            return "no store at \(path) waits for a link: run `uncord-keys link request --store \(path)` on the new "
+                + "device first, and approve its request"
+        case .alreadyLinked(let path):
+            return "the store at \(path) holds a device already (a link response is used once), so nothing changed; "
+                + "if it is not registered yet, run `uncord-keys register --store \(path)`"
+        case .linkCodeMismatch:
+            return "refused by the trust policy: the request's link code is not the one given with --code, so "
+                + "nothing was made; this is not the request the new device shows (a wrong paste or scan, or a "
+                + "swapped request): carry its text over again, yourself"
+        case .confirmationCodeMismatch(let path):
+            return "refused by the trust policy: the response's confirmation code is not the one given with "
+                + "--confirmation-code, so nothing was stored and the store at \(path) still waits; check the code "
+                + "you typed, and if it is what the approving device shows, this is not the response it made: do not "
+                + "use it, and approve the request again"
+        case .codesNotConfirmed(let code, let outcome, let option):
+            return "refused: you did not confirm that both devices show the same \(code), so \(outcome); carry the "
+                + "text over again yourself and compare the codes, or give the other device's code with \(option)"
         }
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import UncordClient
 import UncordE2EE
+import UncordRatchet
 import UncordStore
 
 /// How `uncord-keys` ends when something fails: one line on standard error, `error: …`, that says what to do next,
@@ -25,7 +26,11 @@ enum FailureReport {
 
     /// The exit code for a failure.
     static func exitCode(for error: any Error) -> ExitCode {
-        if case .safetyNumberMismatch = error as? CLIError { return trustRefusal }
+        switch error as? CLIError {
+        case .safetyNumberMismatch, .linkCodeMismatch, .confirmationCodeMismatch, .codesNotConfirmed:
+            return trustRefusal
+        default: break
+        }
         switch error as? E2EEError {
         case .identityChanged, .safetyNumberMismatch: return trustRefusal
         default: return operationalError
@@ -43,6 +48,8 @@ enum FailureReport {
             return describe(error)
         case let error as E2EEError:
             return describe(error)
+        case let error as LinkError:
+            return describe(error, storePath: storePath ?? "the store")
         default:
             return "\(error)"
         }
@@ -64,6 +71,25 @@ enum FailureReport {
                 + "\(NetworkOptions.serverVariable))"
         default:
             return "\(error); check the server, then try again"
+        }
+    }
+
+    /// The one line for a refusal of linking (LINKED_DEVICES.md A4); nothing was stored.
+    private static func describe(_ error: LinkError, storePath path: String) -> String {
+        let again = "`uncord-keys link request --store \(path)`"
+        switch error {
+        case .expired:
+            return "the link request of \(path) expired or was replaced (a response must come within 10 minutes of "
+                + "the request it answers), so nothing was stored: make a new one with \(again) and approve that"
+        case .authenticationFailed:
+            return "the link response did not authenticate: it was altered, or made for another request (an earlier "
+                + "one, or another device's), so nothing was stored and \(path) still waits; approve its current "
+                + "request (or a new one from \(again)), and carry the response over yourself"
+        case .invalidPayload, .identityKeyMismatch:
+            return "the link response was refused (\(error)), so nothing was stored; approve the request on a "
+                + "device of the account this store was requested for (--user), or start over with \(again)"
+        default:
+            return "the link failed (\(error)), so nothing was stored; start over with \(again)"
         }
     }
 

@@ -153,6 +153,12 @@ struct ListenOutput {
             line.messageID = id.wire
             line.channelID = deletedChannel.wire
             return line
+        case .messageRemovedByServer(let id, let removedChannel):
+            guard channel == nil || channel == removedChannel else { return nil }
+            var line = Line(event: "removed_by_server")
+            line.messageID = id.wire
+            line.channelID = removedChannel.wire
+            return line
         case .undecryptable(let id, let reason):
             var line = Line(event: "undecryptable")
             line.messageID = id.wire
@@ -204,7 +210,9 @@ struct ListenOutput {
             let verb = line.event == "edited" ? "edited \(id)" : id
             return "[\(line.channelID ?? "?")] \(verb) from \(from) (\(line.trust ?? "?")): \(line.body ?? "")"
         case "deleted":
-            return "[\(line.channelID ?? "?")] \(id) deleted"
+            return "[\(line.channelID ?? "?")] \(id) deleted by its author"
+        case "removed_by_server":
+            return "[\(line.channelID ?? "?")] the server says it removed \(id); your copy is kept"
         case "undecryptable":
             return "message \(id) could not be decrypted: \(line.reason ?? "?")"
         case "trust_warning":

@@ -73,7 +73,8 @@ extension UncordKeys.Peers {
                 for peer in peers {
                     let authorized = peer.devices.filter { $0.state == .authorized }.count
                     let refused = peer.devices.count - authorized
-                    let trust = peer.user == me ? "you" : peer.identity.map { ListenOutput.name(of: $0.trust) } ?? "no key"
+                    let trust =
+                        peer.user == me ? "you" : peer.identity.map { ListenOutput.name(of: $0.trust) } ?? "no key"
                     let blocked = peer.sendingBlocked ? "  SENDING BLOCKED" : ""
                     let refusedText = refused > 0 ? ", \(refused) refused" : ""
                     print("\(peer.user.wire)  \(trust)  \(authorized) authorized device(s)\(refusedText)\(blocked)")

@@ -28,8 +28,8 @@ struct UncordKeys: AsyncParsableCommand {
               uncord-keys status --json
             """,
         subcommands: [
-            Init.self, Status.self, Register.self, Sync.self, PreKeys.self, Bundle.self, DM.self, Send.self,
-            Listen.self, Peers.self, SafetyNumberCommand.self, Sessions.self, Identity.self, Backup.self,
+            Init.self, Link.self, Status.self, Register.self, Sync.self, PreKeys.self, Bundle.self, DM.self,
+            Send.self, Listen.self, Peers.self, SafetyNumberCommand.self, Sessions.self, Identity.self, Backup.self,
             Vectors.self,
         ]
     )

@@ -50,11 +50,16 @@ struct DemoTests {
             "sending is blocked until accepted",
             "[alice/laptop] ✗ send refused: E2EEError.identityChanged",
             #"[bob/phone] ← "welcome back, bob" from alice/laptop"#,
+            #"[bob/tablet] ← "hello to both of bob's devices" from alice/laptop"#,
+            "unchanged by the new device: linking does not touch the account key",
+            "[alice/laptop] ⛔ refused bob/server-added: foreignIdentityKey",
+            #"[bob/tablet] ← "for bob's own devices only" from alice/laptop"#,
+            "[bob/server-added] its message list holds 0 key(s): it can read nothing",
             "demo complete in",
         ]
         for line in expected { #expect(stdout.contains(line), "missing: \(line)") }
         let safetyNumbers = stdout.split(separator: "\n").filter { $0.contains("safety number with") }
-        #expect(safetyNumbers.count == 4)
+        #expect(safetyNumbers.count == 6)
         for line in safetyNumbers {
             let groups = line.split(separator: ":").last?.split(separator: " ") ?? []
             #expect(groups.count == 12 && groups.allSatisfy { $0.count == 5 && $0.allSatisfy(\.isNumber) })

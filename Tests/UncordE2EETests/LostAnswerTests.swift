@@ -39,6 +39,7 @@ final class LosingServer: ServerAPI {
     func oneTimePreKeyCount(device: UUID) async throws -> Int { try await honest.oneTimePreKeyCount(device: device) }
     func keyBundle(of user: UUID) async throws -> UserKeyBundle { try await honest.keyBundle(of: user) }
     func devices() async throws -> [Device] { try await honest.devices() }
+    func deleteDevice(_ device: UUID) async throws { try await honest.deleteDevice(device) }
     func sendMessage(channel: UUID, body: [UInt8]) async throws -> Message {
         try await honest.sendMessage(channel: channel, body: body)
     }

@@ -158,6 +158,50 @@ extension ReviewFindingTests {
     }
 }
 
+extension ReviewFindingTests {
+    /// (low) A server's DM_MESSAGE_DELETE never erases the local copy: it is applied only to a message stored in the
+    /// channel it names, and only marks it.
+    @Test func aServerDeleteKeepsTheLocalCopy() async throws {
+        let (alice, bob, channel, _, _) = try await pair()
+        let sent = try await bob.send("keep me", channel: channel, to: [alice.user])
+        _ = await alice.pump()
+        let elsewhere = try HostileFixture.dispatch(.dmMessageDelete, MessageDelete(id: sent.id, channelID: UUID()))
+        _ = await alice.feed([elsewhere])
+        #expect(try alice.store.message(id: sent.id)?.payload.body == "keep me")
+        let here = try HostileFixture.dispatch(.dmMessageDelete, MessageDelete(id: sent.id, channelID: channel))
+        let events = await alice.feed([here])
+        #expect(events == [.messageRemovedByServer(id: sent.id, channel: channel)])
+        let kept = try #require(try alice.store.message(id: sent.id))
+        #expect(kept.payload.body == "keep me" && kept.isRemovedByServer && !kept.isDeleted)
+    }
+
+    /// The author's delete travels encrypted, in-band, and erases the message on every device; a delete naming
+    /// someone else's message is refused.
+    @Test func theAuthorsDeleteIsEncryptedAndOnlyForTheirOwnMessages() async throws {
+        let (alice, bob, channel, server, _) = try await pair()
+        let sent = try await bob.send("regret", channel: channel, to: [alice.user])
+        _ = await alice.pump()
+        let delete = try await bob.engine.prepareDelete(of: sent.id, channel: channel, participants: [])
+        let posted = try await server.client(for: bob.user).sendMessage(channel: channel, body: delete.body)
+        try await bob.engine.markSent(delete, messageID: posted.id)
+        #expect(try bob.store.message(id: sent.id)?.isDeleted == true)
+        let events = await alice.pump()
+        #expect(events.contains(.messageDeleted(id: sent.id, channel: channel)))
+        #expect(bodies(events).isEmpty)
+        let erased = try #require(try alice.store.message(id: sent.id))
+        #expect(erased.isDeleted && erased.payload.body.isEmpty)
+
+        // Bob cannot delete Alice's message: the delete is refused and her copy stays.
+        let mine = try await alice.send("mine to keep", channel: channel, to: [bob.user])
+        _ = await bob.pump()
+        let forged = try await bob.engine.prepareDelete(of: mine.id, channel: channel, participants: [])
+        _ = try await server.client(for: bob.user).sendMessage(channel: channel, body: forged.body)
+        let refused = await alice.pump()
+        #expect(refused.contains { if case .undecryptable = $0 { true } else { false } })
+        #expect(try alice.store.message(id: mine.id)?.payload.body == "mine to keep")
+    }
+}
+
 extension SQLiteStore {
     /// Makes every later write that sets a send block fail, as a crash at that point would.
     func injectFailureOnSendBlock() throws {

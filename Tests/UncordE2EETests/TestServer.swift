@@ -270,6 +270,7 @@ struct TestClient: ServerAPI {
     }
     func keyBundle(of user: UUID) async throws -> UserKeyBundle { try await server.keyBundle(of: user) }
     func devices() async throws -> [Device] { await server.deviceList(user: user) }
+    func deleteDevice(_ device: UUID) async throws { await server.removeDevice(user: user, device: device) }
     func sendMessage(channel: UUID, body: [UInt8]) async throws -> Message {
         try await server.sendMessage(user: user, channel: channel, body: body)
     }

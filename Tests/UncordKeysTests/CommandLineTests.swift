@@ -19,7 +19,8 @@ struct CommandLineTests {
         ["prekeys", "rotate-signed"], ["bundle"], ["bundle", "export"], ["dm", "open"], ["send"], ["listen"],
         ["peers"], ["peers", "list"], ["peers", "show"], ["peers", "verify"], ["peers", "accept"], ["safety-number"],
         ["sessions"], ["sessions", "list"], ["sessions", "reset"], ["identity"], ["identity", "rotate"], ["backup"],
-        ["backup", "export"], ["backup", "import"], ["vectors"], ["vectors", "verify"],
+        ["backup", "export"], ["backup", "import"], ["vectors"], ["vectors", "verify"], ["link"], ["link", "request"],
+        ["link", "approve"], ["link", "complete"],
     ]
 
     @Test(arguments: commands)
@@ -46,7 +47,8 @@ struct CommandLineTests {
 
     @Test(arguments: [
         (["peers", "show", "not-a-uuid"], "USER must be a UUID"),
-        (["peers", "accept", user], "Missing expected argument '<device>'"),
+        (["peers", "accept"], "Missing expected argument '<user>'"),
+        (["peers", "accept", user, device], "Unexpected argument"),
         (["peers", "verify", user, "--safety-number", "12345"], "--safety-number must be 60 digits"),
         (["peers", "verify", user], "Missing expected argument '--safety-number"),
         (["sessions", "reset", user, "nope"], "DEVICE must be a UUID"),
@@ -79,7 +81,7 @@ struct CommandLineTests {
         let stranger = UUID().uuidString.lowercased()
         let cases: [([String], [String])] = [
             (["peers", "show", stranger], ["is not known to this device", "uncord-keys peers list"]),
-            (["peers", "accept", stranger, Self.device], ["is not known to this device"]),
+            (["peers", "accept", stranger], ["is not known to this device"]),
             (["peers", "verify", stranger, "--safety-number", String(repeating: "1", count: 60)], ["peers list"]),
             (["safety-number", stranger], ["is not known to this device"]),
             (["sessions", "reset", stranger, Self.device], ["no session with", "uncord-keys sessions list"]),

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import UncordRatchet
 import UncordTestSupport
 
 #if canImport(FoundationNetworking)
@@ -174,14 +175,17 @@ struct NetworkCommandTests {
         let peers = try await harness.keys(bob, ["peers", "list", "--json"]).json()
         let listed = try #require((peers["peers"] as? [[String: Any]])?.first)
         #expect(listed["user_id"] as? String == alice.userID)
-        #expect((listed["devices"] as? [[String: Any]])?.first?["trust"] as? String == "unverified")
+        // Trust belongs to the user's account key; each device is authorized or refused.
+        #expect(listed["trust"] as? String == "unverified" && listed["self"] as? Bool == false)
+        #expect((listed["devices"] as? [[String: Any]])?.first?["state"] as? String == "authorized")
         let shown = try await harness.keys(bob, ["peers", "show", alice.userID, "--json"]).json()
+        #expect((shown["fingerprint"] as? String)?.count == 30)
+        #expect(shown["first_seen_at"] is String && shown["verified_at"] == nil)
         let device = try #require((shown["devices"] as? [[String: Any]])?.first)
-        #expect(device["device_id"] as? String == alice.deviceID)
-        #expect((device["fingerprint"] as? String)?.count == 30)
+        #expect(device["device_id"] as? String == alice.deviceID && device["state"] as? String == "authorized")
         let status = try await harness.keys(alice, ["status", "--json"]).json()
+        #expect(shown["identity_key"] as? String == status["identity_key"] as? String)
         #expect(device["identity_key"] as? String == status["identity_key"] as? String)
-        #expect(device["first_seen_at"] is String && device["verified_at"] == nil)
         let text = try await harness.keys(bob, ["peers", "show", alice.userID]).expectSuccess()
         #expect(text.contains("fingerprint") && text.contains("unverified"))
 
@@ -221,9 +225,9 @@ struct NetworkCommandTests {
         #expect(refused.errorLines.last?.hasPrefix("error: refused by the trust policy") == true)
         #expect(refused.standardError.contains("uncord-keys peers accept \(alice.userID)"))
         let changed = try await harness.keys(bob, ["peers", "show", alice.userID, "--json"]).json()
-        let changedDevice = try #require((changed["devices"] as? [[String: Any]])?.first)
-        #expect(changedDevice["trust"] as? String == "changed" && changedDevice["changed_at"] is String)
-        #expect(changed["sending_blocked"] as? Bool == true)
+        #expect(changed["sending_blocked"] as? Bool == true, "\(changed)")
+        #expect(changed["identity_key"] as? String == status["identity_key"] as? String, "the old pin stays")
+        #expect(changed["pending_identity_key"] as? String == rotated["identity_key"] as? String, "\(changed)")
 
         let newDigits = try #require(
             try await harness.keys(alice, ["safety-number", bob.userID, "--json"]).json()["safety_number"] as? String)
@@ -233,9 +237,12 @@ struct NetworkCommandTests {
             3, containing: ["changed and is not accepted", "uncord-keys peers accept"])
         #expect(try harness.contents(of: bob) == unaccepted)
 
-        let accepted = try await harness.keys(bob, ["peers", "accept", alice.userID, alice.deviceID, "--json"]).json()
+        let accepted = try await harness.keys(bob, ["peers", "accept", alice.userID, "--json"]).json()
         #expect(accepted["trust"] as? String == "unverified")
-        try await harness.keys(bob, ["peers", "accept", alice.userID, alice.deviceID]).expectFailure(
+        let pinned = try await harness.keys(bob, ["peers", "show", alice.userID, "--json"]).json()
+        #expect(pinned["identity_key"] as? String == rotated["identity_key"] as? String)
+        #expect(pinned["sending_blocked"] as? Bool == false && pinned["changed_at"] is String)
+        try await harness.keys(bob, ["peers", "accept", alice.userID]).expectFailure(
             1, containing: ["did not change", "nothing to accept"])
         try await world.send("after the change", from: bob, to: alice)
         let received = try await world.receive("after the change", at: alice)
@@ -344,11 +351,18 @@ struct NetworkCommandTests {
             "identity", "rotate", "--store", harness.storePath("alice"), "--passphrase-file",
             harness.scratch.path("pass"),
         ].joined(separator: " ")
-        for (answer, status) in [("no", Int32(1)), ("yes", Int32(0))] {
+        for (answer, status) in [("no", Int32(1)), ("y", Int32(0))] {
             let session = try Subprocess.start(
                 script, ["-qec", "env \(command)", "/dev/null"], environment: [:], in: harness.scratch)
-            try await session.waitForOutput(containing: "Type yes to replace the identity key: ", timeout: .seconds(30))
-            #expect(session.standardOutput.contains("Every peer will be warned"))
+            try await session.waitForOutput(
+                containing: "Replace the account key and remove the other devices? [y/N] ", timeout: .seconds(30))
+            // What rotation does is said before it acts (LINKED_DEVICES.md A5).
+            for part in [
+                "every other device of your account is removed from the server", "none is listed now",
+                "Link again from this device", "must compare safety numbers with you again",
+            ] {
+                #expect(session.standardOutput.contains(part), "\(part)")
+            }
             session.type(answer + "\n")
             let run = try await session.finish(timeout: .seconds(30))
             #expect(run.status == status, "\(run.standardOutput)")
@@ -360,6 +374,49 @@ struct NetworkCommandTests {
                 #expect(try harness.contents(of: world.alice) != before)
             }
         }
+    }
+
+    @Test func aLinkedDeviceRegistersAndRotatingTheAccountKeyRemovesItFromTheServer() async throws {
+        let world = try await World()
+        let harness = world.harness
+        let alice = world.alice
+
+        // Alice links a laptop from her first device; it registers with the account key.
+        let (laptop, request) = try harness.makeWaitingStore("laptop", user: Self.alice)
+        let approval = try await harness.keys(
+            alice, ["link", "approve", request.text, "--code", request.linkCode, "--json"]
+        ).json()
+        try await harness.keys(
+            laptop,
+            [
+                "link", "complete", try #require(approval["response"] as? String), "--confirmation-code",
+                try #require(approval["confirmation_code"] as? String), "--prekeys", "5",
+            ]
+        ).expectSuccess()
+        let registered = try await harness.keys(laptop, ["register", "--json"]).json()
+        let status = try await harness.keys(alice, ["status", "--json"]).json()
+        #expect(registered["identity_key"] as? String == status["identity_key"] as? String)
+        #expect(try await listedDevices(of: alice, at: harness).sorted() == [alice.deviceID, laptop.deviceID].sorted())
+
+        // Rotating says, before it acts, that the laptop goes; then the server lists this device alone.
+        let rotation = try await harness.keys(alice, ["identity", "rotate", "--yes", "--json"])
+        let rotated = try rotation.json()
+        #expect(rotated["removed_devices"] as? [String] == [laptop.deviceID])
+        #expect(rotation.standardError.contains("1 listed now: \(laptop.deviceID)"), "\(rotation.standardError)")
+        #expect(rotation.standardError.contains("must compare safety numbers with you again"))
+        #expect(try await listedDevices(of: alice, at: harness) == [alice.deviceID])
+    }
+
+    /// The device ids `GET /users/@me/devices` lists for `device`'s user.
+    private func listedDevices(of device: KeysHarness.Device, at harness: KeysHarness) async throws -> [String] {
+        let server = try #require(harness.serverURL)
+        let url = try #require(URL(string: "\(server)/api/v1/users/@me/devices"))
+        var request = URLRequest(url: url)
+        request.setValue("Bearer dev:\(device.userID)", forHTTPHeaderField: "Authorization")
+        let (body, _) = try await URLSession.shared.data(for: request)
+        let object = try #require(try JSONSerialization.jsonObject(with: body) as? [String: Any], "\(body)")
+        let devices = try #require(object["data"] as? [[String: Any]], "\(object)")
+        return devices.compactMap { $0["device_id"] as? String }
     }
 
     /// The text `zbarimg` reads from an image.

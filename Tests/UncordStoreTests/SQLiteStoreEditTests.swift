@@ -57,14 +57,23 @@ struct SQLiteStoreEditTests {
         #expect(try pair.bob.message(id: original.id)?.payload.body == "original")
     }
 
-    @Test("A deleted message loses its text and revisions; later updates are ignored")
+    @Test("The author's delete erases text and revisions; another's message, or a server's delete, erases nothing")
     func delete() throws {
         let pair = try Pair()
         let original = try pair.toBob("to be deleted")
         _ = try pair.bob.receive(original, using: SessionCipher())
         let update = try edit(original, to: "edited", editOf: original.id, at: "2025-01-02T00:00:00Z", pair: pair)
         _ = try pair.bob.receiveUpdate(update, using: SessionCipher())
-        #expect(try pair.bob.markDeleted(messageID: original.id))
+        // Bob may not delete Alice's message; the server's DM_MESSAGE_DELETE only marks it, in its channel only.
+        #expect(try !pair.bob.markDeleted(messageID: original.id))
+        #expect(try !pair.bob.markRemovedByServer(messageID: original.id, channel: UUID()))
+        #expect(try pair.bob.markRemovedByServer(messageID: original.id, channel: original.channelID))
+        let marked = try #require(try pair.bob.message(id: original.id))
+        #expect(marked.isRemovedByServer && !marked.isDeleted && marked.payload.body == "edited")
+
+        // Alice's delete, in-band: erased, revisions gone.
+        let deletion = try pair.toBob("", type: MessagePayload.deleteType, editOf: original.id)
+        #expect(try pair.bob.receive(deletion, using: SessionCipher()).deleted == original.id)
         let stored = try #require(try pair.bob.message(id: original.id))
         #expect(stored.isDeleted && stored.payload.body.isEmpty)
         #expect(try pair.bob.revisions(of: original.id).isEmpty)

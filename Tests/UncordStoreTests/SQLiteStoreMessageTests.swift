@@ -27,8 +27,10 @@ struct SQLiteStoreMessageTests {
         }
 
         /// Alice sends `body` to Bob; the message Bob fetches.
-        func toBob(_ body: String) throws -> Message {
-            try #require(try server.send(body, from: alice, to: [bobAddress.user]).messages[bobAddress])
+        func toBob(_ body: String, type: String = "text", editOf: UUID? = nil) throws -> Message {
+            try #require(
+                try server.send(body, from: alice, to: [bobAddress.user], type: type, editOf: editOf).messages[
+                    bobAddress])
         }
 
         /// Bob sends `body` to Alice; the message Alice fetches.

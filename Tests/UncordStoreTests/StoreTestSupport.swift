@@ -69,11 +69,15 @@ final class FakeServer {
     /// Sends `body` from `store` to `users` through the store (session advance and outbox row in one transaction)
     /// and returns the outbox entry with the message each recipient device would fetch.
     func send(
-        _ body: String, from store: SQLiteStore, to users: [UUID], using cipher: SessionCipher = SessionCipher()
+        _ body: String, from store: SQLiteStore, to users: [UUID], using cipher: SessionCipher = SessionCipher(),
+        type: String = "text", editOf: UUID? = nil
     ) throws -> (entry: OutboxEntry, messages: [DeviceAddress: Message]) {
         let sender = try store.localIdentity().address
+        var sealed = payload(body, from: sender)
+        sealed.type = type
+        sealed.editOf = editOf
         let entry = try store.send(
-            payload(body, from: sender), channel: channel, participants: users,
+            sealed, channel: channel, participants: users,
             bundles: try bundlesNeeded(by: store, for: users), using: cipher)
         return (entry, try post(entry, from: sender))
     }
@@ -228,9 +232,13 @@ struct SeededGenerator: RandomNumberGenerator {
 extension SQLiteConnection {
     /// Takes a store back to schema version 6: the account-key tables go and the per-device pins come back, empty.
     func undoMigration7() throws {
-        for table in ["peer_identities", "peer_identity_candidates", "device_authorizations", "accepted_base_keys"] {
+        for table in [
+            "peer_identities", "peer_identity_candidates", "device_authorizations", "accepted_base_keys",
+            "pending_link", "channel_kinds", "pending_members",
+        ] {
             try execute("DROP TABLE \(table)")
         }
+        try execute("ALTER TABLE messages DROP COLUMN removed_by_server")
         try execute(
             """
             CREATE TABLE peer_devices (

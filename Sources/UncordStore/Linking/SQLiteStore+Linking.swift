@@ -49,7 +49,8 @@ extension SQLiteStore {
     /// - Throws: ``StoreError/alreadyInitialized`` when the file holds a device already; store errors.
     public static func requestLink(
         at path: String, user: UUID?, label: String? = nil, key source: StoreKeySource,
-        random: any RandomSource = SystemRandom(), bootClock: @Sendable () -> Double = BootClock.seconds
+        random: any RandomSource = SystemRandom(), bootClock: @Sendable () -> Double = BootClock.seconds,
+        wallClock: @Sendable () -> Date = { Date() }
     ) throws -> LinkRequest {
         let store: SQLiteStore
         if FileManager.default.fileExists(atPath: path),
@@ -76,12 +77,14 @@ extension SQLiteStore {
                 ephemeral.secret, for: .init("pending_link", "ephemeral_private", row: device.lowercased))
             try db.run(
                 """
-                INSERT OR REPLACE INTO pending_link (id, device_id, user_id, label, ephemeral_private, shown_at)
-                VALUES (1, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO pending_link
+                    (id, device_id, user_id, label, ephemeral_private, shown_at, shown_wall_at)
+                VALUES (1, ?, ?, ?, ?, ?, ?)
                 """,
                 [
                     .text(device.lowercased), user.map { .text($0.lowercased) } ?? .null,
                     label.map(SQLiteValue.text) ?? .null, .blob(sealed), .real(bootClock()),
+                    .text(Timestamp.format(wallClock())),
                 ])
         }
         return LinkRequest(deviceID: device, ephemeralKey: ephemeral.publicKey)
@@ -95,13 +98,17 @@ extension SQLiteStore {
     ///   tag, a response for another request, an invalid payload, a payload for another account); store errors.
     public static func openLinkResponse(
         _ response: LinkResponse, at path: String, key source: StoreKeySource,
-        bootClock: @Sendable () -> Double = BootClock.seconds
+        bootClock: @Sendable () -> Double = BootClock.seconds, wallClock: @Sendable () -> Date = { Date() }
     ) throws -> OpenedLink {
         let store = try open(at: path, key: source, waitingForLink: true)
         let pending = try store.pendingLink()
         guard let ephemeral = pending.ephemeral else { throw LinkError.expired }
+        // Both clocks must agree the request is fresh: the boot clock cannot be set back by hand, the wall clock
+        // survives a reboot (which restarts the boot clock).
+        let lifetime = Double(LinkRequest.lifetime.components.seconds)
         let elapsed = bootClock() - pending.shownAt
-        guard elapsed >= 0, elapsed <= Double(LinkRequest.lifetime.components.seconds) else {
+        let wallElapsed = wallClock().timeIntervalSince(pending.shownWallAt)
+        guard elapsed >= 0, elapsed <= lifetime, wallElapsed >= -60, wallElapsed <= lifetime else {
             try store.connection.write { db in try db.run("UPDATE pending_link SET ephemeral_private = NULL") }
             throw LinkError.expired
         }
@@ -142,6 +149,17 @@ extension SQLiteStore {
                 try view.upsertPin(pin.identityKey, of: pin.user, trust: pin.trust, sendBlocked: nil, stamp: stamp)
             }
             for channel in payload.channels { try view.rememberMembers(channel.members, of: channel.id) }
+            // The device this one was linked from is known: it is not reported as a new link on this device.
+            try db.run(
+                """
+                INSERT OR REPLACE INTO device_authorizations
+                    (user_id, device_id, identity_key, state, reason, judged_at)
+                VALUES (?, ?, ?, 'authorized', NULL, ?)
+                """,
+                [
+                    .text(payload.user.lowercased), .text(payload.fromDevice.lowercased),
+                    .blob(payload.identity.publicKey.bytes), .text(stamp),
+                ])
             try db.run("DELETE FROM pending_link")
         }
         store.forgetCachedIdentity()
@@ -158,12 +176,15 @@ extension SQLiteStore {
     }
 
     private func pendingLink() throws -> (
-        device: UUID, user: UUID?, ephemeral: X25519.PrivateKey?, shownAt: Double
+        device: UUID, user: UUID?, ephemeral: X25519.PrivateKey?, shownAt: Double, shownWallAt: Date
     ) {
         try connection.read { db in
             guard
                 let row = try db.queryOne(
-                    "SELECT device_id, user_id, ephemeral_private, shown_at FROM pending_link WHERE id = 1")
+                    """
+                    SELECT device_id, user_id, ephemeral_private, shown_at, shown_wall_at FROM pending_link
+                    WHERE id = 1
+                    """)
             else { throw StoreError.notInitialized }
             let view = view(db)
             let device = try view.uuid(row.text("device_id"), "pending_link.device_id")
@@ -174,7 +195,7 @@ extension SQLiteStore {
             }
             return (
                 device, try row.optionalText("user_id").map { try view.uuid($0, "pending_link.user_id") }, ephemeral,
-                try row.real("shown_at")
+                try row.real("shown_at"), try view.timestamp(row.text("shown_wall_at"), "pending_link.shown_wall_at")
             )
         }
     }

@@ -215,7 +215,8 @@ enum StoreSchema {
                     user_id TEXT,
                     label TEXT,
                     ephemeral_private BLOB,                    -- sealed; NULL once wiped
-                    shown_at REAL NOT NULL                     -- seconds on the boot clock when R was shown
+                    shown_at REAL NOT NULL,                    -- seconds on the boot clock when R was shown
+                    shown_wall_at TEXT NOT NULL                -- and the wall-clock time (a reboot resets the first)
                 );
 
                 CREATE TABLE channel_kinds (                   -- 'dm' (1:1: two members, fixed) or 'group_dm'
@@ -229,6 +230,8 @@ enum StoreSchema {
                     seen_at TEXT NOT NULL,
                     PRIMARY KEY (channel_id, user_id)
                 ) WITHOUT ROWID;
+
+                ALTER TABLE messages ADD COLUMN removed_by_server INTEGER NOT NULL DEFAULT 0;
 
                 DROP TABLE peer_devices;
                 DELETE FROM peer_device_lists;

@@ -77,6 +77,11 @@ extension StoreTransaction {
             return nil
         }
         let own = try localIdentity().address.user
+        if user == own {
+            // This account's other device wrote: its own user is a member, never "new".
+            try rememberMembers([user], of: channel)
+            return nil
+        }
         let others = try db.query(
             "SELECT user_id FROM channel_members WHERE channel_id = ? AND user_id != ?",
             [channelText, .text(own.lowercased)]

@@ -66,19 +66,40 @@ extension SQLiteStore {
         }
     }
 
-    /// Applies a DM_MESSAGE_DELETE: the message is marked deleted, its text replaced by an empty body and its
-    /// revisions removed, in one transaction. Returns `false` when the message was never stored.
+    /// Applies this user's own delete of message `id` (sent as an encrypted delete): the message is marked deleted,
+    /// its text replaced by an empty body and its revisions removed, in one transaction. Returns `false` when the
+    /// message was never stored, or is not this user's.
     @discardableResult
     public func markDeleted(messageID id: UUID) throws -> Bool {
         try transaction { view in
-            guard var stored = try storedMessage(id: id, db: view.db) else { return false }
-            stored.payload.body = ""
-            let sealed = try sealer.seal(
-                try stored.payload.encoded(), for: .init("messages", "payload", row: id.lowercased))
-            try view.db.run("DELETE FROM message_edits WHERE message_id = ?", [.text(id.lowercased)])
-            try view.db.run(
-                "UPDATE messages SET payload = ?, deleted = 1 WHERE id = ?", [.blob(sealed), .text(id.lowercased)])
+            guard let stored = try storedMessage(id: id, db: view.db),
+                stored.sender.user == (try view.localIdentity().address.user)
+            else { return false }
+            try erase(id, view: view)
             return true
         }
+    }
+
+    /// Applies a DM_MESSAGE_DELETE: only when the message is stored in `channel`, it is marked removed by the
+    /// server and its text is kept (a server cannot delete for the author). Returns `false` otherwise (nothing
+    /// changed).
+    public func markRemovedByServer(messageID id: UUID, channel: UUID) throws -> Bool {
+        try transaction { view in
+            guard let stored = try storedMessage(id: id, db: view.db), stored.channel == channel,
+                !stored.isRemovedByServer
+            else { return false }
+            try view.db.run("UPDATE messages SET removed_by_server = 1 WHERE id = ?", [.text(id.lowercased)])
+            return true
+        }
+    }
+
+    /// Erases a message's text and revisions inside a transaction.
+    func erase(_ id: UUID, view: StoreTransaction) throws {
+        guard var stored = try storedMessage(id: id, db: view.db) else { return }
+        stored.payload.body = ""
+        let sealed = try sealer.seal(try stored.payload.encoded(), for: .init("messages", "payload", row: id.lowercased))
+        try view.db.run("DELETE FROM message_edits WHERE message_id = ?", [.text(id.lowercased)])
+        try view.db.run(
+            "UPDATE messages SET payload = ?, deleted = 1 WHERE id = ?", [.blob(sealed), .text(id.lowercased)])
     }
 }

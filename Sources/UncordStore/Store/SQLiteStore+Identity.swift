@@ -26,36 +26,47 @@ extension SQLiteStore {
     /// - Throws: ``StoreError`` when anything fails; then nothing changed.
     @discardableResult
     public func rotateIdentity(oneTimePreKeys count: Int = 100) throws -> IdentityRotation {
-        localCache.value = nil
-        defer { localCache.value = nil }
-        return try connection.write { db in
-            guard
-                let row = try db.queryOne(
-                    "SELECT device_id, identity_public, registered FROM local_device WHERE id = 1")
-            else { throw StoreError.notInitialized }
-            let device = try view(db).uuid(row.text("device_id"), "local_device.device_id")
-            let previous = try view(db).publicKey(row.blob("identity_public"), "local_device.identity_public")
-            let identity = X25519.PrivateKey.generate(using: random)
-            let sealed = try sealer.seal(
-                identity.secret, for: .init("local_device", "identity_private", row: device.lowercased))
-            try db.run(
-                """
-                UPDATE local_device SET identity_public = ?, identity_private = ?, identity_published = ?
-                WHERE id = 1
-                """,
-                [
-                    .blob(identity.publicKey.bytes), .blob(sealed),
-                    .integer(try row.integer("registered") == 1 ? 0 : 1),
-                ])
-            try db.run("DELETE FROM signed_pre_keys")
-            try db.run("DELETE FROM one_time_pre_keys")
-            let signed = try addSignedPreKey(db)
-            let made = try addOneTimePreKeys(db, count: count)
-            let archived = try archiveAllSessions(db)
-            return IdentityRotation(
-                previousIdentityKey: previous, identityKey: identity.publicKey, signedPreKey: signed,
-                oneTimePreKeys: made.count, archivedSessions: archived)
+        // The cached identity is cleared inside the write, under the lock every reader takes: no reader can cache
+        // the old key between the commit and the clearing, and a rolled-back rotation leaves nothing cached.
+        try connection.write { db in
+            localCache.value = nil
+            do {
+                return try rotateIdentity(db, oneTimePreKeys: count)
+            } catch {
+                localCache.value = nil
+                throw error
+            }
         }
+    }
+
+    private func rotateIdentity(_ db: SQLiteConnection, oneTimePreKeys count: Int) throws -> IdentityRotation {
+        guard
+            let row = try db.queryOne(
+                "SELECT device_id, identity_public, registered FROM local_device WHERE id = 1")
+        else { throw StoreError.notInitialized }
+        let device = try view(db).uuid(row.text("device_id"), "local_device.device_id")
+        let previous = try view(db).publicKey(row.blob("identity_public"), "local_device.identity_public")
+        let identity = X25519.PrivateKey.generate(using: random)
+        let sealed = try sealer.seal(
+            identity.secret, for: .init("local_device", "identity_private", row: device.lowercased))
+        try db.run(
+            """
+            UPDATE local_device SET identity_public = ?, identity_private = ?, identity_published = ?
+            WHERE id = 1
+            """,
+            [
+                .blob(identity.publicKey.bytes), .blob(sealed),
+                .integer(try row.integer("registered") == 1 ? 0 : 1),
+            ])
+        try db.run("DELETE FROM signed_pre_keys")
+        try db.run("DELETE FROM one_time_pre_keys")
+        try db.run("DELETE FROM accepted_base_keys")
+        let signed = try addSignedPreKey(db)
+        let made = try addOneTimePreKeys(db, count: count)
+        let archived = try archiveAllSessions(db)
+        return IdentityRotation(
+            previousIdentityKey: previous, identityKey: identity.publicKey, signedPreKey: signed,
+            oneTimePreKeys: made.count, archivedSessions: archived)
     }
 
     /// `false` between an identity rotation of a registered device and the server's acceptance of the new key.

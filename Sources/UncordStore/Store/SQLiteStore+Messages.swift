@@ -15,8 +15,12 @@ public struct StoredMessage: Sendable, Equatable {
     public var payload: MessagePayload
     /// The server's `edited_at` of the latest revision, when the message was edited.
     public var editedAt: String? = nil
-    /// `true` once DM_MESSAGE_DELETE removed it; its text and revisions are gone.
+    /// `true` once its author deleted it (an encrypted delete, ``MessagePayload/deleteType``); its text and
+    /// revisions are gone.
     public var isDeleted = false
+    /// `true` once the server said it removed the message (DM_MESSAGE_DELETE): only the author can delete, so the
+    /// local copy is kept, marked.
+    public var isRemovedByServer = false
 }
 
 /// The outcome of ``SQLiteStore/receive(_:using:)``.
@@ -31,6 +35,8 @@ public struct ReceivedMessage: Sendable, Equatable {
     public var identityKey: X25519.PublicKey? = nil
     /// What the message's author is to the channel's members, when it was not a member yet.
     public var membership: MembershipChange? = nil
+    /// For the author's encrypted delete: the message it deleted.
+    public var deleted: UUID? = nil
 }
 
 /// What receiving a message from a user who was not a known member of its channel did (issue 13: members grow only
@@ -77,8 +83,23 @@ extension SQLiteStore {
                 return ReceivedMessage(message: stored, wasAlreadyStored: true, notices: [])
             }
             let opened = try cipher.open(message, in: view)
-            let stored = StoredMessage(
+            var stored = StoredMessage(
                 id: message.id, channel: message.channelID, sender: opened.sender, payload: opened.payload)
+            var deleted: UUID?
+            if opened.payload.type == MessagePayload.deleteType {
+                // The author's own delete: applied to the named message when it is the author's in this channel;
+                // the control message itself is kept (so a replay is known) with no text.
+                guard let target = opened.payload.editOf,
+                    let original = try storedMessage(id: target, db: view.db), original.channel == message.channelID,
+                    original.sender.user == opened.sender.user
+                else {
+                    throw RatchetError.invalidPayload(
+                        field: "edit_of", reason: "a delete must name a message of its author in its channel")
+                }
+                try erase(target, view: view)
+                deleted = target
+                stored.isDeleted = true
+            }
             let sealed = try sealer.seal(
                 try opened.payload.encoded(), for: .init("messages", "payload", row: message.id.lowercased))
             try view.db.run(
@@ -91,10 +112,13 @@ extension SQLiteStore {
                     .text(opened.sender.user.lowercased), .text(opened.sender.device.lowercased), .blob(sealed),
                     .text(Timestamp.format(view.now)),
                 ])
+            if deleted != nil {
+                try view.db.run("UPDATE messages SET deleted = 1 WHERE id = ?", [.text(message.id.lowercased)])
+            }
             let membership = try view.learnAuthor(opened.sender.user, of: message.channelID)
             return ReceivedMessage(
                 message: stored, wasAlreadyStored: false, notices: opened.notices, identityKey: opened.identityKey,
-                membership: membership)
+                membership: membership, deleted: deleted)
         }
     }
 
@@ -163,7 +187,10 @@ extension SQLiteStore {
     func storedMessage(id: UUID, db: SQLiteConnection) throws -> StoredMessage? {
         guard
             let row = try db.queryOne(
-                "SELECT channel_id, author_user, author_device, payload, edited_at, deleted FROM messages WHERE id = ?",
+                """
+                SELECT channel_id, author_user, author_device, payload, edited_at, deleted, removed_by_server
+                FROM messages WHERE id = ?
+                """,
                 [.text(id.lowercased)])
         else { return nil }
         let bytes = try sealer.open(row.blob("payload"), for: .init("messages", "payload", row: id.lowercased))
@@ -174,6 +201,6 @@ extension SQLiteStore {
                 user: try transaction.uuid(row.text("author_user"), "messages.author_user"),
                 device: try transaction.uuid(row.text("author_device"), "messages.author_device")),
             payload: try MessagePayload(decoding: bytes.exportBytes()), editedAt: try row.optionalText("edited_at"),
-            isDeleted: try row.integer("deleted") != 0)
+            isDeleted: try row.integer("deleted") != 0, isRemovedByServer: try row.integer("removed_by_server") != 0)
     }
 }

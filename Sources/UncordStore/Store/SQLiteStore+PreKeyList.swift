@@ -46,9 +46,11 @@ extension SQLiteStore {
                 """
             ).map { row in
                 SignedPreKeyInfo(
-                    id: UInt32(truncatingIfNeeded: try row.integer("key_id")),
-                    createdAt: Timestamp.parse(try row.text("created_at")),
-                    retiredAt: try row.optionalText("retired_at").flatMap(Timestamp.parse),
+                    id: try view(db).unsigned32(row.integer("key_id"), "signed_pre_keys.key_id"),
+                    createdAt: try view(db).timestamp(row.text("created_at"), "signed_pre_keys.created_at"),
+                    retiredAt: try row.optionalText("retired_at").map {
+                        try view(db).timestamp($0, "signed_pre_keys.retired_at")
+                    },
                     isPublished: try row.integer("published") != 0)
             }
         }
@@ -59,9 +61,9 @@ extension SQLiteStore {
         try connection.read { db in
             try db.query("SELECT key_id, state, created_at FROM one_time_pre_keys ORDER BY key_id").map { row in
                 OneTimePreKeyInfo(
-                    id: UInt32(truncatingIfNeeded: try row.integer("key_id")),
+                    id: try view(db).unsigned32(row.integer("key_id"), "one_time_pre_keys.key_id"),
                     state: try row.text("state") == "published" ? .published : .pending,
-                    createdAt: Timestamp.parse(try row.text("created_at")))
+                    createdAt: try view(db).timestamp(row.text("created_at"), "one_time_pre_keys.created_at"))
             }
         }
     }

@@ -51,7 +51,7 @@ extension SQLiteStore {
             try db.query("SELECT key_id, public_key FROM one_time_pre_keys WHERE state = 'pending' ORDER BY key_id").map
             {
                 PublishedPreKey(
-                    id: UInt32(truncatingIfNeeded: try $0.integer("key_id")),
+                    id: try view(db).unsigned32($0.integer("key_id"), "one_time_pre_keys.key_id"),
                     publicKey: try view(db).publicKey($0.blob("public_key"), "one_time_pre_keys.public_key"))
             }
         }
@@ -68,10 +68,10 @@ extension SQLiteStore {
                     """)
             else { throw StoreError.notInitialized }
             return SignedPreKeyRecord(
-                id: UInt32(truncatingIfNeeded: try row.integer("key_id")),
+                id: try view(db).unsigned32(row.integer("key_id"), "signed_pre_keys.key_id"),
                 publicKey: try view(db).publicKey(row.blob("public_key"), "signed_pre_keys.public_key"),
                 signature: try row.blob("signature"),
-                createdAt: Timestamp.parse(try row.text("created_at")) ?? .distantPast)
+                createdAt: try view(db).timestamp(row.text("created_at"), "signed_pre_keys.created_at"))
         }
     }
 

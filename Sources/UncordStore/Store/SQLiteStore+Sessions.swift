@@ -34,8 +34,10 @@ extension SQLiteStore {
                         user: try transaction.uuid(row.text("peer_user"), "sessions.peer_user"),
                         device: try transaction.uuid(row.text("peer_device"), "sessions.peer_device")),
                     position: Int(try row.integer("position")),
-                    createdAt: Timestamp.parse(try row.text("created_at")),
-                    archivedAt: try row.optionalText("archived_at").flatMap(Timestamp.parse))
+                    createdAt: try view(db).timestamp(row.text("created_at"), "sessions.created_at"),
+                    archivedAt: try row.optionalText("archived_at").map {
+                        try view(db).timestamp($0, "sessions.archived_at")
+                    })
             }
         }
     }

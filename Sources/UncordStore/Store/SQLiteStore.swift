@@ -55,7 +55,7 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
         try open(at: path, key: source, synchronous: synchronous, random: random, clock: clock, waitingForLink: false)
     }
 
-    /// Opens a store; a store still waiting for its link (``requestLink(at:user:label:key:random:bootClock:)``)
+    /// Opens a store; a store still waiting for its link (``requestLink(at:user:label:key:random:bootClock:wallClock:)``)
     /// opens only when `waitingForLink`, and then only that way.
     static func open(
         at path: String, key source: StoreKeySource, synchronous: Synchronous = .normal,
@@ -210,12 +210,20 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
             key = try StoreKey(rawKey: raw)
         case ("argon2id", .passphrase(let passphrase, _)):
             guard let salt = try metadata(db, "kdf_salt")?.blob(0),
-                let iterations = try metadata(db, "kdf_iterations")?.integer(0),
-                let memory = try metadata(db, "kdf_memory_bytes")?.integer(0)
+                let storedIterations = try metadata(db, "kdf_iterations")?.integer(0),
+                let storedMemory = try metadata(db, "kdf_memory_bytes")?.integer(0)
             else { throw StoreError.notInitialized }
+            // Values a damaged or hostile file could hold are refused, never converted with a trap.
+            guard let iterations = UInt64(exactly: storedIterations), iterations > 0 else {
+                throw StoreError.typeMismatch(
+                    column: "metadata.kdf_iterations", expected: "a positive integer", found: "\(storedIterations)")
+            }
+            guard let memory = Int(exactly: storedMemory), memory > 0 else {
+                throw StoreError.typeMismatch(
+                    column: "metadata.kdf_memory_bytes", expected: "a positive integer", found: "\(storedMemory)")
+            }
             key = try StoreKey.derive(
-                passphrase: passphrase, salt: salt,
-                parameters: .init(iterations: UInt64(iterations), memoryBytes: Int(memory)))
+                passphrase: passphrase, salt: salt, parameters: .init(iterations: iterations, memoryBytes: memory))
         case ("raw", .passphrase): throw StoreError.invalidKey("this store is sealed with a raw key, not a passphrase")
         default: throw StoreError.invalidKey("this store is sealed with a passphrase, not a raw key")
         }

@@ -74,13 +74,13 @@ extension StoreTransaction {
             """, [.integer(session)]
         ).map { keyRow in
             let ratchetKey = try keyRow.blob("ratchet_key")
-            let number = UInt32(truncatingIfNeeded: try keyRow.integer("message_number"))
+            let number = try unsigned32(keyRow.integer("message_number"), "skipped_message_keys.message_number")
             let key = try sealer.open(
                 keyRow.blob("message_key"),
                 for: .init("skipped_message_keys", "message_key", row: Self.skippedRowKey(cellRow, ratchetKey, number)))
             return DoubleRatchet.SkippedKey(
                 ratchetKey: try publicKey(ratchetKey, "skipped_message_keys.ratchet_key"), messageNumber: number,
-                key: key, order: UInt64(try keyRow.integer("eviction_order")))
+                key: key, order: try unsigned64(keyRow.integer("eviction_order"), "skipped_message_keys.eviction_order"))
         }
     }
 

@@ -62,8 +62,8 @@ struct StoreTransaction: RatchetStore {
             let row = try db.queryOne(
                 "SELECT private_key, retired_at FROM signed_pre_keys WHERE key_id = ?", [.integer(Int64(id))])
         else { return nil }
-        if let retired = try row.optionalText("retired_at"), let date = Timestamp.parse(retired),
-            now.timeIntervalSince(date) > Self.signedPreKeyGrace
+        if let retired = try row.optionalText("retired_at"),
+            now.timeIntervalSince(try timestamp(retired, "signed_pre_keys.retired_at")) > Self.signedPreKeyGrace
         {
             return nil
         }
@@ -177,6 +177,22 @@ struct StoreTransaction: RatchetStore {
             throw StoreError.typeMismatch(column: column, expected: "UUID", found: "text")
         }
         return id
+    }
+
+    /// A stored integer that must fit a `UInt32` (key ids, message numbers): anything else throws, never traps.
+    func unsigned32(_ value: Int64, _ column: String) throws -> UInt32 {
+        guard let converted = UInt32(exactly: value) else {
+            throw StoreError.typeMismatch(column: column, expected: "an integer in 0...2^32-1", found: "\(value)")
+        }
+        return converted
+    }
+
+    /// A stored integer that must not be negative.
+    func unsigned64(_ value: Int64, _ column: String) throws -> UInt64 {
+        guard let converted = UInt64(exactly: value) else {
+            throw StoreError.typeMismatch(column: column, expected: "a non-negative integer", found: "\(value)")
+        }
+        return converted
     }
 
     func trustLevel(_ text: String, _ column: String) throws -> PinnedIdentity.Level {

@@ -60,6 +60,9 @@ final class ChaosServerAPI: ServerAPI {
         try await call("keys") { try await inner.keyBundle(of: user) }
     }
     func devices() async throws -> [Device] { try await call("devices") { try await inner.devices() } }
+    func deleteDevice(_ device: UUID) async throws {
+        try await call("delete-device") { try await inner.deleteDevice(device) }
+    }
     func sendMessage(channel: UUID, body: [UInt8]) async throws -> Message {
         try await call("send") {
             let message = try await inner.sendMessage(channel: channel, body: body)

@@ -13,7 +13,7 @@ import UncordStore
 @Suite("Hostile-input catalogue")
 struct HostileCatalogue {
     /// Every case, in the order of the entry points.
-    static let cases: [HostileCase] = receiveCases + gatewayCases + sendCases + backupCases
+    static let cases: [HostileCase] = receiveCases + gatewayCases + sendCases + linkedDeviceCases + backupCases
 
     @Test("Hostile input", arguments: cases)
     func hostileInput(_ hostile: HostileCase) async throws {

@@ -50,6 +50,7 @@ final class HostileServer: ServerAPI {
     }
     func oneTimePreKeyCount(device: UUID) async throws -> Int { try await honest.oneTimePreKeyCount(device: device) }
     func devices() async throws -> [Device] { try await honest.devices() }
+    func deleteDevice(_ device: UUID) async throws { try await honest.deleteDevice(device) }
     func sendMessage(channel: UUID, body: [UInt8]) async throws -> Message {
         try await honest.sendMessage(channel: channel, body: body)
     }

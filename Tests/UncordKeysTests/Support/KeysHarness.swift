@@ -55,6 +55,36 @@ final class KeysHarness: @unchecked Sendable {
         return Device(name: name, user: user, device: device)
     }
 
+    /// A new store `NAME.sqlite` waiting to be linked, as `link request` makes it (with Argon2id's minimum limits),
+    /// and its request; `bootClock` may move the moment the request was shown into the past.
+    func makeWaitingStore(
+        _ name: String, user: UUID? = nil, bootClock: @escaping @Sendable () -> Double = BootClock.seconds
+    ) throws -> (device: Device, request: LinkRequest) {
+        let request = try SQLiteStore.requestLink(
+            at: storePath(name), user: user, key: Self.minimumKey, bootClock: bootClock)
+        return (Device(name: name, user: user ?? UUID(), device: request.deviceID), request)
+    }
+
+    /// Pins `key` for `user` with `trust` in a device's store, as a judged device list would.
+    func pin(_ key: X25519.PublicKey, of user: UUID, trust: PinnedIdentity.Level, in device: Device) throws {
+        let store = try SQLiteStore.open(at: storePath(device.name), key: Self.minimumKey)
+        try store.connection.write { db in
+            let view = store.view(db)
+            try view.ensurePeer(user)
+            try view.upsertPin(key, of: user, trust: trust, sendBlocked: nil, stamp: Timestamp.format(Date()))
+        }
+    }
+
+    /// A device's store, opened in-process (a store waiting to be linked opens only as that).
+    func open(_ device: Device, waiting: Bool = false) throws -> SQLiteStore {
+        try SQLiteStore.open(at: storePath(device.name), key: Self.minimumKey, waitingForLink: waiting)
+    }
+
+    /// The scratch passphrase as a store key source (Argon2id's minimum limits when a store is created).
+    static var minimumKey: StoreKeySource {
+        .passphrase(SecureBytes(copying: Array(Scratch.passphrase.utf8)), parameters: .minimum)
+    }
+
     /// The path of a device's store.
     func storePath(_ name: String) -> String { scratch.path("\(name).sqlite") }
 
@@ -80,10 +110,15 @@ final class KeysHarness: @unchecked Sendable {
         return try Subprocess.start(cli, full, environment: environment, in: scratch)
     }
 
-    /// Every row of every table of a device's store (sealed values as stored), to show a command changed nothing.
+    /// Every row of every table of a device's store (sealed values as stored), to show a command changed nothing;
+    /// a store waiting to be linked too.
     func contents(of device: Device) throws -> [String: [String]] {
-        let store = try SQLiteStore.open(
-            at: storePath(device.name), key: .passphrase(SecureBytes(copying: Array(Scratch.passphrase.utf8))))
+        let store: SQLiteStore
+        do {
+            store = try open(device)
+        } catch StoreError.waitingForLink {
+            store = try open(device, waiting: true)
+        }
         return try store.connection.read { db in
             var tables: [String: [String]] = [:]
             let names = try db.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
