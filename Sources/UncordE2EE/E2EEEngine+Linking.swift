@@ -1,7 +1,7 @@
 import Logging
-import UncordStore
 public import UncordCrypto
 public import UncordRatchet
+import UncordStore
 
 extension E2EEEngine {
     /// The existing device's step of linking a new one (LINKED_DEVICES.md A4 step 2): seals this account's key,

@@ -28,7 +28,8 @@ extension E2EEEngine {
     public func peers() throws(E2EEError) -> [PeerTrust] {
         try storeCall {
             try store.peerUsers().map {
-                PeerTrust(user: $0, identity: try store.peerIdentity(of: $0), devices: try store.deviceAuthorizations(of: $0))
+                PeerTrust(
+                    user: $0, identity: try store.peerIdentity(of: $0), devices: try store.deviceAuthorizations(of: $0))
             }
         }
     }
@@ -106,7 +107,8 @@ extension E2EEEngine {
     /// before (a link, or a device the server added): the route costs no one-time pre-key, the bundle route does.
     func checkOwnDevices() async -> [AppEvent] {
         guard let listed = try? await server.devices() else { return [] }
-        let others = Set(listed.filter { $0.deviceID != local.device }.map { "\($0.deviceID)/\(Hex.encode($0.identityKey))" })
+        let others = Set(
+            listed.filter { $0.deviceID != local.device }.map { "\($0.deviceID)/\(Hex.encode($0.identityKey))" })
         let judged = (try? store.deviceAuthorizations(of: local.user)) ?? []
         let known = Set(judged.map { "\($0.address.device)/\(Hex.encode($0.identityKey))" })
         guard others != known, !others.isEmpty || !known.isEmpty else { return [] }
@@ -147,7 +149,8 @@ extension E2EEEngine {
         }
         let judgement = try storeCall {
             try store.judgeDeviceList(
-                UserKeyBundle(userID: user, devices: listed), unverifiedChanges: configuration.unverifiedChanges == .block ? .block : .warn)
+                UserKeyBundle(userID: user, devices: listed),
+                unverifiedChanges: configuration.unverifiedChanges == .block ? .block : .warn)
         }
         var events: [AppEvent] = []
         if let warning = judgement.warning {
@@ -178,8 +181,12 @@ extension E2EEEngine {
     func trustWarning(for user: UUID, _ warning: DeviceListJudgement.Warning) -> TrustWarning {
         TrustWarning(
             user: user,
-            previousFingerprint: warning.previous.flatMap { try? SafetyNumber.fingerprint(user: user, identityKeys: [$0]) },
-            currentFingerprint: warning.current.flatMap { try? SafetyNumber.fingerprint(user: user, identityKeys: [$0]) },
+            previousFingerprint: warning.previous.flatMap {
+                try? SafetyNumber.fingerprint(user: user, identityKeys: [$0])
+            },
+            currentFingerprint: warning.current.flatMap {
+                try? SafetyNumber.fingerprint(user: user, identityKeys: [$0])
+            },
             sendingBlocked: warning.sendingBlocked)
     }
 }

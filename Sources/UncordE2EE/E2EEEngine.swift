@@ -148,4 +148,3 @@ public actor E2EEEngine {
 
     var now: Date { clock() }
 }
-

@@ -227,7 +227,9 @@ private func show(_ event: AppEvent, at name: String, own: DeviceAddress, names:
             "[\(name)] ⛔ refused \(names.name(of: DeviceAddress(user: user, device: device))): \(reason.rawValue) "
                 + "— it gets no key, so it reads nothing")
     case .ownDeviceLinked(let device):
-        say("[\(name)] a device was linked to this account: \(names.name(of: DeviceAddress(user: own.user, device: device)))")
+        say(
+            "[\(name)] a device was linked to this account: \(names.name(of: DeviceAddress(user: own.user, device: device)))"
+        )
     case .memberAdded(let channel, let user):
         say("[\(name)] \(names.name(ofUser: user)) wrote in \(channel.uuidString.prefix(8).lowercased()) unconfirmed")
     case .keysReplenished(let count):

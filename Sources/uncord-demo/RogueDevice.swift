@@ -27,7 +27,8 @@ struct RogueDevice {
             device: device,
             UploadOneTimePreKeysRequest(
                 preKeys: (1...5).map {
-                    OneTimePreKey(keyID: UInt32($0), publicKey: X25519.PrivateKey.generate(using: random).publicKey.bytes)
+                    OneTimePreKey(
+                        keyID: UInt32($0), publicKey: X25519.PrivateKey.generate(using: random).publicKey.bytes)
                 }))
         return RogueDevice(device: device, api: api)
     }

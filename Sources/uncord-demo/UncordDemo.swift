@@ -78,7 +78,8 @@ struct Scenario: Sendable {
         let bob = UUID()
         let bobAddress = DeviceAddress(user: bob, device: UUID())
 
-        step("1. Alice (laptop, phone linked from the laptop) and Bob (phone): one SQLite store each, register, connect")
+        step(
+            "1. Alice (laptop, phone linked from the laptop) and Bob (phone): one SQLite store each, register, connect")
         let proxy = try await LoopbackRelay.start(towards: "127.0.0.1", port: port)
         guard let relayURL = URL(string: "http://127.0.0.1:\(proxy.port)") else {
             throw DemoError.setup("no relay URL")

@@ -39,7 +39,9 @@ extension UncordKeys {
                 valueName: "user"))
         var to: [String] = []
 
-        @Flag(help: "Print one JSON object (message_id, channel_id, members, warnings) instead of the id.")
+        @Flag(
+            help:
+                "Print one JSON object (message_id, channel_id, members, warnings, refused_devices) instead of the id.")
         var json = false
 
         func validate() throws {
@@ -71,13 +73,27 @@ extension UncordKeys {
                     text: text, channel: channelID, participants: participants)
                 let warnings = prepared.warnings.map(ListenOutput.text(of:))
                 for warning in warnings { Self.note("warning", warning) }
+                // Devices judged while preparing that get nothing: the server listed a device the user did not link.
+                var refused: [RefusedDevice] = []
+                let output = ListenOutput(json: false, channel: nil, me: engine.address)
+                for event in prepared.events {
+                    switch event {
+                    case .deviceRefused(let user, let device, let reason):
+                        refused.append(RefusedDevice(userID: user.wire, deviceID: device.wire, reason: reason.rawValue))
+                        if let line = output.line(for: event) { Self.note("warning", ListenOutput.text(of: line)) }
+                    case .ownDeviceLinked:
+                        if let line = output.line(for: event) { Self.note("note", ListenOutput.text(of: line)) }
+                    default: break
+                    }
+                }
                 let message = try await session.api.sendMessage(channel: prepared.channel, body: prepared.body)
                 try await engine.markSent(prepared, messageID: message.id)
                 guard json else { return print(message.id.wire) }
                 try Output.json(
                     Sent(
                         messageID: message.id.wire, channelID: channelID.wire,
-                        members: try await engine.channelMembers(channelID).map(\.wire), warnings: warnings))
+                        members: try await engine.channelMembers(channelID).map(\.wire), warnings: warnings,
+                        refusedDevices: refused))
             }
         }
 
@@ -95,10 +111,26 @@ private struct Sent: Encodable {
     /// Every user the message was encrypted for, this one included.
     var members: [String]
     var warnings: [String]
+    /// Devices listed for a recipient that were not wrapped for (LINKED_DEVICES.md A2).
+    var refusedDevices: [RefusedDevice]
 
     private enum CodingKeys: String, CodingKey {
         case members, warnings
+        case refusedDevices = "refused_devices"
         case messageID = "message_id"
         case channelID = "channel_id"
+    }
+}
+
+/// One refused device in `send --json`.
+private struct RefusedDevice: Encodable {
+    var userID: String
+    var deviceID: String
+    var reason: String
+
+    private enum CodingKeys: String, CodingKey {
+        case reason
+        case userID = "user_id"
+        case deviceID = "device_id"
     }
 }

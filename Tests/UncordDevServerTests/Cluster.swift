@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import UncordCrypto
+import UncordRatchet
 import UncordStore
 import UncordTestSupport
 
@@ -94,10 +95,13 @@ final class Cluster: @unchecked Sendable {  // used from one test task at a time
         return outcome.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Creates and registers every device, a few at a time.
+    /// Creates and registers every device, a few at a time: each user's first device gets a new account key, the
+    /// user's other devices are linked from it (`link request`, `approve`, `complete`, as a person would).
     func create(_ devices: [Device], preKeys: Int = 20) async throws {
+        var firsts: [Device] = []
+        for device in devices where !firsts.contains(where: { $0.user == device.user }) { firsts.append(device) }
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for device in devices {
+            for device in firsts {
                 group.addTask {
                     try await self.succeed(
                         device, ["init", "--user", device.user, "--label", device.name, "--prekeys", "\(preKeys)"])
@@ -106,6 +110,30 @@ final class Cluster: @unchecked Sendable {  // used from one test task at a time
             }
             try await group.waitForAll()
         }
+        for device in devices where !firsts.contains(device) {
+            guard let first = firsts.first(where: { $0.user == device.user }) else { continue }
+            try await link(device, from: first, preKeys: preKeys)
+        }
+    }
+
+    /// Links `device` to the account of `existing` and registers it.
+    func link(_ device: Device, from existing: Device, preKeys: Int = 20) async throws {
+        let request = try Self.object(
+            try await succeed(device, ["link", "request", "--user", device.user, "--label", device.name, "--json"]))
+        let text = try #require(request["request"] as? String)
+        let code = try #require(request["link_code"] as? String)
+        let response = try Self.object(
+            try await succeed(existing, ["link", "approve", text, "--code", code, "--json"]))
+        let answer = try #require(response["response"] as? String)
+        let confirmation = try #require(response["confirmation_code"] as? String)
+        try await succeed(
+            device, ["link", "complete", answer, "--confirmation-code", confirmation, "--prekeys", "\(preKeys)"])
+        try await succeed(device, ["register"])
+    }
+
+    /// A JSON object printed by a command.
+    static func object(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
     }
 
     /// Posts `text` from `device` and answers the message id.
@@ -165,14 +193,59 @@ final class Cluster: @unchecked Sendable {  // used from one test task at a time
             key: .passphrase(SecureBytes(copying: Array(Self.passphrase.utf8))))
     }
 
-    /// One authenticated GET to the server, its `data` as JSON.
-    func get(_ path: String, as user: String) async throws -> Any {
+    /// One authenticated GET to the server (as `device`, for the message list), its `data` as JSON.
+    func get(_ path: String, as user: String, device: String? = nil) async throws -> Any {
         var request = URLRequest(url: try #require(URL(string: "\(serverURL)/api/v1\(path)")))
         request.setValue("Bearer dev:\(user)", forHTTPHeaderField: "Authorization")
+        if let device { request.setValue(device, forHTTPHeaderField: "X-Device-ID") }
         let (data, response) = try await URLSession.shared.data(for: request)
         try #require((response as? HTTPURLResponse)?.statusCode == 200, "GET \(path)")
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         return try #require(object["data"])
+    }
+
+    /// One authenticated request with a JSON body; fails unless the server answers 2xx.
+    func send(_ method: String, _ path: String, _ body: [String: Any], as user: String) async throws {
+        var request = URLRequest(url: try #require(URL(string: "\(serverURL)/api/v1\(path)")))
+        request.httpMethod = method
+        request.setValue("Bearer dev:\(user)", forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = try JSONSerialization.data(withJSONObject: body)
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        try #require(
+            (200..<300).contains(status), "\(method) \(path): \(status) \(String(decoding: data, as: UTF8.self))")
+    }
+
+    /// Registers a device for `user` straight through the HTTP API, as a server that adds readers would: its own
+    /// identity key, a signed pre-key signed with that key (valid under it), one-time pre-keys. Answers its id.
+    func registerUnlinkedDevice(for user: String) async throws -> String {
+        let device = UUID()
+        let random = SystemRandom()
+        let identity = X25519.PrivateKey.generate(using: random)
+        let signed = X25519.PrivateKey.generate(using: random)
+        let signature = try SignedPreKeySignature.sign(
+            deviceID: device, keyID: 1, signedPreKey: signed.publicKey, identityKey: identity, using: random)
+        let id = device.uuidString.lowercased()
+        try await send(
+            "POST", "/users/@me/devices",
+            ["device_id": id, "label": "added by the server", "identity_key": Base64.encode(identity.publicKey.bytes)],
+            as: user)
+        try await send(
+            "PUT", "/users/@me/devices/\(id)/signed-pre-key",
+            ["key_id": 1, "public_key": Base64.encode(signed.publicKey.bytes), "signature": Base64.encode(signature)],
+            as: user)
+        try await send(
+            "POST", "/users/@me/devices/\(id)/one-time-pre-keys",
+            [
+                "pre_keys": (1...5).map {
+                    [
+                        "key_id": $0,
+                        "public_key": Base64.encode(X25519.PrivateKey.generate(using: random).publicKey.bytes),
+                    ]
+                }
+            ], as: user)
+        return id
     }
 
     deinit { server?.terminate() }

@@ -73,9 +73,10 @@ struct EndToEndTests {
             }
         }
 
-        // Alice's tablet learned every member from the messages it caught up on: it names nobody, and the
-        // others get its message.
-        let fifth = try await cluster.send(a3, "the tablet knows everyone now", channel: group)
+        // Alice's tablet (linked before the group existed) learned the group's first other author, Bob, from the
+        // messages it caught up on; Carol, who wrote later, waits as a pending member (issue 13: the server cannot
+        // add readers to a group by posting as them) until the tablet names her once.
+        let fifth = try await cluster.send(a3, "the tablet knows everyone now", channel: group, to: [Self.carol])
         for device in [b2, c1] {
             let listener = try await cluster.listen(device)
             try await cluster.waitForMessages([fifth], from: listener, device)

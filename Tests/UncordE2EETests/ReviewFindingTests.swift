@@ -100,13 +100,13 @@ import UncordRatchet
         let request = try WireJSON.decode(SendMessageRequest.self, from: prepared.body)
         let forged = Message(
             id: UUID(), channelID: UUID(), author: .init(id: alice.user, username: "alice"),
-            content: request.content, encrypted: true, createdAt: try #require(Timestamp(rfc3339: "2026-01-01T00:00:00Z")))
+            content: request.content, encrypted: true,
+            createdAt: try #require(Timestamp(rfc3339: "2026-01-01T00:00:00Z")))
         let frame = try HostileFixture.dispatch(.dmMessageCreate, forged)
         let events = await alice.engine.process(frame: frame)
         #expect(bodies(events).isEmpty)
     }
 }
-
 
 extension ReviewFindingTests {
     /// (medium) A message is labelled by the key of the session that decrypted it, and a session of a superseded key

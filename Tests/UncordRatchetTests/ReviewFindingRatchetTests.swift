@@ -7,7 +7,8 @@ import UncordRatchet
 /// The review findings of issue 13 that live in the sessions layer; each failed before its fix.
 @Suite struct ReviewFindingRatchetTests {
     /// (low) A receive whose wrap decrypts but whose content does not draws no ratchet key pair.
-    @Test(arguments: StoreKind.allCases) func aReceiveThatFailsOnItsContentDrawsNoKeyPair(store kind: StoreKind) throws {
+    @Test(arguments: StoreKind.allCases) func aReceiveThatFailsOnItsContentDrawsNoKeyPair(store kind: StoreKind) throws
+    {
         let world = TestWorld(seed: 41, store: kind)
         let (alice, bob) = (world.user(), world.user())
         let a = try world.device(of: alice)

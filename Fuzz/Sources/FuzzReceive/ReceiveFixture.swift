@@ -137,6 +137,7 @@ final class ForkedStore: RatchetStore {
     private(set) var pins: [DeviceAddress: PinnedIdentity] = [:]
     private(set) var consumed: Set<UInt32> = []
     private(set) var deviceLists: [UUID: [UUID]] = [:]
+    private(set) var acceptedBaseKeys: [DeviceAddress: Set<X25519.PublicKey>] = [:]
     private(set) var commits = 0
 
     init(base: InMemoryRatchetStore.State) { self.base = base }
@@ -151,12 +152,19 @@ final class ForkedStore: RatchetStore {
         sessionRecords[address] ?? base.sessionRecords[address]
     }
     func devices(of user: UUID) -> [UUID]? { deviceLists[user] ?? base.deviceLists[user] }
+    func acceptedSession(baseKey: X25519.PublicKey, from address: DeviceAddress) -> Bool {
+        (acceptedBaseKeys[address] ?? base.acceptedBaseKeys[address] ?? []).contains(baseKey)
+    }
 
     func commit(_ changes: StoreChangeSet) {
         sessionRecords.merge(changes.sessionRecords) { $1 }
         pins.merge(changes.pinnedIdentities) { $1 }
         consumed.formUnion(changes.consumedOneTimePreKeys)
         deviceLists.merge(changes.deviceLists) { $1 }
+        for accepted in changes.acceptedBaseKeys {
+            acceptedBaseKeys[accepted.address, default: base.acceptedBaseKeys[accepted.address] ?? []].insert(
+                accepted.baseKey)
+        }
         commits += 1
     }
 }

@@ -97,7 +97,8 @@ extension SQLiteStore {
     func erase(_ id: UUID, view: StoreTransaction) throws {
         guard var stored = try storedMessage(id: id, db: view.db) else { return }
         stored.payload.body = ""
-        let sealed = try sealer.seal(try stored.payload.encoded(), for: .init("messages", "payload", row: id.lowercased))
+        let sealed = try sealer.seal(
+            try stored.payload.encoded(), for: .init("messages", "payload", row: id.lowercased))
         try view.db.run("DELETE FROM message_edits WHERE message_id = ?", [.text(id.lowercased)])
         try view.db.run(
             "UPDATE messages SET payload = ?, deleted = 1 WHERE id = ?", [.blob(sealed), .text(id.lowercased)])

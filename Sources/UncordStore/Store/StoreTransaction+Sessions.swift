@@ -80,7 +80,8 @@ extension StoreTransaction {
                 for: .init("skipped_message_keys", "message_key", row: Self.skippedRowKey(cellRow, ratchetKey, number)))
             return DoubleRatchet.SkippedKey(
                 ratchetKey: try publicKey(ratchetKey, "skipped_message_keys.ratchet_key"), messageNumber: number,
-                key: key, order: try unsigned64(keyRow.integer("eviction_order"), "skipped_message_keys.eviction_order"))
+                key: key, order: try unsigned64(keyRow.integer("eviction_order"), "skipped_message_keys.eviction_order")
+            )
         }
     }
 

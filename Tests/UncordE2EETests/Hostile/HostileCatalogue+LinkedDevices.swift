@@ -12,7 +12,9 @@ extension HostileCatalogue {
     static let linkedDeviceCases: [HostileCase] = [
         .send("first contact whose devices carry two different account keys", { .ambiguousIdentity(user: $0.dave) }) {
             f in
-            let (one, two) = (X25519.PrivateKey.generate(using: SystemRandom()), X25519.PrivateKey.generate(using: SystemRandom()))
+            let (one, two) = (
+                X25519.PrivateKey.generate(using: SystemRandom()), X25519.PrivateKey.generate(using: SystemRandom())
+            )
             var list = try f.bundle(user: f.dave, device: UUID(), identity: one.publicKey, signer: one)
             list.devices += try f.bundle(user: f.dave, device: UUID(), identity: two.publicKey, signer: two).devices
             return .list(list)

@@ -277,7 +277,9 @@ extension HostileFixture {
         try secrets.addKeys(of: bob.store, "bob")
         try secrets.addKeys(of: alice.store, "alice")
         try secrets.addKeys(of: carol.store, "carol")
-        for text in Self.bodies + ["a crafted message", "hello from dave", "hello from a device nobody linked"] { secrets.add(text: text, "\"\(text)\"") }
+        for text in Self.bodies + ["a crafted message", "hello from dave", "hello from a device nobody linked"] {
+            secrets.add(text: text, "\"\(text)\"")
+        }
         return secrets
     }
 
