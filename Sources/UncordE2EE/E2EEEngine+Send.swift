@@ -74,9 +74,6 @@ extension E2EEEngine {
     /// it and its gateway echo is recognised even after the engine is restarted.
     public func markSent(_ prepared: PreparedMessage, messageID: UUID) throws(E2EEError) {
         _ = try storeCall { try store.recordSent(prepared.entry, payload: prepared.payload, messageID: messageID) }
-        if prepared.payload.type == MessagePayload.deleteType, let target = prepared.payload.editOf {
-            _ = try storeCall { try store.markDeleted(messageID: target) }
-        }
         logger.debug("send acknowledged")
     }
 

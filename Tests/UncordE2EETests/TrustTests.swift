@@ -107,6 +107,25 @@ private func changedIdentity(
     }
 }
 
+/// LINKED_DEVICES.md A2: a device linked to this account (it holds the account key) is reported on the account's
+/// other devices, once; the device it was linked from is not reported on it.
+@Suite struct OwnDeviceLinkedTests {
+    @Test func aNewlyLinkedDeviceIsReportedOnTheOthersOnce() async throws {
+        let directory = try ScratchDirectory()
+        let server = TestServer()
+        let laptop = try await makeDevice("laptop", server: server, in: directory)
+        let phone = try await makeDevice("phone", server: server, in: directory, linkedTo: laptop)
+        let ready = Array(#"{"op":0,"s":1,"t":"READY","d":{"session_id":"s","user":{"id":"u"}}}"#.utf8)
+        let events = await laptop.feed([ready])
+        #expect(events.filter { if case .ownDeviceLinked = $0 { true } else { false } } == [
+            .ownDeviceLinked(device: phone.device)
+        ])
+        #expect(!(await laptop.feed([ready])).contains { if case .ownDeviceLinked = $0 { true } else { false } })
+        let own = try await laptop.engine.peer(laptop.user)
+        #expect(own.devices.map(\.state) == [.authorized])
+    }
+}
+
 /// IDENTITY_KEY_CHANGED is not replayed to a device that was away: a new gateway session makes the next send fetch
 /// every device list again, so the change is still found before anything is sent on the old session.
 @Suite struct MissedIdentityChangeTests {

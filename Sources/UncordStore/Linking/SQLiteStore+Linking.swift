@@ -45,7 +45,7 @@ extension SQLiteStore {
     /// show(request.text, request.linkCode)   // and its QR code
     /// ```
     /// - Parameter user: the account this device logs in with; a response for another account is refused. `nil`
-    ///   takes the account the response names.
+    ///   keeps the account an earlier request of this store named, else takes the one the response names.
     /// - Throws: ``StoreError/alreadyInitialized`` when the file holds a device already; store errors.
     public static func requestLink(
         at path: String, user: UUID?, label: String? = nil, key source: StoreKeySource,
@@ -79,7 +79,8 @@ extension SQLiteStore {
                 """
                 INSERT OR REPLACE INTO pending_link
                     (id, device_id, user_id, label, ephemeral_private, shown_at, shown_wall_at)
-                VALUES (1, ?, ?, ?, ?, ?, ?)
+                VALUES (1, ?1, coalesce(?2, (SELECT user_id FROM pending_link WHERE id = 1)),
+                    coalesce(?3, (SELECT label FROM pending_link WHERE id = 1)), ?4, ?5, ?6)
                 """,
                 [
                     .text(device.lowercased), user.map { .text($0.lowercased) } ?? .null,

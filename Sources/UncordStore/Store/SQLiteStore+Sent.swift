@@ -64,6 +64,14 @@ extension SQLiteStore {
                         .text(local.device.lowercased), .blob(sealed), .text(Timestamp.format(view.now)),
                     ])
             }
+            // This user's own delete erases the message it names in the same transaction (after a restart too).
+            if payload.type == MessagePayload.deleteType, let target = payload.editOf,
+                let original = try storedMessage(id: target, db: view.db), original.sender.user == local.user,
+                original.channel == entry.channel
+            {
+                try erase(target, view: view)
+                try view.db.run("UPDATE messages SET deleted = 1 WHERE id = ?", [.text(row)])
+            }
             return try storedMessage(id: messageID, db: view.db)
                 ?? StoredMessage(id: messageID, channel: entry.channel, sender: local, payload: payload)
         }
