@@ -13,19 +13,7 @@ public import Foundation
 public enum Base64 {
     /// Encodes bytes as unpadded standard base64.
     public static func encode(_ bytes: some ContiguousBytes) -> String {
-        bytes.withUnsafeBytes { raw in
-            let variant = sodium_base64_VARIANT_ORIGINAL_NO_PADDING
-            let capacity = sodium_base64_encoded_len(raw.count, variant)
-            var output = [CChar](repeating: 0, count: capacity)
-            let input = raw.bindMemory(to: UInt8.self)
-            output.withUnsafeMutableBytes { out in
-                // Writes `capacity - 1` characters and a terminator; it cannot fail for a correct capacity.
-                _ = sodium_bin2base64(
-                    UnsafeMutableRawPointer(out.bytes).assumingMemoryBound(to: CChar.self), capacity,
-                    input.baseAddress, input.count, variant)
-            }
-            return String(decoding: output.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        }
+        SodiumBase64.encode(bytes, variant: sodium_base64_VARIANT_ORIGINAL_NO_PADDING)
     }
 
     /// Decodes standard base64, padded or not.
@@ -42,23 +30,8 @@ public enum Base64 {
             throw .invalidEncoding("base64 padding must complete a 4-character group")
         }
         let variant = padded ? sodium_base64_VARIANT_ORIGINAL : sodium_base64_VARIANT_ORIGINAL_NO_PADDING
-        var output = [UInt8](repeating: 0, count: utf8.count / 4 * 3 + 3)
-        var written = 0
-        var consumed = 0
-        let code = utf8.withUnsafeBytes { input in
-            output.withUnsafeMutableBytes { out in
-                let chars = UnsafeRawPointer(input.bytes).assumingMemoryBound(to: CChar.self)
-                var end: UnsafePointer<CChar>? = nil
-                let code = sodium_base642bin(out.bytes, out.count, chars, input.count, nil, &written, &end, variant)
-                if let end { consumed = end - chars }
-                return code
-            }
-        }
-        // sodium_base642bin stops early at the first character it does not accept, so the whole text must
-        // have been consumed as well.
-        guard code == 0, consumed == utf8.count else { throw notBase64 }
-        output.removeSubrange(written...)
-        return output
+        guard let bytes = SodiumBase64.decode(utf8, variant: variant) else { throw notBase64 }
+        return bytes
     }
 
     private static let notBase64 = CryptoError.invalidEncoding(

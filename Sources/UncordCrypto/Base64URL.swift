@@ -14,19 +14,7 @@ public import Foundation
 public enum Base64URL {
     /// Encodes bytes as unpadded base64url.
     public static func encode(_ bytes: some ContiguousBytes) -> String {
-        bytes.withUnsafeBytes { raw in
-            let variant = sodium_base64_VARIANT_URLSAFE_NO_PADDING
-            let capacity = sodium_base64_encoded_len(raw.count, variant)
-            var output = [CChar](repeating: 0, count: capacity)
-            let input = raw.bindMemory(to: UInt8.self)
-            output.withUnsafeMutableBytes { out in
-                // Writes `capacity - 1` characters and a terminator; it cannot fail for a correct capacity.
-                _ = sodium_bin2base64(
-                    UnsafeMutableRawPointer(out.bytes).assumingMemoryBound(to: CChar.self), capacity,
-                    input.baseAddress, input.count, variant)
-            }
-            return String(decoding: output.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        }
+        SodiumBase64.encode(bytes, variant: sodium_base64_VARIANT_URLSAFE_NO_PADDING)
     }
 
     /// Decodes unpadded base64url.
@@ -43,25 +31,10 @@ public enum Base64URL {
         guard utf8.allSatisfy(isAlphabet) else {
             throw .invalidEncoding("not base64url: only A-Z, a-z, 0-9, '-' and '_' may appear")
         }
-        var output = [UInt8](repeating: 0, count: utf8.count / 4 * 3 + 3)
-        var written = 0
-        var consumed = 0
-        let code = utf8.withUnsafeBytes { input in
-            output.withUnsafeMutableBytes { out in
-                let chars = UnsafeRawPointer(input.bytes).assumingMemoryBound(to: CChar.self)
-                var end: UnsafePointer<CChar>? = nil
-                let code = sodium_base642bin(
-                    out.bytes, out.count, chars, input.count, nil, &written, &end,
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING)
-                if let end { consumed = end - chars }
-                return code
-            }
-        }
-        guard code == 0, consumed == utf8.count else {
+        guard let bytes = SodiumBase64.decode(utf8, variant: sodium_base64_VARIANT_URLSAFE_NO_PADDING) else {
             throw .invalidEncoding("not base64url: the text is cut short or its last character has stray bits")
         }
-        output.removeSubrange(written...)
-        return output
+        return bytes
     }
 
     private static func isAlphabet(_ byte: UInt8) -> Bool {
