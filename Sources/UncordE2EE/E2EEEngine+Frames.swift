@@ -55,8 +55,12 @@ extension E2EEEngine {
             let missed = await catchUp()
             return own + (count > 0 ? [.keysReplenished(count: count)] : []) + missed + [passthrough]
         case .resumed:
+            // The real server replays only what it queued while the connection was still registered: events
+            // published after it noticed the drop are lost, so RESUMED catches up as READY does (duplicates are
+            // dropped by message id).
             let count = await syncKeys()
-            return (count > 0 ? [.keysReplenished(count: count)] : []) + [passthrough]
+            let missed = await catchUp()
+            return (count > 0 ? [.keysReplenished(count: count)] : []) + missed + [passthrough]
         case .dmChannelCreate:
             if let channel = try? frame.decodeData(as: DMChannel.self) {
                 do {

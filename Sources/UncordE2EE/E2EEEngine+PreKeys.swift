@@ -183,6 +183,10 @@ extension E2EEEngine {
                 keyID: current.id, publicKey: current.publicKey.bytes, signature: current.signature)
             do {
                 try await server.uploadSignedPreKey(device: local.device, request)
+            } catch let error where ServerError.carried(by: error)?.code == .duplicateKeyID {
+                // The real server refuses a key id it has: an earlier upload of this key succeeded and its answer
+                // was lost. (A key id is never reused for another key, so it is this one.)
+                logger.info("the server already has this signed pre-key")
             } catch {
                 throw Self.serverError(error)
             }

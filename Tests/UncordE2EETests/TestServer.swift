@@ -102,6 +102,10 @@ actor TestServer {
 
     func uploadSignedPreKey(user: UUID, device: UUID, _ request: UploadSignedPreKeyRequest) throws {
         let index = try deviceIndex(user, device)
+        // As the real server: a signed pre-key id it has is refused (409 DUPLICATE_KEY_ID).
+        if devices[user]?[index].signedPreKey?.keyID == request.keyID {
+            throw ServerError(code: .duplicateKeyID, message: "duplicate key id")
+        }
         devices[user]?[index].signedPreKey = request
     }
 
