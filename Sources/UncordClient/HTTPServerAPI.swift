@@ -25,6 +25,8 @@ public struct HTTPServerAPI: ServerAPI {
     public let timeout: Duration
     /// The largest answer body read; a longer one fails as ``ClientError/transport(reason:)``.
     public let maximumBodySize: Int
+    /// How a `429 Too Many Requests` is waited out and retried.
+    public let rateLimit: RateLimitPolicy
     private let token: String
     private let client: HTTPClient
     private let logger: Logger
@@ -36,8 +38,9 @@ public struct HTTPServerAPI: ServerAPI {
     ///   - maximumBodySize: the largest answer body accepted.
     public init(
         baseURL: URL, token: String, client: HTTPClient = .shared, timeout: Duration = .seconds(30),
-        maximumBodySize: Int = 16 << 20, logger: Logger
+        maximumBodySize: Int = 16 << 20, rateLimit: RateLimitPolicy = RateLimitPolicy(), logger: Logger
     ) {
+        self.rateLimit = rateLimit
         self.baseURL = baseURL
         self.token = token
         self.client = client
@@ -141,11 +144,36 @@ public struct HTTPServerAPI: ServerAPI {
         guard (200...204).contains(answer.status) else { throw .unexpectedStatus(answer.status) }
     }
 
-    /// Sends one request and answers its 2xx status and body; maps every other outcome to a ``ClientError``.
+    /// Sends one request and answers its 2xx status and body; maps every other outcome to a ``ClientError``. A 429
+    /// is waited out and the same request sent again, as ``rateLimit`` says.
     func send(
         _ method: HTTPMethod, _ path: String, query: [(String, String)], headers: [(String, String)],
         body: [UInt8]?
     ) async throws(ClientError) -> (status: Int, body: [UInt8]) {
+        var attempt = 1
+        while true {
+            let answer = try await sendOnce(method, path, query: query, headers: headers, body: body)
+            guard answer.status == 429, attempt < rateLimit.maximumAttempts else {
+                if (200..<300).contains(answer.status) { return (answer.status, answer.body) }
+                throw Self.failure(status: answer.status, body: answer.body)
+            }
+            let delay = rateLimit.delay(
+                beforeRetry: attempt, retryAfter: answer.retryAfter, jitter: Double.random(in: 0.5...1))
+            logger.info("rate limited; waiting", metadata: ["route": "\(path)", "delay": "\(delay)"])
+            do {
+                try await rateLimit.sleep(delay)
+            } catch {
+                throw .cancelled
+            }
+            attempt += 1
+        }
+    }
+
+    /// Sends one request and answers whatever status came, with its body and `Retry-After`.
+    private func sendOnce(
+        _ method: HTTPMethod, _ path: String, query: [(String, String)], headers: [(String, String)],
+        body: [UInt8]?
+    ) async throws(ClientError) -> (status: Int, body: [UInt8], retryAfter: String?) {
         var request = HTTPClientRequest(url: try url(path, query: query))
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
@@ -157,9 +185,11 @@ public struct HTTPServerAPI: ServerAPI {
         }
         let status: Int
         let bytes: [UInt8]
+        let retryAfter: String?
         do {
             let response = try await client.execute(request, timeout: TimeAmount(timeout))
             status = Int(response.status.code)
+            retryAfter = response.headers.first(name: "Retry-After")
             var buffer = try await response.body.collect(upTo: maximumBodySize)
             bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
         } catch {
@@ -168,8 +198,7 @@ public struct HTTPServerAPI: ServerAPI {
             throw mapped
         }
         logger.debug("request answered", metadata: ["method": "\(method)", "route": "\(path)", "status": "\(status)"])
-        if (200..<300).contains(status) { return (status, bytes) }
-        throw Self.failure(status: status, body: bytes)
+        return (status, bytes, retryAfter)
     }
 
     /// The error for a non-2xx answer: the server's error body when it has one.

@@ -19,12 +19,19 @@ struct RecordedRequest: Sendable {
 struct CannedAnswer: Sendable {
     var status: Int
     var body: String
+    var retryAfter: String? = nil
 }
 
 /// What the fake server answers and what it received.
 actor FakeHTTPState {
     private(set) var requests: [RecordedRequest] = []
     private var answers: [String: CannedAnswer] = [:]
+    private var queued: [String: [CannedAnswer]] = [:]
+
+    /// Answers the next requests to `method path` with `answers`, in order, before the one ``set(_:_:_:)`` gave.
+    func queue(_ method: String, _ path: String, _ answers: [CannedAnswer]) {
+        queued["\(method) \(path)", default: []] += answers
+    }
 
     /// Answers `method path` (path without the query) with `answer`.
     func set(_ method: String, _ path: String, _ answer: CannedAnswer) {
@@ -33,7 +40,13 @@ actor FakeHTTPState {
 
     func answer(for request: RecordedRequest) -> CannedAnswer {
         requests.append(request)
-        return answers["\(request.method) \(request.path)"]
+        let key = "\(request.method) \(request.path)"
+        if var waiting = queued[key], !waiting.isEmpty {
+            let next = waiting.removeFirst()
+            queued[key] = waiting
+            return next
+        }
+        return answers[key]
             ?? CannedAnswer(status: 404, body: #"{"error":{"code":"NOT_FOUND","message":"no such route"}}"#)
     }
 }
@@ -54,6 +67,7 @@ func withFakeHTTPServer(
         let answer = await state.answer(for: recorded)
         var headers = HTTPFields()
         if !answer.body.isEmpty { headers[.contentType] = "application/json" }
+        if let retryAfter = answer.retryAfter { headers[.retryAfter] = retryAfter }
         return Response(
             status: HTTPResponse.Status(code: answer.status), headers: headers,
             body: ResponseBody(byteBuffer: ByteBuffer(string: answer.body)))

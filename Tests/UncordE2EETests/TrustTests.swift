@@ -117,9 +117,10 @@ private func changedIdentity(
         let phone = try await makeDevice("phone", server: server, in: directory, linkedTo: laptop)
         let ready = Array(#"{"op":0,"s":1,"t":"READY","d":{"session_id":"s","user":{"id":"u"}}}"#.utf8)
         let events = await laptop.feed([ready])
-        #expect(events.filter { if case .ownDeviceLinked = $0 { true } else { false } } == [
-            .ownDeviceLinked(device: phone.device)
-        ])
+        #expect(
+            events.filter { if case .ownDeviceLinked = $0 { true } else { false } } == [
+                .ownDeviceLinked(device: phone.device)
+            ])
         #expect(!(await laptop.feed([ready])).contains { if case .ownDeviceLinked = $0 { true } else { false } })
         let own = try await laptop.engine.peer(laptop.user)
         #expect(own.devices.map(\.state) == [.authorized])
