@@ -17,6 +17,7 @@ public struct DevServer: Sendable {
     public let configuration: DevServerConfiguration
     let database: DevDatabase
     let hub: GatewayHub
+    let limiter: RequestRateLimiter
     let logger: Logger
 
     /// Checks the configuration and opens (or creates) the database in its data directory.
@@ -26,6 +27,7 @@ public struct DevServer: Sendable {
         self.logger = logger
         database = try DevDatabase(directory: configuration.dataDirectory)
         hub = GatewayHub(heartbeatInterval: configuration.heartbeatInterval)
+        limiter = RequestRateLimiter(perMinute: configuration.rateLimit)
     }
 
     /// Serves until the task is cancelled or the process gets SIGINT or SIGTERM. `onListening` gets the bound
@@ -45,6 +47,7 @@ public struct DevServer: Sendable {
 
     private func addRoutes(to router: Router<BasicWebSocketRequestContext>) {
         let api = router.group("api/v1")
+        api.add(middleware: RateLimitMiddleware(limiter: limiter))
         addKeyRoutes(to: api)
         addDMRoutes(to: api)
         let hub = self.hub

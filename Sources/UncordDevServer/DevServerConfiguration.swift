@@ -14,12 +14,16 @@ public struct DevServerConfiguration: Sendable, Equatable {
     public var heartbeatInterval: Duration
     /// Whether binding a non-loopback address is allowed. Anyone who can reach the server can act as any user.
     public var allowsNonLoopback: Bool
+    /// HTTP requests allowed per minute (the real server: 60 per address; here, the dev server listening on
+    /// loopback, per server), answered 429 with `Retry-After` beyond; 0 turns the limit off.
+    public var rateLimit: Int
 
     /// A configuration; only `dataDirectory` has no default.
     public init(
         host: String = "127.0.0.1", port: Int = 0, dataDirectory: String,
-        heartbeatInterval: Duration = .seconds(41), allowsNonLoopback: Bool = false
+        heartbeatInterval: Duration = .seconds(41), allowsNonLoopback: Bool = false, rateLimit: Int = 60
     ) {
+        self.rateLimit = rateLimit
         self.host = host
         self.port = port
         self.dataDirectory = dataDirectory
@@ -35,6 +39,7 @@ public struct DevServerConfiguration: Sendable, Equatable {
     /// Refuses a non-loopback host unless ``allowsNonLoopback`` is set, saying why.
     public func validate() throws(DevServerConfigurationError) {
         guard (0...65535).contains(port) else { throw .invalidPort(port) }
+        guard rateLimit >= 0 else { throw .invalidRateLimit(rateLimit) }
         guard isLoopback || allowsNonLoopback else { throw .nonLoopbackHost(host) }
     }
 }
@@ -45,6 +50,8 @@ public enum DevServerConfigurationError: Error, Sendable, Equatable, CustomStrin
     case nonLoopbackHost(String)
     /// The port is outside 0…65535.
     case invalidPort(Int)
+    /// The rate limit is negative.
+    case invalidRateLimit(Int)
 
     /// The reason, in words.
     public var description: String {
@@ -57,6 +64,8 @@ public enum DevServerConfigurationError: Error, Sendable, Equatable, CustomStrin
                 """
         case .invalidPort(let port):
             return "port \(port) is outside 0...65535"
+        case .invalidRateLimit(let limit):
+            return "the rate limit \(limit) is negative (0 turns it off)"
         }
     }
 }

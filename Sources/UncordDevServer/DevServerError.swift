@@ -34,6 +34,7 @@ public struct DevServerError: Error, Sendable, Equatable, CustomStringConvertibl
         .init(.badRequest, .invalidKeyMaterial, message)
     }
     static func duplicateKeyID(_ message: String) -> DevServerError { .init(.conflict, .duplicateKeyID, message) }
+    static func rateLimited(_ message: String) -> DevServerError { .init(.tooManyRequests, .rateLimited, message) }
     static func internalError(_ message: String) -> DevServerError {
         .init(.internalServerError, .internalError, message)
     }

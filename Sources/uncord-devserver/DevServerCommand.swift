@@ -29,6 +29,9 @@ struct DevServerCommand: AsyncParsableCommand {
     @Option(help: "The gateway heartbeat interval in milliseconds.")
     var heartbeatInterval: Int = 41_250
 
+    @Option(help: "HTTP requests allowed per minute, then 429 with Retry-After, as the real server (0 turns it off).")
+    var rateLimit: Int = 60
+
     @Flag(help: "Shut down when standard input closes, so the server ends with the parent process that started it.")
     var exitWhenInputCloses = false
 
@@ -36,7 +39,7 @@ struct DevServerCommand: AsyncParsableCommand {
         guard heartbeatInterval > 0 else { throw ValidationError("--heartbeat-interval must be positive") }
         let configuration = DevServerConfiguration(
             host: host, port: port, dataDirectory: data, heartbeatInterval: .milliseconds(heartbeatInterval),
-            allowsNonLoopback: allowNonLoopback)
+            allowsNonLoopback: allowNonLoopback, rateLimit: rateLimit)
         do {
             try configuration.validate()
         } catch {

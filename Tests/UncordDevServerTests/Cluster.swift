@@ -48,7 +48,9 @@ final class Cluster: @unchecked Sendable {  // used from one test task at a time
     func startServer(port requested: Int = 0) async throws {
         let process = try Subprocess.start(
             try Subprocess.executable("uncord-devserver"),
-            ["--port", "\(requested)", "--data", scratch.path("server-data")], environment: [:], in: scratch)
+            // Many processes make many requests quickly: the real server's rate limit is off for these tests.
+            ["--port", "\(requested)", "--data", scratch.path("server-data"), "--rate-limit", "0"], environment: [:],
+            in: scratch)
         let line = try await process.waitForLine(timeout: .seconds(60)) { $0.hasPrefix("listening on ") }
         let url = try #require(URL(string: String(line.dropFirst("listening on ".count))))
         port = try #require(url.port)

@@ -76,7 +76,8 @@ struct ChaosScenario {
         let tally = ChaosTally()
         let recorder = LogRecorder()
         let server = try DevServer(
-            configuration: .init(port: 0, dataDirectory: directory.path("server"), heartbeatInterval: .seconds(1)),
+            configuration: .init(
+                port: 0, dataDirectory: directory.path("server"), heartbeatInterval: .seconds(1), rateLimit: 0),
             logger: recorder.logger("devserver"))
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let serverTask = Task { try await server.run { port in portContinuation.yield(port) } }
