@@ -37,7 +37,8 @@ struct RateLimitMiddleware: RouterMiddleware {
     ) async throws -> Response {
         if request.uri.path.hasSuffix("/gateway") { return try await next(request, context) }
         guard let wait = await limiter.admit() else { return try await next(request, context) }
-        let seconds = max(1, Int((Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18).rounded(.up)))
+        let seconds = max(
+            1, Int((Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18).rounded(.up)))
         var response = DevServer.errorResponse(.rateLimited("too many requests: retry in \(seconds) s"))
         response.headers[.retryAfter] = "\(seconds)"
         return response

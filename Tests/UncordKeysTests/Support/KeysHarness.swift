@@ -37,7 +37,8 @@ final class KeysHarness: @unchecked Sendable {
     /// Starts `uncord-devserver --port 0` on a data folder of the scratch directory and reads its address.
     func startServer() async throws {
         let server = try Subprocess.start(
-            try Subprocess.executable("uncord-devserver"), ["--port", "0", "--data", scratch.path("server-data"), "--rate-limit", "0"],
+            try Subprocess.executable("uncord-devserver"),
+            ["--port", "0", "--data", scratch.path("server-data"), "--rate-limit", "0"],
             environment: [:], in: scratch)
         let line = try await server.waitForLine(timeout: .seconds(60)) { $0.hasPrefix("listening on ") }
         serverURL = String(line.dropFirst("listening on ".count))
