@@ -37,6 +37,11 @@ public enum ClientError: Error, Sendable, Equatable, CustomStringConvertible {
     case gatewayUnreachable(attempts: Int)
     /// The call was abandoned because its task was cancelled or the client was stopped.
     case cancelled
+    /// The server refused the refresh token (spent, expired, unknown or revoked: `code` says which it named); the
+    /// account must sign in again.
+    case signInRequired(code: ServerErrorCode)
+    /// A refresh gave a new pair of tokens that could not be made durable, so they were not used.
+    case credentialsNotSaved(reason: String)
 
     /// The server's error answer as the protocol module spells it, or `nil` when this is not one.
     public var serverError: ServerError? {
@@ -72,6 +77,10 @@ public enum ClientError: Error, Sendable, Equatable, CustomStringConvertible {
             "gateway unreachable after \(attempts) attempts"
         case .cancelled:
             "cancelled"
+        case .signInRequired(let code):
+            "the server refused the refresh token (\(code)); sign in again"
+        case .credentialsNotSaved(let reason):
+            "new tokens could not be saved, so they were not used: \(reason)"
         }
     }
 

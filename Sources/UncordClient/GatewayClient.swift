@@ -11,7 +11,9 @@ internal import UncordProtocol
 /// with Identify (the first time) or Resume with the last sequence number `s` it saw (after a drop), sends
 /// `{"op":1}` every `heartbeat_interval` and reconnects when an `{"op":11}` does not arrive before the next beat. It
 /// obeys Reconnect (op 7) and InvalidSession (op 9: `true` resumes, `false` identifies anew), maps close codes with
-/// ``GatewayCloseReason`` (4004 is fatal) and backs off between failed attempts.
+/// ``GatewayCloseReason`` and backs off between failed attempts. Each connection presents the token its
+/// ``AccessTokenProvider`` gives; a close 4004 renews it once and reconnects, and is fatal only when the renewal
+/// fails or the renewed token is refused too.
 ///
 /// Every frame other than the connection's own control frames (Hello, Heartbeat, HeartbeatAck, Reconnect,
 /// InvalidSession) is yielded to ``frames`` as its exact bytes, in the order received; dispatches replayed after a
@@ -31,7 +33,11 @@ public actor GatewayClient {
     /// The gateway's WebSocket URL.
     public nonisolated let url: String
     private let continuation: AsyncStream<[UInt8]>.Continuation
-    private let token: String
+    private let tokens: any AccessTokenProvider
+    /// The access token the current connection presents.
+    private var token = ""
+    /// Whether the last connection was closed 4004 right after its token was renewed: a second refusal is fatal.
+    private var renewedAfterRefusal = false
     private let configuration: GatewayConfiguration
     private let logger: Logger
 
@@ -57,9 +63,19 @@ public actor GatewayClient {
     /// Whether the current connection completed its WebSocket upgrade.
     private var upgraded = false
 
-    /// A client for the gateway of the server at `baseURL` (`http://host:port`; `https` uses `wss`).
+    /// A client for the gateway of the server at `baseURL` that presents the one access `token`.
     public init(
         baseURL: URL, token: String, configuration: GatewayConfiguration = GatewayConfiguration(), logger: Logger
+    ) {
+        self.init(baseURL: baseURL, tokens: FixedAccessToken(token), configuration: configuration, logger: logger)
+    }
+
+    /// A client for the gateway of the server at `baseURL` (`http://host:port`; `https` uses `wss`) that presents
+    /// the access tokens `tokens` provides: asked before every connection (so one about to expire is renewed
+    /// first), and renewed once when the gateway refuses one (close 4004).
+    public init(
+        baseURL: URL, tokens: any AccessTokenProvider, configuration: GatewayConfiguration = GatewayConfiguration(),
+        logger: Logger
     ) {
         var root = baseURL.absoluteString
         while root.hasSuffix("/") { root.removeLast() }
@@ -69,7 +85,7 @@ public actor GatewayClient {
             root = "ws://" + root.dropFirst("http://".count)
         }
         url = root + "/api/v1/gateway"
-        self.token = token
+        self.tokens = tokens
         self.configuration = configuration
         self.logger = logger
         (frames, continuation) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .unbounded)
@@ -95,6 +111,8 @@ public actor GatewayClient {
             case .fatal(let error):
                 logger.warning("gateway session ended", metadata: ["reason": "\(error)"])
                 throw error
+            case .renewed:
+                continue
             case .reconnect(let resume):
                 if !resume {
                     sessionID = nil
@@ -134,6 +152,8 @@ public actor GatewayClient {
         case stop
         /// Stop with this error.
         case fatal(ClientError)
+        /// Connect again at once with the renewed token, resuming.
+        case renewed
     }
 
     /// What the reading loop does after one message.
@@ -154,6 +174,18 @@ public actor GatewayClient {
         acknowledged = true
         greeted = false
         established = false
+        do {
+            token = try await tokens.accessToken()
+        } catch .signInRequired(let code) {
+            return .fatal(.signInRequired(code: code))
+        } catch .credentialsNotSaved(let reason) {
+            return .fatal(.credentialsNotSaved(reason: reason))
+        } catch .cancelled {
+            return .stop
+        } catch {
+            logger.info("no access token for the gateway yet", metadata: ["error": "\(error)"])
+            return .reconnect(resume: true)
+        }
         let settings = WebSocketClientConfiguration(
             maxFrameSize: configuration.maximumMessageSize, closeTimeout: configuration.closeTimeout)
         let close: WebSocketCloseFrame?
@@ -177,8 +209,29 @@ public actor GatewayClient {
         if let decision { return decision }
         let reason = GatewayCloseReason(code: close.map { UInt16(webSocketErrorCode: $0.closeCode) })
         logger.info("gateway connection closed", metadata: ["reason": "\(reason)"])
+        if reason == .authenticationFailed { return await renewAfterRefusal() }
+        renewedAfterRefusal = false
         if reason.isFatal { return .fatal(.gatewayClosed(reason)) }
         return .reconnect(resume: reason.canResume)
+    }
+
+    /// After a close 4004: renews the access token and reconnects at once, or ends the session when the token
+    /// cannot be renewed or a renewed one was refused too.
+    private func renewAfterRefusal() async -> Decision {
+        guard !renewedAfterRefusal else { return .fatal(.gatewayClosed(.authenticationFailed)) }
+        do {
+            _ = try await tokens.renewAccessToken(rejected: token)
+        } catch .unauthorized {
+            return .fatal(.gatewayClosed(.authenticationFailed))
+        } catch .cancelled {
+            return .stop
+        } catch {
+            logger.warning("the access token could not be renewed", metadata: ["error": "\(error)"])
+            return .fatal(error)
+        }
+        logger.info("access token refused by the gateway; renewed, reconnecting")
+        renewedAfterRefusal = true
+        return .renewed
     }
 
     /// How one connection attempt ended.
@@ -353,8 +406,10 @@ public actor GatewayClient {
             if frame.op == .dispatch, frame.type == .ready {
                 if let ready = try? frame.decodeData(as: Ready.self) { sessionID = ready.sessionID }
                 established = true
+                renewedAfterRefusal = false
             } else if frame.op == .dispatch, frame.type == .resumed {
                 established = true
+                renewedAfterRefusal = false
             }
             continuation.yield(bytes)
             return .none

@@ -1,7 +1,6 @@
 public import AsyncHTTPClient
 public import Foundation
 public import Logging
-internal import NIOCore
 internal import NIOHTTP1
 public import UncordE2EE
 public import UncordProtocol
@@ -27,26 +26,39 @@ public struct HTTPServerAPI: ServerAPI {
     public let maximumBodySize: Int
     /// How a `429 Too Many Requests` is waited out and retried.
     public let rateLimit: RateLimitPolicy
-    private let token: String
-    private let client: HTTPClient
+    private let tokens: any AccessTokenProvider
+    private let transport: HTTPTransport
     private let logger: Logger
 
-    /// A client for the server at `baseURL` that authenticates with the access `token`.
+    /// A client for the server at `baseURL` that authenticates with the access tokens `tokens` provides, renewing
+    /// one the server refuses (401) once per call.
     /// - Parameters:
     ///   - client: the AsyncHTTPClient to send through; the shared one by default. The caller owns its lifetime.
     ///   - timeout: the deadline of each call.
     ///   - maximumBodySize: the largest answer body accepted.
     public init(
-        baseURL: URL, token: String, client: HTTPClient = .shared, timeout: Duration = .seconds(30),
+        baseURL: URL, tokens: any AccessTokenProvider, client: HTTPClient = .shared, timeout: Duration = .seconds(30),
         maximumBodySize: Int = 16 << 20, rateLimit: RateLimitPolicy = RateLimitPolicy(), logger: Logger
     ) {
         self.rateLimit = rateLimit
         self.baseURL = baseURL
-        self.token = token
-        self.client = client
+        self.tokens = tokens
         self.timeout = timeout
         self.maximumBodySize = maximumBodySize
         self.logger = logger
+        transport = HTTPTransport(
+            baseURL: baseURL, client: client, timeout: timeout, maximumBodySize: maximumBodySize,
+            rateLimit: rateLimit, logger: logger)
+    }
+
+    /// A client for the server at `baseURL` that presents the one access `token` (``FixedAccessToken``).
+    public init(
+        baseURL: URL, token: String, client: HTTPClient = .shared, timeout: Duration = .seconds(30),
+        maximumBodySize: Int = 16 << 20, rateLimit: RateLimitPolicy = RateLimitPolicy(), logger: Logger
+    ) {
+        self.init(
+            baseURL: baseURL, tokens: FixedAccessToken(token), client: client, timeout: timeout,
+            maximumBodySize: maximumBodySize, rateLimit: rateLimit, logger: logger)
     }
 
     // MARK: ServerAPI
@@ -127,127 +139,33 @@ public struct HTTPServerAPI: ServerAPI {
         _ method: HTTPMethod, _ path: String, query: [(String, String)] = [], headers: [(String, String)] = [],
         body: [UInt8]? = nil
     ) async throws(ClientError) -> T {
-        let answer = try await send(method, path, query: query, headers: headers, body: body)
-        guard answer.status == 200 || answer.status == 201 else {
-            throw .unexpectedStatus(answer.status)
-        }
-        do {
-            return try WireJSON.decode(DataEnvelope<T>.self, from: answer.body).data
-        } catch {
-            throw .decoding(error)
-        }
+        try HTTPTransport.data(
+            try await send(.init(method: method, path: path, query: query, headers: headers, body: body)))
     }
 
     /// Sends a request whose success answer has no value worth reading (204, or 200/201 with any body).
     func noContent(_ method: HTTPMethod, _ path: String, body: [UInt8]? = nil) async throws(ClientError) {
-        let answer = try await send(method, path, query: [], headers: [], body: body)
-        guard (200...204).contains(answer.status) else { throw .unexpectedStatus(answer.status) }
+        try HTTPTransport.noContent(try await send(.init(method: method, path: path, body: body)))
     }
 
-    /// Sends one request and answers its 2xx status and body; maps every other outcome to a ``ClientError``. A 429
-    /// is waited out and the same request sent again, as ``rateLimit`` says.
-    func send(
-        _ method: HTTPMethod, _ path: String, query: [(String, String)], headers: [(String, String)],
-        body: [UInt8]?
-    ) async throws(ClientError) -> (status: Int, body: [UInt8]) {
-        var attempt = 1
-        while true {
-            let answer = try await sendOnce(method, path, query: query, headers: headers, body: body)
-            guard answer.status == 429, attempt < rateLimit.maximumAttempts else {
-                if (200..<300).contains(answer.status) { return (answer.status, answer.body) }
-                throw Self.failure(status: answer.status, body: answer.body)
-            }
-            let delay = rateLimit.delay(
-                beforeRetry: attempt, retryAfter: answer.retryAfter, jitter: Double.random(in: 0.5...1))
-            logger.info("rate limited; waiting", metadata: ["route": "\(path)", "delay": "\(delay)"])
-            do {
-                try await rateLimit.sleep(delay)
-            } catch {
-                throw .cancelled
-            }
-            attempt += 1
-        }
-    }
-
-    /// Sends one request and answers whatever status came, with its body and `Retry-After`.
-    private func sendOnce(
-        _ method: HTTPMethod, _ path: String, query: [(String, String)], headers: [(String, String)],
-        body: [UInt8]?
-    ) async throws(ClientError) -> (status: Int, body: [UInt8], retryAfter: String?) {
-        var request = HTTPClientRequest(url: try url(path, query: query))
-        request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        request.headers.add(name: "Accept", value: "application/json")
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: body))
-        }
-        let status: Int
-        let bytes: [UInt8]
-        let retryAfter: String?
+    /// Sends one request with the current access token. A 401 renews the token once (``AccessTokenProvider``) and
+    /// sends the request again; a 429 is waited out by the transport.
+    func send(_ request: HTTPTransport.Request) async throws(ClientError) -> HTTPTransport.Answer {
+        let token = try await tokens.accessToken()
+        let answer = try await transport.send(request, bearer: token)
+        guard answer.status == 401 else { return answer }
+        logger.info("access token refused; renewing", metadata: ["route": "\(request.path)"])
+        let renewed: String
         do {
-            let response = try await client.execute(request, timeout: TimeAmount(timeout))
-            status = Int(response.status.code)
-            retryAfter = response.headers.first(name: "Retry-After")
-            var buffer = try await response.body.collect(upTo: maximumBodySize)
-            bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
-        } catch {
-            let mapped = Self.transportError(error)
-            logger.debug("request failed", metadata: ["method": "\(method)", "route": "\(path)", "error": "\(mapped)"])
-            throw mapped
+            renewed = try await tokens.renewAccessToken(rejected: token)
+        } catch .unauthorized {
+            return answer
         }
-        logger.debug("request answered", metadata: ["method": "\(method)", "route": "\(path)", "status": "\(status)"])
-        return (status, bytes, retryAfter)
-    }
-
-    /// The error for a non-2xx answer: the server's error body when it has one.
-    static func failure(status: Int, body: [UInt8]) -> ClientError {
-        guard let error = try? WireJSON.decode(ServerError.self, from: body) else {
-            return status == 401
-                ? .unauthorized(code: .unauthorised, message: "") : .unexpectedStatus(status)
-        }
-        if status == 401 { return .unauthorized(code: error.code, message: error.message) }
-        return .server(code: error.code, message: error.message, status: status)
-    }
-
-    /// The error for a failure below HTTP: a timeout, cancellation or broken connection.
-    static func transportError(_ error: any Error) -> ClientError {
-        if error is CancellationError { return .cancelled }
-        if let error = error as? HTTPClientError {
-            if [.deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout].contains(error) { return .timedOut }
-            if error == .cancelled { return .cancelled }
-            if [.invalidURL, .emptyHost, .emptyScheme].contains(error) { return .invalidRequest(reason: "\(error)") }
-            return .transport(reason: "\(error)")
-        }
-        if let error = error as? NIOTooManyBytesError { return .transport(reason: "answer too large (\(error))") }
-        return .transport(reason: String(describing: type(of: error)))
-    }
-
-    /// `baseURL` + `/api/v1` + `path`, with the query items percent-encoded.
-    func url(_ path: String, query: [(String, String)]) throws(ClientError) -> String {
-        var root = baseURL.absoluteString
-        while root.hasSuffix("/") { root.removeLast() }
-        var text = root + "/api/v1" + path
-        if !query.isEmpty {
-            var components = URLComponents()
-            components.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) }
-            guard let encoded = components.percentEncodedQuery else {
-                throw .invalidRequest(reason: "query cannot be encoded")
-            }
-            text += "?" + encoded
-        }
-        return text
+        return try await transport.send(request, bearer: renewed)
     }
 
     /// The JSON text of a request body.
-    func encode(_ value: some Encodable) throws(ClientError) -> [UInt8] {
-        do {
-            return try WireJSON.encode(value)
-        } catch {
-            throw .invalidRequest(reason: error.description)
-        }
-    }
+    func encode(_ value: some Encodable) throws(ClientError) -> [UInt8] { try HTTPTransport.encode(value) }
 }
 
 extension UUID {

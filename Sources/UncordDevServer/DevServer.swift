@@ -6,7 +6,8 @@ import UncordProtocol
 /// The Uncord development server: the E2EE device and key routes, the DM routes and the gateway of
 /// UNCORD_API.md over real HTTP and WebSocket, stored in one SQLite file.
 ///
-/// Not for production: anyone may sign in as any user with the bearer token `dev:<user-uuid>`.
+/// Not for production: anyone may sign in as any user, with the bearer token `dev:<user-uuid>` or through
+/// `POST /api/v1/auth/login` as `<user-uuid>@dev` with any password.
 ///
 /// ```swift
 /// let server = try DevServer(configuration: .init(port: 0, dataDirectory: directory), logger: logger)
@@ -18,6 +19,7 @@ public struct DevServer: Sendable {
     let database: DevDatabase
     let hub: GatewayHub
     let limiter: RequestRateLimiter
+    let authority: DevAuthority
     let logger: Logger
 
     /// Checks the configuration and opens (or creates) the database in its data directory.
@@ -26,7 +28,9 @@ public struct DevServer: Sendable {
         self.configuration = configuration
         self.logger = logger
         database = try DevDatabase(directory: configuration.dataDirectory)
-        hub = GatewayHub(heartbeatInterval: configuration.heartbeatInterval)
+        authority = DevAuthority(
+            accessTokenLifetime: configuration.accessTokenLifetime, mfaCode: configuration.mfaCode)
+        hub = GatewayHub(heartbeatInterval: configuration.heartbeatInterval, tokens: authority.accessTokens)
         limiter = RequestRateLimiter(perMinute: configuration.rateLimit)
     }
 
@@ -48,6 +52,7 @@ public struct DevServer: Sendable {
     private func addRoutes(to router: Router<BasicWebSocketRequestContext>) {
         let api = router.group("api/v1")
         api.add(middleware: RateLimitMiddleware(limiter: limiter))
+        addAuthRoutes(to: api)
         addKeyRoutes(to: api)
         addDMRoutes(to: api)
         let hub = self.hub

@@ -17,13 +17,21 @@ public struct DevServerConfiguration: Sendable, Equatable {
     /// HTTP requests allowed per minute (the real server: 60 per address; here, the dev server listening on
     /// loopback, per server), answered 429 with `Retry-After` beyond; 0 turns the limit off.
     public var rateLimit: Int
+    /// How long an access token issued by `POST /auth/login` or `/auth/refresh` is valid (the real server: 15
+    /// minutes). `dev:<uuid>` tokens never expire.
+    public var accessTokenLifetime: Duration
+    /// When set, every login asks for a second factor, and this is the code `POST /auth/mfa/verify` accepts.
+    public var mfaCode: String?
 
     /// A configuration; only `dataDirectory` has no default.
     public init(
         host: String = "127.0.0.1", port: Int = 0, dataDirectory: String,
-        heartbeatInterval: Duration = .seconds(41), allowsNonLoopback: Bool = false, rateLimit: Int = 60
+        heartbeatInterval: Duration = .seconds(41), allowsNonLoopback: Bool = false, rateLimit: Int = 60,
+        accessTokenLifetime: Duration = .seconds(900), mfaCode: String? = nil
     ) {
         self.rateLimit = rateLimit
+        self.accessTokenLifetime = accessTokenLifetime
+        self.mfaCode = mfaCode
         self.host = host
         self.port = port
         self.dataDirectory = dataDirectory
@@ -40,6 +48,8 @@ public struct DevServerConfiguration: Sendable, Equatable {
     public func validate() throws(DevServerConfigurationError) {
         guard (0...65535).contains(port) else { throw .invalidPort(port) }
         guard rateLimit >= 0 else { throw .invalidRateLimit(rateLimit) }
+        guard accessTokenLifetime >= .seconds(1) else { throw .invalidTokenLifetime }
+        if let mfaCode, mfaCode.isEmpty { throw .emptyMFACode }
         guard isLoopback || allowsNonLoopback else { throw .nonLoopbackHost(host) }
     }
 }
@@ -52,6 +62,10 @@ public enum DevServerConfigurationError: Error, Sendable, Equatable, CustomStrin
     case invalidPort(Int)
     /// The rate limit is negative.
     case invalidRateLimit(Int)
+    /// The access-token lifetime is under one second.
+    case invalidTokenLifetime
+    /// The MFA code is empty.
+    case emptyMFACode
 
     /// The reason, in words.
     public var description: String {
@@ -66,6 +80,10 @@ public enum DevServerConfigurationError: Error, Sendable, Equatable, CustomStrin
             return "port \(port) is outside 0...65535"
         case .invalidRateLimit(let limit):
             return "the rate limit \(limit) is negative (0 turns it off)"
+        case .invalidTokenLifetime:
+            return "the access-token lifetime must be at least one second"
+        case .emptyMFACode:
+            return "the MFA code is empty"
         }
     }
 }

@@ -10,8 +10,10 @@ struct DevServerCommand: AsyncParsableCommand {
         commandName: "uncord-devserver",
         abstract: "A local Uncord-compatible server for development: E2EE keys, DMs and the gateway.",
         discussion: """
-            Authentication is the bearer token dev:<user-uuid>: anyone who can reach the server can act as any \
-            user. It listens on loopback unless --allow-non-loopback is given. Not for production.
+            Authentication is the bearer token dev:<user-uuid>, or POST /api/v1/auth/login as <user-uuid>@dev with \
+            any password (access tokens that expire, refresh tokens that rotate, as on the real server): anyone who \
+            can reach the server can act as any user. It listens on loopback unless --allow-non-loopback is given. \
+            Not for production.
             """)
 
     @Option(help: "The port to listen on; 0 picks a free one.")
@@ -32,6 +34,13 @@ struct DevServerCommand: AsyncParsableCommand {
     @Option(help: "HTTP requests allowed per minute, then 429 with Retry-After, as the real server (0 turns it off).")
     var rateLimit: Int = 60
 
+    @Option(
+        help: "How long an access token from /auth/login or /auth/refresh is valid, in seconds (the real server: 900).")
+    var accessTokenLifetime: Int = 900
+
+    @Option(help: "Make every login ask for a second factor, and accept this code at /auth/mfa/verify.")
+    var mfaCode: String?
+
     @Flag(help: "Shut down when standard input closes, so the server ends with the parent process that started it.")
     var exitWhenInputCloses = false
 
@@ -39,7 +48,8 @@ struct DevServerCommand: AsyncParsableCommand {
         guard heartbeatInterval > 0 else { throw ValidationError("--heartbeat-interval must be positive") }
         let configuration = DevServerConfiguration(
             host: host, port: port, dataDirectory: data, heartbeatInterval: .milliseconds(heartbeatInterval),
-            allowsNonLoopback: allowNonLoopback, rateLimit: rateLimit)
+            allowsNonLoopback: allowNonLoopback, rateLimit: rateLimit,
+            accessTokenLifetime: .seconds(accessTokenLifetime), mfaCode: mfaCode)
         do {
             try configuration.validate()
         } catch {

@@ -28,8 +28,16 @@ enum CLIError: Error, CustomStringConvertible {
     case noServer
     /// The server URL is not an `http` or `https` URL.
     case invalidServer(String)
-    /// Neither `--token` nor `UNCORD_TOKEN` was given.
+    /// Neither `--token` nor `UNCORD_TOKEN` was given, and the store is not signed in.
     case noToken
+    /// The store is signed in to another server than the one given.
+    case signedInElsewhere(signedIn: String, asked: String)
+    /// The store's sign-in could not be read.
+    case storeUnreadable(String)
+    /// The sign-in needs a second factor and none was given.
+    case noMFACode
+    /// The account signed in is not the store's user.
+    case otherAccount(signedIn: UUID, store: UUID)
     /// A network command needs the device registered first.
     case notRegistered
     /// A question that guards a change was not answered yes; nothing changed.
@@ -78,12 +86,23 @@ enum CLIError: Error, CustomStringConvertible {
         case .store(let error, let path):
             return Self.describe(error, path: path)
         case .noServer:
-            return "no server given: pass --server URL (such as http://127.0.0.1:8080), or set "
-                + "\(NetworkOptions.serverVariable)"
+            return "no server given: pass --server URL (such as http://127.0.0.1:8080), set "
+                + "\(NetworkOptions.serverVariable), or sign in with `uncord-keys login --server URL --email ADDRESS`"
         case .invalidServer(let text):
             return "--server must be an http:// or https:// URL with a host, like http://127.0.0.1:8080 (got '\(text)')"
         case .noToken:
-            return "no access token given: set \(NetworkOptions.tokenVariable) (or pass --token TOKEN)"
+            return "not signed in: run `uncord-keys login --email ADDRESS` (or set \(NetworkOptions.tokenVariable), or "
+                + "pass --token TOKEN)"
+        case .signedInElsewhere(let signedIn, let asked):
+            return "this store is signed in to \(signedIn), not \(asked): leave out --server, sign in to \(asked) with "
+                + "`uncord-keys login`, or give a token with \(NetworkOptions.tokenVariable)"
+        case .storeUnreadable(let reason):
+            return "the store's sign-in cannot be read (\(reason)); sign in again with `uncord-keys login`"
+        case .otherAccount(let signedIn, let store):
+            return "the server signed in user \(signedIn.wire), but this store is user \(store.wire)'s device; nothing "
+                + "was saved: sign in with that account's email address"
+        case .noMFACode:
+            return "the server asks for a second factor: give the code with --mfa-code-file FILE, or at the prompt"
         case .notRegistered:
             return "this device is not registered with the server yet: run `uncord-keys register` first"
         case .notConfirmed(let what):

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import UncordClient
 import UncordE2EE
+import UncordProtocol
 import UncordRatchet
 import UncordStore
 
@@ -58,8 +59,17 @@ enum FailureReport {
     /// The one line for a client failure.
     private static func describe(_ error: ClientError) -> String {
         switch error {
+        case .unauthorized(.invalidCredentials, _):
+            return "the server refused the email address or the password (or the second-factor code); nothing was saved"
         case .unauthorized(let code, _):
-            return "the server refused the access token (\(code)): check \(NetworkOptions.tokenVariable) or --token"
+            return "the server refused the access token (\(code)): sign in with `uncord-keys login`, or check "
+                + "\(NetworkOptions.tokenVariable) or --token"
+        case .signInRequired(let code):
+            return "the server refused the stored sign-in (\(code): the refresh token was spent, expired or revoked); "
+                + "sign in again with `uncord-keys login`"
+        case .credentialsNotSaved(let reason):
+            return "new tokens could not be saved in the store (\(reason)), so they were not used; sign in again with "
+                + "`uncord-keys login`"
         case .transport(let reason):
             return "cannot reach the server (check --server or \(NetworkOptions.serverVariable)): \(reason)"
         case .timedOut:

@@ -8,6 +8,10 @@ import UncordStore
 
 /// What a network command works with: the server's HTTP client, a logger on standard error, and — for commands that
 /// act as this device — the engine over the device store.
+///
+/// The access token is `--token` or `UNCORD_TOKEN` when given, else the account `uncord-keys login` signed in
+/// (kept sealed in the store), refreshed as it expires with each rotated refresh token saved before it is used.
+/// The server is `--server` or `UNCORD_SERVER`, else the one signed in to.
 struct NetworkSession {
     /// The environment variable that sets the log level (`trace` … `critical`; `error` by default).
     static let logLevelVariable = "UNCORD_LOG_LEVEL"
@@ -18,15 +22,40 @@ struct NetworkSession {
     let api: HTTPServerAPI
     /// Logs on standard error; neither the client nor the engine logs a token, a key or a message text.
     let logger: Logger
-    private let token: String
+    private let tokens: any AccessTokenProvider
 
-    /// A session for the server and token the options name.
+    /// A session for the server and token the options name, or the account signed in to in `store`.
     /// - Throws: ``CLIError`` when the server or the token is missing or unusable.
-    init(options: NetworkOptions) throws(CLIError) {
-        serverURL = try options.serverURL()
-        token = try options.accessToken()
+    init(options: NetworkOptions, store: SQLiteStore? = nil) throws(CLIError) {
         logger = Self.makeLogger()
-        api = HTTPServerAPI(baseURL: serverURL, token: token, logger: logger)
+        let signedIn: ServerCredentials?
+        do {
+            signedIn = try store?.serverCredentials()
+        } catch {
+            throw .storeUnreadable(String(describing: error))
+        }
+        let explicitServer = try options.explicitServerURL()
+        guard let server = explicitServer ?? signedIn.flatMap({ URL(string: $0.serverURL) }) else {
+            throw .noServer
+        }
+        serverURL = server
+        if let token = try options.explicitAccessToken() {
+            tokens = FixedAccessToken(token)
+        } else if let signedIn, let store, NetworkOptions.sameServer(signedIn.serverURL, server) {
+            tokens = RefreshingAccessToken(
+                baseURL: server, tokens: signedIn.tokens, logger: logger,
+                save: { fresh, expiry in
+                    var updated = signedIn
+                    updated.tokens = fresh
+                    updated.accessTokenExpiresAt = expiry
+                    try store.saveServerCredentials(updated)
+                })
+        } else if let signedIn {
+            throw .signedInElsewhere(signedIn: signedIn.serverURL, asked: server.absoluteString)
+        } else {
+            throw .noToken
+        }
+        api = HTTPServerAPI(baseURL: serverURL, tokens: tokens, logger: logger)
     }
 
     /// A logger on standard error at the level `UNCORD_LOG_LEVEL` names (`error` by default).
@@ -37,9 +66,9 @@ struct NetworkSession {
         return logger
     }
 
-    /// A gateway client for the same server and token.
+    /// A gateway client for the same server and tokens.
     func gateway(configuration: GatewayConfiguration) -> GatewayClient {
-        GatewayClient(baseURL: serverURL, token: token, configuration: configuration, logger: logger)
+        GatewayClient(baseURL: serverURL, tokens: tokens, configuration: configuration, logger: logger)
     }
 
     /// Opens the device store the options name.
@@ -55,15 +84,16 @@ struct NetworkSession {
         try E2EEEngine(store: store, server: api, logger: logger, configuration: configuration)
     }
 
-    /// Opens the store, checks the device is registered and makes its engine; fails early, with the client's own
-    /// error, when the server is unreachable or refuses the token.
-    func registeredEngine(
-        _ options: StoreOptions, configuration: E2EEConfiguration = .init()
-    ) async throws -> (SQLiteStore, E2EEEngine) {
-        let store = try Self.openStore(options)
+    /// Opens the store, checks the device is registered and makes its engine and the session; fails early, with the
+    /// client's own error, when the server is unreachable or refuses the token.
+    static func registered(
+        _ network: NetworkOptions, _ options: StoreOptions, configuration: E2EEConfiguration = .init()
+    ) async throws -> (NetworkSession, SQLiteStore, E2EEEngine) {
+        let store = try openStore(options)
+        let session = try NetworkSession(options: network, store: store)
         guard try store.isRegistered() else { throw CLIError.notRegistered }
-        _ = try await api.oneTimePreKeyCount(device: try store.localIdentity().address.device)
-        return (store, try engine(store: store, configuration: configuration))
+        _ = try await session.api.oneTimePreKeyCount(device: try store.localIdentity().address.device)
+        return (session, store, try session.engine(store: store, configuration: configuration))
     }
 }
 

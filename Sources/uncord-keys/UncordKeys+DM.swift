@@ -61,8 +61,8 @@ extension UncordKeys.DM {
         func run() async throws {
             try await reportingNetworkFailures(storePath: storeOptions.path) {
                 let recipients = users.compactMap { UUID(uuidString: $0) }
-                let session = try NetworkSession(options: networkOptions)
                 let store = try NetworkSession.openStore(storeOptions)
+                let session = try NetworkSession(options: networkOptions, store: store)
                 let request: CreateDMChannelRequest =
                     if users.count > 1 || name != nil {
                         .group(name: name ?? "", recipients: recipients)

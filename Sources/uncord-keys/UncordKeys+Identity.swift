@@ -69,8 +69,7 @@ extension UncordKeys.Identity {
 
         func run() async throws {
             try await reportingFailures(storePath: storeOptions.path) {
-                let session = try NetworkSession(options: networkOptions)
-                let (_, engine) = try await session.registeredEngine(storeOptions)
+                let (session, _, engine) = try await NetworkSession.registered(networkOptions, storeOptions)
                 let me = engine.address
                 let others = try await session.api.devices().filter { $0.deviceID != me.device }
                 Terminal.note(Self.warning(user: me.user, device: me.device, others: others))

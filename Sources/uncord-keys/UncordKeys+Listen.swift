@@ -49,8 +49,8 @@ extension UncordKeys {
 
         func run() async throws {
             try await reportingNetworkFailures(storePath: storeOptions.path) {
-                let session = try NetworkSession(options: networkOptions)
                 let store = try NetworkSession.openStore(storeOptions)
+                let session = try NetworkSession(options: networkOptions, store: store)
                 guard try store.isRegistered() else { throw CLIError.notRegistered }
                 let engine = try session.engine(store: store)
                 let output = ListenOutput(

@@ -140,8 +140,7 @@ extension UncordKeys.PreKeys {
 
         func run() async throws {
             try await reportingFailures(storePath: storeOptions.path) {
-                let session = try NetworkSession(options: networkOptions)
-                let (_, engine) = try await session.registeredEngine(storeOptions)
+                let (_, _, engine) = try await NetworkSession.registered(networkOptions, storeOptions)
                 let result = try await engine.replenishOneTimePreKeys(target: target) { step in
                     switch step {
                     case .generated(let count): Terminal.note("made \(count) one-time pre-keys")
@@ -207,8 +206,7 @@ extension UncordKeys.PreKeys {
 
         func run() async throws {
             try await reportingFailures(storePath: storeOptions.path) {
-                let session = try NetworkSession(options: networkOptions)
-                let (store, engine) = try await session.registeredEngine(storeOptions)
+                let (_, store, engine) = try await NetworkSession.registered(networkOptions, storeOptions)
                 let before = try store.currentSignedPreKey()
                 let record: SignedPreKeyRecord
                 do {

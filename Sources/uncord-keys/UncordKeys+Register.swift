@@ -30,8 +30,8 @@ extension UncordKeys {
 
         func run() async throws {
             try await reportingNetworkFailures(storePath: storeOptions.path) {
-                let session = try NetworkSession(options: networkOptions)
                 let store = try NetworkSession.openStore(storeOptions)
+                let session = try NetworkSession(options: networkOptions, store: store)
                 let wasRegistered = try store.isRegistered()
                 let signedWasPublished = try store.isCurrentSignedPreKeyPublished()
                 let before = try store.status()

@@ -60,8 +60,8 @@ extension UncordKeys {
                     throw ValidationError("--channel must be a UUID")
                 }
                 let participants = to.compactMap { UUID(uuidString: $0) }
-                let session = try NetworkSession(options: networkOptions)
                 let store = try NetworkSession.openStore(storeOptions)
+                let session = try NetworkSession(options: networkOptions, store: store)
                 guard try store.isRegistered() else { throw CLIError.notRegistered }
                 let engine = try session.engine(store: store)
                 for entry in try await engine.pendingSends() {

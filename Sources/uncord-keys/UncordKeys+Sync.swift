@@ -31,8 +31,8 @@ extension UncordKeys {
 
         func run() async throws {
             try await reportingNetworkFailures(storePath: storeOptions.path) {
-                let session = try NetworkSession(options: networkOptions)
                 let store = try NetworkSession.openStore(storeOptions)
+                let session = try NetworkSession(options: networkOptions, store: store)
                 guard try store.isRegistered() else { throw CLIError.notRegistered }
                 let device = try store.localIdentity().address.device
                 let before = try store.currentSignedPreKey()

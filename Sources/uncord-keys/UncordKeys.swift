@@ -28,7 +28,8 @@ struct UncordKeys: AsyncParsableCommand {
               uncord-keys status --json
             """,
         subcommands: [
-            Init.self, Link.self, Status.self, Register.self, Sync.self, PreKeys.self, Bundle.self, DM.self,
+            Init.self, Link.self, Login.self, Logout.self, Status.self, Register.self, Sync.self, PreKeys.self,
+            Bundle.self, DM.self,
             Send.self, Listen.self, Peers.self, SafetyNumberCommand.self, Sessions.self, Identity.self, Backup.self,
             Vectors.self,
         ]

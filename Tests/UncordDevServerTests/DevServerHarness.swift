@@ -22,10 +22,12 @@ struct RunningServer {
     /// A server stopped a moment ago in this process may still hold the data folder's lock while its last
     /// connections wind down; the start is retried for a few seconds then.
     static func start(
-        directory: String, heartbeat: Duration = .milliseconds(2000), rateLimit: Int = 0
+        directory: String, heartbeat: Duration = .milliseconds(2000), rateLimit: Int = 0,
+        accessTokenLifetime: Duration = .seconds(900), mfaCode: String? = nil
     ) async throws -> RunningServer {
         let configuration = DevServerConfiguration(
-            port: 0, dataDirectory: directory, heartbeatInterval: heartbeat, rateLimit: rateLimit)
+            port: 0, dataDirectory: directory, heartbeatInterval: heartbeat, rateLimit: rateLimit,
+            accessTokenLifetime: accessTokenLifetime, mfaCode: mfaCode)
         let deadline = ContinuousClock.now + .seconds(10)
         var opened: DevServer?
         while opened == nil {

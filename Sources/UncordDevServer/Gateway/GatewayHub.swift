@@ -34,8 +34,15 @@ actor GatewayHub {
     private var nextConnection: UInt64 = 0
     private let clock = ContinuousClock()
 
-    init(heartbeatInterval: Duration, backlogLimit: Int = 1000, resumeWindow: Duration = .seconds(300)) {
+    /// Checks the token of an Identify or a Resume.
+    let tokens: DevAccessToken
+
+    init(
+        heartbeatInterval: Duration, tokens: DevAccessToken, backlogLimit: Int = 1000,
+        resumeWindow: Duration = .seconds(300)
+    ) {
         self.heartbeatInterval = heartbeatInterval
+        self.tokens = tokens
         self.backlogLimit = backlogLimit
         self.resumeWindow = resumeWindow
     }
@@ -107,7 +114,7 @@ actor GatewayHub {
         guard let identify = try? frame.decodeData(as: Identify.self) else {
             return close(id, GatewayCloseCode.decodeError, "Identify payload is not valid")
         }
-        guard let user = DevToken.user(fromToken: identify.token) else {
+        guard case .success(let user) = tokens.user(of: identify.token) else {
             return close(id, GatewayCloseCode.authenticationFailed, "authentication failed")
         }
         expireSessions()
@@ -127,7 +134,7 @@ actor GatewayHub {
         guard let resume = try? frame.decodeData(as: Resume.self) else {
             return close(id, GatewayCloseCode.decodeError, "Resume payload is not valid")
         }
-        guard let user = DevToken.user(fromToken: resume.token) else {
+        guard case .success(let user) = tokens.user(of: resume.token) else {
             return close(id, GatewayCloseCode.authenticationFailed, "authentication failed")
         }
         expireSessions()

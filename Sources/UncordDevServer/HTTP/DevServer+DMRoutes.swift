@@ -10,7 +10,7 @@ extension DevServer {
         api.post(
             "users/@me/channels",
             use: handler { request, _ in
-                let user = try Self.user(of: request)
+                let user = try user(of: request)
                 let body = try await Self.decode(CreateDMChannelRequest.self, from: request)
                 let result = try database.createChannel(user: user, body)
                 await fire(result.events)
@@ -19,12 +19,12 @@ extension DevServer {
         api.get(
             "users/@me/channels",
             use: handler { request, _ in
-                try Self.data(try database.channels(user: try Self.user(of: request)))
+                try Self.data(try database.channels(user: try user(of: request)))
             })
         api.get(
             "dm/:channel_id/messages",
             use: handler { request, context in
-                let user = try Self.user(of: request)
+                let user = try user(of: request)
                 let channel = try Self.uuid("channel_id", in: context, notFound: .notFound("unknown channel"))
                 let device = try Self.deviceHeader(of: request)
                 let query = request.uri.queryParameters
@@ -45,7 +45,7 @@ extension DevServer {
         api.post(
             "dm/:channel_id/messages",
             use: handler { request, context in
-                let user = try Self.user(of: request)
+                let user = try user(of: request)
                 let channel = try Self.uuid("channel_id", in: context, notFound: .notFound("unknown channel"))
                 let body = try await Self.decode(SendMessageRequest.self, from: request)
                 let (message, events) = try database.postMessage(user: user, channel: channel, body)
@@ -55,7 +55,7 @@ extension DevServer {
         api.delete(
             "dm/:channel_id/messages/:message_id",
             use: handler { request, context in
-                let user = try Self.user(of: request)
+                let user = try user(of: request)
                 let channel = try Self.uuid("channel_id", in: context, notFound: .notFound("unknown channel"))
                 let message = try Self.uuid("message_id", in: context, notFound: .notFound("unknown message"))
                 await fire(try database.deleteMessage(user: user, channel: channel, message: message))

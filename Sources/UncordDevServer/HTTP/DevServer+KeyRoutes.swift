@@ -9,7 +9,7 @@ extension DevServer {
         api.post(
             "users/@me/devices",
             use: handler { request, _ in
-                let user = try Self.user(of: request)
+                let user = try user(of: request)
                 let body = try await Self.decode(RegisterDeviceRequest.self, from: request)
                 let (device, events) = try database.registerDevice(user: user, body)
                 await fire(events)
@@ -18,12 +18,12 @@ extension DevServer {
         api.get(
             "users/@me/devices",
             use: handler { request, _ in
-                try Self.data(try database.devices(user: try Self.user(of: request)))
+                try Self.data(try database.devices(user: try user(of: request)))
             })
         api.delete(
             "users/@me/devices/:device_id",
             use: handler { request, context in
-                let user = try Self.user(of: request)
+                let user = try user(of: request)
                 let device = try Self.uuid("device_id", in: context, notFound: .unknownDevice())
                 try database.deleteDevice(user: user, device: device)
                 return Self.noContent()
@@ -31,7 +31,7 @@ extension DevServer {
         api.put(
             "users/@me/devices/:device_id/identity-key",
             use: handler { request, context in
-                let user = try Self.user(of: request)
+                let user = try user(of: request)
                 let device = try Self.uuid("device_id", in: context, notFound: .unknownDevice())
                 let body = try await Self.decode(UpdateIdentityKeyRequest.self, from: request)
                 await fire(try database.replaceIdentityKey(user: user, device: device, key: body.identityKey))
@@ -40,7 +40,7 @@ extension DevServer {
         api.put(
             "users/@me/devices/:device_id/signed-pre-key",
             use: handler { request, context in
-                let user = try Self.user(of: request)
+                let user = try user(of: request)
                 let device = try Self.uuid("device_id", in: context, notFound: .unknownDevice())
                 let body = try await Self.decode(UploadSignedPreKeyRequest.self, from: request)
                 try database.uploadSignedPreKey(user: user, device: device, body)
@@ -49,7 +49,7 @@ extension DevServer {
         api.post(
             "users/@me/devices/:device_id/one-time-pre-keys",
             use: handler { request, context in
-                let user = try Self.user(of: request)
+                let user = try user(of: request)
                 let device = try Self.uuid("device_id", in: context, notFound: .unknownDevice())
                 let body = try await Self.decode(UploadOneTimePreKeysRequest.self, from: request)
                 try database.uploadOneTimePreKeys(user: user, device: device, body)
@@ -58,7 +58,7 @@ extension DevServer {
         api.get(
             "users/@me/devices/:device_id/one-time-pre-keys/count",
             use: handler { request, context in
-                let user = try Self.user(of: request)
+                let user = try user(of: request)
                 let device = try Self.uuid("device_id", in: context, notFound: .unknownDevice())
                 let count = try database.oneTimePreKeyCount(user: user, device: device)
                 return try Self.data(OneTimePreKeyCount(count: count))
@@ -66,7 +66,7 @@ extension DevServer {
         api.get(
             "users/:user_id/keys",
             use: handler { request, context in
-                _ = try Self.user(of: request)
+                _ = try user(of: request)
                 let target = try Self.uuid(
                     "user_id", in: context,
                     notFound: DevServerError(.notFound, .keyBundleIncomplete, "no such user"))

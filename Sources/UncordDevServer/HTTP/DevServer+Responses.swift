@@ -28,12 +28,17 @@ extension DevServer {
         }
     }
 
-    /// The signed-in user of `Authorization: Bearer dev:<uuid>`.
-    static func user(of request: Request) throws(DevServerError) -> UUID {
-        guard let user = DevToken.user(fromAuthorization: request.headers[.authorization]) else {
-            throw .unauthorised("use Authorization: Bearer dev:<user-uuid>")
+    /// The signed-in user of `Authorization: Bearer <token>`: an access token this server issued and not expired
+    /// (401 `TOKEN_EXPIRED` after its lifetime), or `dev:<uuid>`.
+    func user(of request: Request) throws(DevServerError) -> UUID {
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+            throw .unauthorised("sign in (POST /api/v1/auth/login) or use Authorization: Bearer dev:<user-uuid>")
         }
-        return user
+        switch authority.accessTokens.user(of: String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)) {
+        case .success(let user): return user
+        case .failure(.expired): throw DevServerError(.unauthorized, .tokenExpired, "the access token has expired")
+        case .failure(.invalid): throw .unauthorised("the access token is not valid")
+        }
     }
 
     /// The request body decoded with ``WireJSON``.

@@ -24,6 +24,14 @@ public struct ServerErrorCode: RawRepresentable, Hashable, Sendable, Codable, Cu
     public static let unauthorised = ServerErrorCode(rawValue: "UNAUTHORISED")
     /// The access token has expired; refresh it and retry (401).
     public static let tokenExpired = ServerErrorCode(rawValue: "TOKEN_EXPIRED")
+    /// A refresh token was already spent, has expired or is unknown; sign in again (401).
+    public static let tokenReused = ServerErrorCode(rawValue: "TOKEN_REUSED")
+    /// The email address or the password is wrong (401).
+    public static let invalidCredentials = ServerErrorCode(rawValue: "INVALID_CREDENTIALS")
+    /// A ticket or token in the body is not valid (400).
+    public static let invalidToken = ServerErrorCode(rawValue: "INVALID_TOKEN")
+    /// The account needs a second factor (an older server's answer to a login; 403).
+    public static let mfaRequired = ServerErrorCode(rawValue: "MFA_REQUIRED")
     /// The request body could not be parsed.
     public static let invalidBody = ServerErrorCode(rawValue: "INVALID_BODY")
     /// A request field failed validation.

@@ -92,6 +92,9 @@ extension SQLiteStore {
             }
             _ = try Sealer(key: backupKey).open(check, for: .init("metadata", "value", row: "key_check"))
             try db.migrate(StoreSchema.migrations)
+            // The backup's refresh token was most likely spent since: presenting it again would make the server
+            // revoke every token of the account. A restored store signs in anew.
+            try db.run("DELETE FROM server_credentials")
         }
         progress(.derivingStoreKey)
         let restored = try memory.write { db throws -> SQLiteStore in

@@ -105,6 +105,14 @@ struct SealedColumn {
                 update: "UPDATE outbox SET payload = ? WHERE id = ?",
                 rowKey: { row, _ in Array("\(try row.integer("id"))".utf8) },
                 primaryKey: { [.integer(try $0.integer("id"))] }),
+            SealedColumn(
+                table: "server_credentials", column: "tokens",
+                select: "SELECT id, user_id, tokens AS value FROM server_credentials",
+                update: "UPDATE server_credentials SET tokens = ? WHERE id = ?",
+                rowKey: { row, view in
+                    ServerCredentials.cell(user: try view.uuid(row.text("user_id"), "server_credentials.user_id")).row
+                },
+                primaryKey: { [.integer(try $0.integer("id"))] }),
         ]
     }
 

@@ -238,6 +238,22 @@ enum StoreSchema {
                 UPDATE peers SET devices_fetched_at = NULL;
                 """
         ),
+        // Signing in (uncord-keys login): the account and its tokens on the one server this device belongs to. A
+        // restored backup drops the row, so a spent refresh token is never presented again.
+        Migration(
+            version: 8,
+            sql: """
+                CREATE TABLE server_credentials (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    server_url TEXT NOT NULL,
+                    email TEXT NOT NULL,
+                    user_id TEXT NOT NULL,
+                    tokens BLOB NOT NULL,                      -- sealed: the access and the refresh token
+                    access_expires_at TEXT,                    -- the access token's expiry when it names one
+                    updated_at TEXT NOT NULL
+                );
+                """
+        ),
     ]
 
     /// The newest schema version this build knows.

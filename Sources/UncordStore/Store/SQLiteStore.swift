@@ -24,7 +24,7 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
     let connection: StoreConnection
     let sealer: Sealer
     let random: any RandomSource
-    private let clock: @Sendable () -> Date
+    let clock: @Sendable () -> Date
     let localCache = LocalIdentityCache()
 
     init(

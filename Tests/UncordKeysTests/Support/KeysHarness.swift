@@ -34,11 +34,12 @@ final class KeysHarness: @unchecked Sendable {
         cli = try Subprocess.executable("uncord-keys")
     }
 
-    /// Starts `uncord-devserver --port 0` on a data folder of the scratch directory and reads its address.
-    func startServer() async throws {
+    /// Starts `uncord-devserver --port 0` on a data folder of the scratch directory and reads its address; the
+    /// request limit is off unless `options` sets it.
+    func startServer(_ options: [String] = []) async throws {
         let server = try Subprocess.start(
             try Subprocess.executable("uncord-devserver"),
-            ["--port", "0", "--data", scratch.path("server-data"), "--rate-limit", "0"],
+            ["--port", "0", "--data", scratch.path("server-data"), "--rate-limit", "0"] + options,
             environment: [:], in: scratch)
         let line = try await server.waitForLine(timeout: .seconds(60)) { $0.hasPrefix("listening on ") }
         serverURL = String(line.dropFirst("listening on ".count))
