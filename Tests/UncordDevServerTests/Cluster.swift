@@ -44,13 +44,18 @@ final class Cluster: @unchecked Sendable {  // used from one test task at a time
     /// The server's root URL.
     var serverURL: String { "http://127.0.0.1:\(port)" }
 
-    /// Starts `uncord-devserver` on `port` (0: a free one) over the cluster's data directory.
-    func startServer(port requested: Int = 0) async throws {
+    /// Devices whose commands present no token: they use what `uncord-keys login` kept in their store.
+    var signedIn: Set<Device> = []
+    /// More environment for every command (a log level, say).
+    var extraEnvironment: [String: String] = [:]
+
+    /// Starts `uncord-devserver` on `port` (0: a free one) over the cluster's data directory. Many processes make
+    /// many requests quickly: the real server's rate limit is off unless `options` sets it.
+    func startServer(port requested: Int = 0, options: [String] = []) async throws {
         let process = try Subprocess.start(
             try Subprocess.executable("uncord-devserver"),
-            // Many processes make many requests quickly: the real server's rate limit is off for these tests.
-            ["--port", "\(requested)", "--data", scratch.path("server-data"), "--rate-limit", "0"], environment: [:],
-            in: scratch)
+            ["--port", "\(requested)", "--data", scratch.path("server-data"), "--rate-limit", "0"] + options,
+            environment: [:], in: scratch)
         let line = try await process.waitForLine(timeout: .seconds(60)) { $0.hasPrefix("listening on ") }
         let url = try #require(URL(string: String(line.dropFirst("listening on ".count))))
         port = try #require(url.port)
@@ -58,18 +63,20 @@ final class Cluster: @unchecked Sendable {  // used from one test task at a time
     }
 
     /// Kills the server with SIGKILL and starts it again on the same port with the same data.
-    func restartServer() async throws {
+    func restartServer(options: [String] = []) async throws {
         server?.kill()
-        try await startServer(port: port)
+        try await startServer(port: port, options: options)
     }
 
     /// The environment a device's commands run with.
     func environment(_ device: Device, server url: String? = nil) -> [String: String] {
-        var environment = ["UNCORD_SERVER": url ?? serverURL, "UNCORD_TOKEN": "dev:\(device.user)"]
+        var environment = [
+            "UNCORD_SERVER": url ?? serverURL, "UNCORD_TOKEN": signedIn.contains(device) ? "" : "dev:\(device.user)",
+        ]
         if let level = ProcessInfo.processInfo.environment["UNCORD_LOG_LEVEL"] {
             environment["UNCORD_LOG_LEVEL"] = level
         }
-        return environment
+        return environment.merging(extraEnvironment) { _, extra in extra }
     }
 
     /// The store options of a device's commands.

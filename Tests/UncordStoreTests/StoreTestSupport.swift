@@ -231,7 +231,13 @@ struct SeededGenerator: RandomNumberGenerator {
 
 extension SQLiteConnection {
     /// Takes a store back to schema version 6: the account-key tables go and the per-device pins come back, empty.
+    /// Drops what migration 8 added (the sign-in), so an older schema can be rebuilt.
+    func undoMigration8() throws {
+        try execute("DROP TABLE server_credentials")
+    }
+
     func undoMigration7() throws {
+        try undoMigration8()
         for table in [
             "peer_identities", "peer_identity_candidates", "device_authorizations", "accepted_base_keys",
             "pending_link", "channel_kinds", "pending_members",
