@@ -18,7 +18,7 @@ struct LongRunTests {
     /// How long the senders keep sending.
     static let sendingFor: Duration = .seconds(125)
     /// Messages each sender sends, spread over ``sendingFor``.
-    static let messagesPerSender = 9
+    static let messagesPerSender = 20
 
     @Test(.timeLimit(.minutes(10)))
     func expiringTokensAndTheRateLimitLoseNothing() async throws {
