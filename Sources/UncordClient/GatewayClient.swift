@@ -47,6 +47,8 @@ public actor GatewayClient {
     private var greeted = false
     /// Whether the current connection reached READY or RESUMED.
     private var established = false
+    /// Whether the current connection ended with close 4008 (rate limited).
+    private var rateLimited = false
     private var outbound: WebSocketOutboundWriter?
     private var stopped = false
     private var running = false
@@ -88,6 +90,7 @@ public actor GatewayClient {
             continuation.finish()
         }
         var failures = 0
+        var rateLimitedCloses = 0
         while !stopped && !Task.isCancelled {
             switch await connectOnce() {
             case .stop:
@@ -104,8 +107,12 @@ public actor GatewayClient {
                 if let limit = configuration.maximumAttempts, failures >= limit {
                     throw .gatewayUnreachable(attempts: failures)
                 }
-                let delay = configuration.backoff(
-                    afterFailures: failures, jitter: Double.random(in: 0.5...1))
+                rateLimitedCloses = rateLimited ? rateLimitedCloses + 1 : 0
+                let delay =
+                    rateLimited
+                    ? configuration.rateLimitedDelay(
+                        afterCloses: rateLimitedCloses, jitter: Double.random(in: 1...1.25))
+                    : configuration.backoff(afterFailures: failures, jitter: Double.random(in: 0.5...1))
                 logger.info(
                     "gateway reconnecting", metadata: ["resume": "\(resume)", "delay": "\(delay)"])
                 await pause(for: delay)
@@ -154,6 +161,7 @@ public actor GatewayClient {
         acknowledged = true
         greeted = false
         established = false
+        rateLimited = false
         let settings = WebSocketClientConfiguration(
             maxFrameSize: configuration.maximumMessageSize, closeTimeout: configuration.closeTimeout)
         let close: WebSocketCloseFrame?
@@ -177,6 +185,7 @@ public actor GatewayClient {
         if let decision { return decision }
         let reason = GatewayCloseReason(code: close.map { UInt16(webSocketErrorCode: $0.closeCode) })
         logger.info("gateway connection closed", metadata: ["reason": "\(reason)"])
+        rateLimited = reason == .rateLimited
         if reason.isFatal { return .fatal(.gatewayClosed(reason)) }
         return .reconnect(resume: reason.canResume)
     }
