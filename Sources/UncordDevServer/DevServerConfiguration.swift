@@ -17,13 +17,26 @@ public struct DevServerConfiguration: Sendable, Equatable {
     /// HTTP requests allowed per minute (the real server: 60 per address; here, the dev server listening on
     /// loopback, per server), answered 429 with `Retry-After` beyond; 0 turns the limit off.
     public var rateLimit: Int
+    /// Gateway messages one connection may send per ``gatewayRateWindow``, heartbeats included (the real server:
+    /// 120 per 60 s); the next one closes the connection with 4008. 0 turns the limit off.
+    public var gatewayRateLimit: Int
+    /// The window ``gatewayRateLimit`` counts over.
+    public var gatewayRateWindow: Duration
+    /// Whether to reproduce the three defects of the published server that block E2EE (Docs/UNCORD_SERVER.md,
+    /// section 3): every device registration answers 500 and registers nothing, a DM send stores none of its
+    /// message keys, and adding a group DM participant would answer 500 (this server has no such route).
+    public var publishedDefects: Bool
 
     /// A configuration; only `dataDirectory` has no default.
     public init(
         host: String = "127.0.0.1", port: Int = 0, dataDirectory: String,
-        heartbeatInterval: Duration = .seconds(41), allowsNonLoopback: Bool = false, rateLimit: Int = 60
+        heartbeatInterval: Duration = .seconds(41), allowsNonLoopback: Bool = false, rateLimit: Int = 60,
+        gatewayRateLimit: Int = 120, gatewayRateWindow: Duration = .seconds(60), publishedDefects: Bool = false
     ) {
         self.rateLimit = rateLimit
+        self.gatewayRateLimit = gatewayRateLimit
+        self.gatewayRateWindow = gatewayRateWindow
+        self.publishedDefects = publishedDefects
         self.host = host
         self.port = port
         self.dataDirectory = dataDirectory
@@ -40,6 +53,8 @@ public struct DevServerConfiguration: Sendable, Equatable {
     public func validate() throws(DevServerConfigurationError) {
         guard (0...65535).contains(port) else { throw .invalidPort(port) }
         guard rateLimit >= 0 else { throw .invalidRateLimit(rateLimit) }
+        guard gatewayRateLimit >= 0 else { throw .invalidGatewayRateLimit(gatewayRateLimit) }
+        guard gatewayRateWindow > .zero else { throw .invalidGatewayRateWindow(gatewayRateWindow) }
         guard isLoopback || allowsNonLoopback else { throw .nonLoopbackHost(host) }
     }
 }
@@ -52,6 +67,10 @@ public enum DevServerConfigurationError: Error, Sendable, Equatable, CustomStrin
     case invalidPort(Int)
     /// The rate limit is negative.
     case invalidRateLimit(Int)
+    /// The gateway rate limit is negative.
+    case invalidGatewayRateLimit(Int)
+    /// The gateway rate window is not positive.
+    case invalidGatewayRateWindow(Duration)
 
     /// The reason, in words.
     public var description: String {
@@ -66,6 +85,10 @@ public enum DevServerConfigurationError: Error, Sendable, Equatable, CustomStrin
             return "port \(port) is outside 0...65535"
         case .invalidRateLimit(let limit):
             return "the rate limit \(limit) is negative (0 turns it off)"
+        case .invalidGatewayRateLimit(let limit):
+            return "the gateway rate limit \(limit) is negative (0 turns it off)"
+        case .invalidGatewayRateWindow(let window):
+            return "the gateway rate window \(window) is not positive"
         }
     }
 }

@@ -32,6 +32,20 @@ struct DevServerCommand: AsyncParsableCommand {
     @Option(help: "HTTP requests allowed per minute, then 429 with Retry-After, as the real server (0 turns it off).")
     var rateLimit: Int = 60
 
+    @Option(
+        help: """
+            Gateway messages one connection may send per minute, heartbeats included, then close 4008, as the real \
+            server (0 turns it off).
+            """)
+    var gatewayRateLimit: Int = 120
+
+    @Flag(
+        help: """
+            Reproduce the published server's blocking defects: every device registration answers 500, DM sends \
+            store no message keys. For testing how clients cope; E2EE DMs cannot work.
+            """)
+    var publishedDefects = false
+
     @Flag(help: "Shut down when standard input closes, so the server ends with the parent process that started it.")
     var exitWhenInputCloses = false
 
@@ -39,7 +53,8 @@ struct DevServerCommand: AsyncParsableCommand {
         guard heartbeatInterval > 0 else { throw ValidationError("--heartbeat-interval must be positive") }
         let configuration = DevServerConfiguration(
             host: host, port: port, dataDirectory: data, heartbeatInterval: .milliseconds(heartbeatInterval),
-            allowsNonLoopback: allowNonLoopback, rateLimit: rateLimit)
+            allowsNonLoopback: allowNonLoopback, rateLimit: rateLimit, gatewayRateLimit: gatewayRateLimit,
+            publishedDefects: publishedDefects)
         do {
             try configuration.validate()
         } catch {
