@@ -28,7 +28,7 @@ public struct DevServer: Sendable {
         database = try DevDatabase(directory: configuration.dataDirectory)
         hub = GatewayHub(
             heartbeatInterval: configuration.heartbeatInterval, rateLimit: configuration.gatewayRateLimit,
-            rateWindow: configuration.gatewayRateWindow)
+            rateWindow: configuration.gatewayRateWindow, identifyTimeout: configuration.identifyTimeout)
         limiter = RequestRateLimiter(perMinute: configuration.rateLimit)
     }
 

@@ -10,8 +10,11 @@ public struct DevServerConfiguration: Sendable, Equatable {
     public var port: Int
     /// The folder holding the SQLite file; created if missing.
     public var dataDirectory: String
-    /// The heartbeat interval the gateway announces in Hello.
+    /// The heartbeat interval the gateway announces in Hello (the real server's default: 20 s).
     public var heartbeatInterval: Duration
+    /// How long a gateway connection may stay without Identify or Resume before it is closed with 4003 (the real
+    /// server: 30 s).
+    public var identifyTimeout: Duration
     /// Whether binding a non-loopback address is allowed. Anyone who can reach the server can act as any user.
     public var allowsNonLoopback: Bool
     /// HTTP requests allowed per minute (the real server: 60 per address; here, the dev server listening on
@@ -30,9 +33,11 @@ public struct DevServerConfiguration: Sendable, Equatable {
     /// A configuration; only `dataDirectory` has no default.
     public init(
         host: String = "127.0.0.1", port: Int = 0, dataDirectory: String,
-        heartbeatInterval: Duration = .seconds(41), allowsNonLoopback: Bool = false, rateLimit: Int = 60,
-        gatewayRateLimit: Int = 120, gatewayRateWindow: Duration = .seconds(60), publishedDefects: Bool = false
+        heartbeatInterval: Duration = .seconds(20), allowsNonLoopback: Bool = false, rateLimit: Int = 60,
+        gatewayRateLimit: Int = 120, gatewayRateWindow: Duration = .seconds(60), publishedDefects: Bool = false,
+        identifyTimeout: Duration = .seconds(30)
     ) {
+        self.identifyTimeout = identifyTimeout
         self.rateLimit = rateLimit
         self.gatewayRateLimit = gatewayRateLimit
         self.gatewayRateWindow = gatewayRateWindow

@@ -26,8 +26,8 @@ struct DevServerCommand: AsyncParsableCommand {
     @Flag(help: "Allow binding a non-loopback address (anyone who reaches it can act as any user).")
     var allowNonLoopback = false
 
-    @Option(help: "The gateway heartbeat interval in milliseconds.")
-    var heartbeatInterval: Int = 41_250
+    @Option(help: "The gateway heartbeat interval in milliseconds (the real server's default).")
+    var heartbeatInterval: Int = 20_000
 
     @Option(help: "HTTP requests allowed per minute, then 429 with Retry-After, as the real server (0 turns it off).")
     var rateLimit: Int = 60

@@ -24,11 +24,11 @@ struct RunningServer {
     /// connections wind down; the start is retried for a few seconds then.
     static func start(
         directory: String, heartbeat: Duration = .milliseconds(2000), rateLimit: Int = 0, gatewayRateLimit: Int = 120,
-        publishedDefects: Bool = false
+        publishedDefects: Bool = false, identifyTimeout: Duration = .seconds(30)
     ) async throws -> RunningServer {
         let configuration = DevServerConfiguration(
             port: 0, dataDirectory: directory, heartbeatInterval: heartbeat, rateLimit: rateLimit,
-            gatewayRateLimit: gatewayRateLimit, publishedDefects: publishedDefects)
+            gatewayRateLimit: gatewayRateLimit, publishedDefects: publishedDefects, identifyTimeout: identifyTimeout)
         let deadline = ContinuousClock.now + .seconds(10)
         var opened: DevServer?
         while opened == nil {

@@ -39,8 +39,20 @@ import UncordProtocol
         await server.stop()
     }
 
-    @Test func theGatewayLimitDefaultsToTheRealServersAndIsChecked() throws {
+    @Test func aConnectionThatDoesNotIdentifyInTimeIsClosedWith4003() async throws {
+        let server = try await RunningServer.start(
+            directory: RunningServer.temporaryDirectory(), identifyTimeout: .milliseconds(300))
+        defer { server.task.cancel() }
+        let code = try await server.gateway { gateway in
+            while try await gateway.next() != nil {}
+        }
+        #expect(code == 4003)
+        await server.stop()
+    }
+
+    @Test func theGatewayDefaultsAreTheRealServersAndAreChecked() throws {
         let configuration = DevServerConfiguration(dataDirectory: "/tmp/x")
+        #expect(configuration.heartbeatInterval == .seconds(20) && configuration.identifyTimeout == .seconds(30))
         #expect(configuration.gatewayRateLimit == 120 && configuration.gatewayRateWindow == .seconds(60))
         #expect(!configuration.publishedDefects)
         #expect(throws: DevServerConfigurationError.invalidGatewayRateLimit(-1)) {

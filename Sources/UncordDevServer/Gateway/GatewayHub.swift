@@ -21,6 +21,7 @@ actor GatewayHub {
     private struct Connection {
         let output: AsyncStream<GatewayOutput>.Continuation
         var sessionID: String?
+        let opened: ContinuousClock.Instant
         var lastHeartbeat: ContinuousClock.Instant
         var closing = false
         /// When the messages still inside the rate window arrived, oldest first.
@@ -37,6 +38,8 @@ actor GatewayHub {
     let rateLimit: Int
     /// The window ``rateLimit`` counts over.
     let rateWindow: Duration
+    /// How long a connection may go without Identify or Resume before it is closed with 4003.
+    let identifyTimeout: Duration
 
     private var sessions: [String: Session] = [:]
     private var connections: [UInt64: Connection] = [:]
@@ -45,8 +48,9 @@ actor GatewayHub {
 
     init(
         heartbeatInterval: Duration, rateLimit: Int = 0, rateWindow: Duration = .seconds(60),
-        backlogLimit: Int = 1000, resumeWindow: Duration = .seconds(300)
+        identifyTimeout: Duration = .seconds(30), backlogLimit: Int = 1000, resumeWindow: Duration = .seconds(300)
     ) {
+        self.identifyTimeout = identifyTimeout
         self.heartbeatInterval = heartbeatInterval
         self.rateLimit = rateLimit
         self.rateWindow = rateWindow
@@ -57,7 +61,7 @@ actor GatewayHub {
     /// Registers a new connection and sends it Hello; returns its id.
     func open(_ output: AsyncStream<GatewayOutput>.Continuation) throws -> UInt64 {
         nextConnection += 1
-        connections[nextConnection] = Connection(output: output, lastHeartbeat: clock.now)
+        connections[nextConnection] = Connection(output: output, opened: clock.now, lastHeartbeat: clock.now)
         let hello = try Frame(op: .hello, payload: Hello(heartbeatInterval: heartbeatInterval))
         output.yield(.text(hello.encoded()))
         return nextConnection
@@ -73,12 +77,16 @@ actor GatewayHub {
         }
     }
 
-    /// Drops the connection, with no close frame, when it has sent no heartbeat for 1.5 intervals; `true` when it
-    /// did.
+    /// Drops the connection, with no close frame, when it has sent no heartbeat for 1.5 intervals, or closes it
+    /// with 4003 when it has not identified within ``identifyTimeout``; `true` when it did either.
     func checkHeartbeat(_ id: UInt64) -> Bool {
         guard let connection = connections[id] else { return true }
-        guard clock.now - connection.lastHeartbeat > heartbeatInterval * 1.5 else { return false }
         guard !connection.closing else { return true }
+        if connection.sessionID == nil, clock.now - connection.opened > identifyTimeout {
+            close(id, GatewayCloseCode.notAuthenticated, "not authenticated in time")
+            return true
+        }
+        guard clock.now - connection.lastHeartbeat > heartbeatInterval * 1.5 else { return false }
         connections[id]?.closing = true
         send(.drop, to: id)
         return true
