@@ -11,7 +11,8 @@ internal import UncordProtocol
 /// with Identify (the first time) or Resume with the last sequence number `s` it saw (after a drop), sends
 /// `{"op":1}` every `heartbeat_interval` and reconnects when an `{"op":11}` does not arrive before the next beat. It
 /// obeys Reconnect (op 7) and InvalidSession (op 9: `true` resumes, `false` identifies anew), maps close codes with
-/// ``GatewayCloseReason`` (4004 is fatal) and backs off between failed attempts.
+/// ``GatewayCloseReason`` (4004 is fatal) and backs off between failed attempts; after a 4008 (rate limited) it waits
+/// at least ``GatewayConfiguration/rateLimitedBackoff``.
 ///
 /// Every frame other than the connection's own control frames (Hello, Heartbeat, HeartbeatAck, Reconnect,
 /// InvalidSession) is yielded to ``frames`` as its exact bytes, in the order received; dispatches replayed after a
