@@ -11,9 +11,10 @@ internal import UncordProtocol
 /// with Identify (the first time) or Resume with the last sequence number `s` it saw (after a drop), sends
 /// `{"op":1}` every `heartbeat_interval` and reconnects when an `{"op":11}` does not arrive before the next beat. It
 /// obeys Reconnect (op 7) and InvalidSession (op 9: `true` resumes, `false` identifies anew), maps close codes with
-/// ``GatewayCloseReason`` and backs off between failed attempts. Each connection presents the token its
-/// ``AccessTokenProvider`` gives; a close 4004 renews it once and reconnects, and is fatal only when the renewal
-/// fails or the renewed token is refused too.
+/// ``GatewayCloseReason`` and backs off between failed attempts; after a 4008 (rate limited) it waits at least
+/// ``GatewayConfiguration/rateLimitedBackoff``. Each connection presents the token its ``AccessTokenProvider``
+/// gives; a close 4004 renews it once and reconnects, and is fatal only when the renewal fails or the renewed token
+/// is refused too.
 ///
 /// Every frame other than the connection's own control frames (Hello, Heartbeat, HeartbeatAck, Reconnect,
 /// InvalidSession) is yielded to ``frames`` as its exact bytes, in the order received; dispatches replayed after a
@@ -53,6 +54,8 @@ public actor GatewayClient {
     private var greeted = false
     /// Whether the current connection reached READY or RESUMED.
     private var established = false
+    /// Whether the current connection ended with close 4008 (rate limited).
+    private var rateLimited = false
     private var outbound: WebSocketOutboundWriter?
     private var stopped = false
     private var running = false
@@ -104,6 +107,7 @@ public actor GatewayClient {
             continuation.finish()
         }
         var failures = 0
+        var rateLimitedCloses = 0
         while !stopped && !Task.isCancelled {
             switch await connectOnce() {
             case .stop:
@@ -122,8 +126,12 @@ public actor GatewayClient {
                 if let limit = configuration.maximumAttempts, failures >= limit {
                     throw .gatewayUnreachable(attempts: failures)
                 }
-                let delay = configuration.backoff(
-                    afterFailures: failures, jitter: Double.random(in: 0.5...1))
+                rateLimitedCloses = rateLimited ? rateLimitedCloses + 1 : 0
+                let delay =
+                    rateLimited
+                    ? configuration.rateLimitedDelay(
+                        afterCloses: rateLimitedCloses, jitter: Double.random(in: 1...1.25))
+                    : configuration.backoff(afterFailures: failures, jitter: Double.random(in: 0.5...1))
                 logger.info(
                     "gateway reconnecting", metadata: ["resume": "\(resume)", "delay": "\(delay)"])
                 await pause(for: delay)
@@ -174,6 +182,7 @@ public actor GatewayClient {
         acknowledged = true
         greeted = false
         established = false
+        rateLimited = false
         do {
             token = try await tokens.accessToken()
         } catch .signInRequired(let code) {
@@ -209,6 +218,7 @@ public actor GatewayClient {
         if let decision { return decision }
         let reason = GatewayCloseReason(code: close.map { UInt16(webSocketErrorCode: $0.closeCode) })
         logger.info("gateway connection closed", metadata: ["reason": "\(reason)"])
+        rateLimited = reason == .rateLimited
         if reason == .authenticationFailed { return await renewAfterRefusal() }
         renewedAfterRefusal = false
         if reason.isFatal { return .fatal(.gatewayClosed(reason)) }

@@ -15,7 +15,8 @@ public enum GatewayCloseReason: Sendable, Equatable, CustomStringConvertible {
     case alreadyAuthenticated
     /// 4007: the resumed sequence number is not valid; reconnect and identify anew.
     case invalidSequence
-    /// 4008: the client sent too fast; reconnect after backing off, then resume.
+    /// 4008: the client sent too fast; reconnect after at least ``GatewayConfiguration/rateLimitedBackoff``
+    /// (doubling while it repeats), then resume.
     case rateLimited
     /// 4009: the session timed out; reconnect and identify anew.
     case sessionTimedOut

@@ -30,14 +30,24 @@ public struct DevServer: Sendable {
         database = try DevDatabase(directory: configuration.dataDirectory)
         authority = DevAuthority(
             accessTokenLifetime: configuration.accessTokenLifetime, mfaCode: configuration.mfaCode)
-        hub = GatewayHub(heartbeatInterval: configuration.heartbeatInterval, tokens: authority.accessTokens)
+        hub = GatewayHub(
+            heartbeatInterval: configuration.heartbeatInterval, tokens: authority.accessTokens,
+            rateLimit: configuration.gatewayRateLimit, rateWindow: configuration.gatewayRateWindow,
+            identifyTimeout: configuration.identifyTimeout)
         limiter = RequestRateLimiter(perMinute: configuration.rateLimit)
     }
 
     /// Serves until the task is cancelled or the process gets SIGINT or SIGTERM. `onListening` gets the bound
     /// port once the server accepts connections.
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
-        let router = Router(context: BasicWebSocketRequestContext.self)
+        if configuration.publishedDefects {
+            logger.warning(
+                """
+                --published-defects: reproducing the published server's blocking defects: every device registration \
+                answers 500 and registers nothing, and DM sends store no message keys, so E2EE DMs cannot work
+                """)
+        }
+        let router = Router(context: DevContext.self)
         addRoutes(to: router)
         let app = Application(
             router: router,
@@ -49,7 +59,7 @@ public struct DevServer: Sendable {
         try await app.runService()
     }
 
-    private func addRoutes(to router: Router<BasicWebSocketRequestContext>) {
+    private func addRoutes(to router: Router<DevContext>) {
         let api = router.group("api/v1")
         api.add(middleware: RateLimitMiddleware(limiter: limiter))
         addAuthRoutes(to: api)
@@ -57,8 +67,10 @@ public struct DevServer: Sendable {
         addDMRoutes(to: api)
         let hub = self.hub
         let interval = configuration.heartbeatInterval
-        api.ws("gateway") { inbound, outbound, _ in
-            try await GatewayConnection(hub: hub, heartbeatInterval: interval).run(inbound: inbound, outbound: outbound)
+        api.ws("gateway") { inbound, outbound, context in
+            let connection = GatewayConnection(
+                hub: hub, heartbeatInterval: interval, channel: context.requestContext.channel)
+            try await connection.run(inbound: inbound, outbound: outbound)
         }
     }
 

@@ -10,8 +10,11 @@ public struct DevServerConfiguration: Sendable, Equatable {
     public var port: Int
     /// The folder holding the SQLite file; created if missing.
     public var dataDirectory: String
-    /// The heartbeat interval the gateway announces in Hello.
+    /// The heartbeat interval the gateway announces in Hello (the real server's default: 20 s).
     public var heartbeatInterval: Duration
+    /// How long a gateway connection may stay without Identify or Resume before it is closed with 4003 (the real
+    /// server: 30 s).
+    public var identifyTimeout: Duration
     /// Whether binding a non-loopback address is allowed. Anyone who can reach the server can act as any user.
     public var allowsNonLoopback: Bool
     /// HTTP requests allowed per minute (the real server: 60 per address; here, the dev server listening on
@@ -22,16 +25,30 @@ public struct DevServerConfiguration: Sendable, Equatable {
     public var accessTokenLifetime: Duration
     /// When set, every login asks for a second factor, and this is the code `POST /auth/mfa/verify` accepts.
     public var mfaCode: String?
+    /// Gateway messages one connection may send per ``gatewayRateWindow``, heartbeats included (the real server:
+    /// 120 per 60 s); the next one closes the connection with 4008. 0 turns the limit off.
+    public var gatewayRateLimit: Int
+    /// The window ``gatewayRateLimit`` counts over.
+    public var gatewayRateWindow: Duration
+    /// Whether to reproduce the three defects of the published server that block E2EE (Docs/UNCORD_SERVER.md,
+    /// section 3): every device registration answers 500 and registers nothing, a DM send stores none of its
+    /// message keys, and adding a group DM participant would answer 500 (this server has no such route).
+    public var publishedDefects: Bool
 
     /// A configuration; only `dataDirectory` has no default.
     public init(
         host: String = "127.0.0.1", port: Int = 0, dataDirectory: String,
-        heartbeatInterval: Duration = .seconds(41), allowsNonLoopback: Bool = false, rateLimit: Int = 60,
-        accessTokenLifetime: Duration = .seconds(900), mfaCode: String? = nil
+        heartbeatInterval: Duration = .seconds(20), allowsNonLoopback: Bool = false, rateLimit: Int = 60,
+        gatewayRateLimit: Int = 120, gatewayRateWindow: Duration = .seconds(60), publishedDefects: Bool = false,
+        identifyTimeout: Duration = .seconds(30), accessTokenLifetime: Duration = .seconds(900), mfaCode: String? = nil
     ) {
+        self.identifyTimeout = identifyTimeout
         self.rateLimit = rateLimit
         self.accessTokenLifetime = accessTokenLifetime
         self.mfaCode = mfaCode
+        self.gatewayRateLimit = gatewayRateLimit
+        self.gatewayRateWindow = gatewayRateWindow
+        self.publishedDefects = publishedDefects
         self.host = host
         self.port = port
         self.dataDirectory = dataDirectory
@@ -50,6 +67,8 @@ public struct DevServerConfiguration: Sendable, Equatable {
         guard rateLimit >= 0 else { throw .invalidRateLimit(rateLimit) }
         guard accessTokenLifetime >= .seconds(1) else { throw .invalidTokenLifetime }
         if let mfaCode, mfaCode.isEmpty { throw .emptyMFACode }
+        guard gatewayRateLimit >= 0 else { throw .invalidGatewayRateLimit(gatewayRateLimit) }
+        guard gatewayRateWindow > .zero else { throw .invalidGatewayRateWindow(gatewayRateWindow) }
         guard isLoopback || allowsNonLoopback else { throw .nonLoopbackHost(host) }
     }
 }
@@ -66,6 +85,10 @@ public enum DevServerConfigurationError: Error, Sendable, Equatable, CustomStrin
     case invalidTokenLifetime
     /// The MFA code is empty.
     case emptyMFACode
+    /// The gateway rate limit is negative.
+    case invalidGatewayRateLimit(Int)
+    /// The gateway rate window is not positive.
+    case invalidGatewayRateWindow(Duration)
 
     /// The reason, in words.
     public var description: String {
@@ -84,6 +107,10 @@ public enum DevServerConfigurationError: Error, Sendable, Equatable, CustomStrin
             return "the access-token lifetime must be at least one second"
         case .emptyMFACode:
             return "the MFA code is empty"
+        case .invalidGatewayRateLimit(let limit):
+            return "the gateway rate limit \(limit) is negative (0 turns it off)"
+        case .invalidGatewayRateWindow(let window):
+            return "the gateway rate window \(window) is not positive"
         }
     }
 }

@@ -28,8 +28,8 @@ struct DevServerCommand: AsyncParsableCommand {
     @Flag(help: "Allow binding a non-loopback address (anyone who reaches it can act as any user).")
     var allowNonLoopback = false
 
-    @Option(help: "The gateway heartbeat interval in milliseconds.")
-    var heartbeatInterval: Int = 41_250
+    @Option(help: "The gateway heartbeat interval in milliseconds (the real server's default).")
+    var heartbeatInterval: Int = 20_000
 
     @Option(help: "HTTP requests allowed per minute, then 429 with Retry-After, as the real server (0 turns it off).")
     var rateLimit: Int = 60
@@ -41,6 +41,20 @@ struct DevServerCommand: AsyncParsableCommand {
     @Option(help: "Make every login ask for a second factor, and accept this code at /auth/mfa/verify.")
     var mfaCode: String?
 
+    @Option(
+        help: """
+            Gateway messages one connection may send per minute, heartbeats included, then close 4008, as the real \
+            server (0 turns it off).
+            """)
+    var gatewayRateLimit: Int = 120
+
+    @Flag(
+        help: """
+            Reproduce the published server's blocking defects: every device registration answers 500, DM sends \
+            store no message keys. For testing how clients cope; E2EE DMs cannot work.
+            """)
+    var publishedDefects = false
+
     @Flag(help: "Shut down when standard input closes, so the server ends with the parent process that started it.")
     var exitWhenInputCloses = false
 
@@ -48,8 +62,8 @@ struct DevServerCommand: AsyncParsableCommand {
         guard heartbeatInterval > 0 else { throw ValidationError("--heartbeat-interval must be positive") }
         let configuration = DevServerConfiguration(
             host: host, port: port, dataDirectory: data, heartbeatInterval: .milliseconds(heartbeatInterval),
-            allowsNonLoopback: allowNonLoopback, rateLimit: rateLimit,
-            accessTokenLifetime: .seconds(accessTokenLifetime), mfaCode: mfaCode)
+            allowsNonLoopback: allowNonLoopback, rateLimit: rateLimit, gatewayRateLimit: gatewayRateLimit,
+            publishedDefects: publishedDefects, accessTokenLifetime: .seconds(accessTokenLifetime), mfaCode: mfaCode)
         do {
             try configuration.validate()
         } catch {

@@ -23,6 +23,8 @@ struct GatewayScript: Sendable {
 actor FakeGatewayState {
     /// The opening frame (Identify or Resume) of every connection, in order.
     private(set) var openings: [Frame] = []
+    /// When each opening frame arrived.
+    private(set) var openedAt: [ContinuousClock.Instant] = []
     private(set) var heartbeats = 0
     private let scripts: [GatewayScript]
 
@@ -33,6 +35,7 @@ actor FakeGatewayState {
     /// Records an opening frame and answers the connection's script.
     func open(_ frame: Frame) -> GatewayScript {
         openings.append(frame)
+        openedAt.append(.now)
         let index = openings.count - 1
         return index < scripts.count
             ? scripts[index] : GatewayScript(frames: [], closeAfterHeartbeats: 0, closeCode: 4004)

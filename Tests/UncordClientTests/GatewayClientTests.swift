@@ -92,6 +92,39 @@ import UncordProtocol
         #expect(try openings[2].decodeData(as: Resume.self).sessionID == "quiet")
     }
 
+    @Test func aRateLimitedCloseWaitsAtLeastTheFloorDoublingWhenRepeated() async throws {
+        let state = FakeGatewayState(scripts: [
+            GatewayScript(frames: [ready(1, session: "busy")], closeAfterHeartbeats: 0, closeCode: 4008),
+            GatewayScript(frames: [dispatch(nil, "RESUMED")], closeAfterHeartbeats: 0, closeCode: 4008),
+            GatewayScript(frames: [dispatch(nil, "RESUMED")], closeAfterHeartbeats: 0, closeCode: 1001),
+            GatewayScript(frames: [], closeAfterHeartbeats: 0, closeCode: 4004),
+        ])
+        let configuration = GatewayConfiguration(
+            helloTimeout: .seconds(5), initialBackoff: .milliseconds(10), maximumBackoff: .seconds(3),
+            maximumAttempts: 5, rateLimitedBackoff: .seconds(1))
+        let box = ResultBox()
+        try await withFakeGateway(state, heartbeat: 5000) { url in
+            let client = GatewayClient(
+                baseURL: url, token: "secret-token", configuration: configuration, logger: Logger(label: "test"))
+            let drain = Task { for await _ in client.frames {} }
+            do throws(ClientError) {
+                try await client.run()
+            } catch {
+                await box.set(error: error)
+            }
+            await drain.value
+        }
+        #expect(await box.error == .gatewayClosed(.authenticationFailed))
+        let openings = await state.openings
+        let times = await state.openedAt
+        try #require(times.count == 4)
+        #expect(openings[1].op == .resume && openings[2].op == .resume)
+        // The first 4008 waits the floor, the second twice it; neither uses the 10 ms ordinary backoff.
+        #expect(times[1] - times[0] >= .seconds(1))
+        #expect(times[2] - times[1] >= .seconds(2))
+        print("delays after 4008, 4008, 1001:", times[1] - times[0], times[2] - times[1], times[3] - times[2])
+    }
+
     @Test func closeCodesMapToReasons() {
         #expect(GatewayCloseReason(code: 4004).isFatal)
         #expect(!GatewayCloseReason(code: 4009).canResume)

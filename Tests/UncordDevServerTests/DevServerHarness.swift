@@ -16,17 +16,20 @@ struct RunningServer {
     let port: Int
     let task: Task<Void, any Error>
 
-    /// Starts a server on port 0 with `directory` as its data folder; the real server's rate limit is off unless
-    /// `rateLimit` is given (the tests make many requests quickly).
+    /// Starts a server on port 0 with `directory` as its data folder; the real server's HTTP rate limit is off
+    /// unless `rateLimit` is given (the tests make many requests quickly); the gateway's is the real one (120 a
+    /// minute) unless `gatewayRateLimit` is given.
     ///
     /// A server stopped a moment ago in this process may still hold the data folder's lock while its last
     /// connections wind down; the start is retried for a few seconds then.
     static func start(
-        directory: String, heartbeat: Duration = .milliseconds(2000), rateLimit: Int = 0,
+        directory: String, heartbeat: Duration = .milliseconds(2000), rateLimit: Int = 0, gatewayRateLimit: Int = 120,
+        publishedDefects: Bool = false, identifyTimeout: Duration = .seconds(30),
         accessTokenLifetime: Duration = .seconds(900), mfaCode: String? = nil
     ) async throws -> RunningServer {
         let configuration = DevServerConfiguration(
             port: 0, dataDirectory: directory, heartbeatInterval: heartbeat, rateLimit: rateLimit,
+            gatewayRateLimit: gatewayRateLimit, publishedDefects: publishedDefects, identifyTimeout: identifyTimeout,
             accessTokenLifetime: accessTokenLifetime, mfaCode: mfaCode)
         let deadline = ContinuousClock.now + .seconds(10)
         var opened: DevServer?

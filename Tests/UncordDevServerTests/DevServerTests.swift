@@ -77,7 +77,9 @@ struct DevServerTests {
         await server.stop()
     }
 
-    @Test("messages: DM_MESSAGE_CREATE without keys, the list with X-Device-ID, Resume replays, restart keeps data")
+    @Test(
+        "messages: DM_MESSAGE_CREATE without keys, the list with X-Device-ID, Resume replays what was sent before the drop, restart keeps data"
+    )
     func messagesResumeAndRestart() async throws {
         let directory = RunningServer.temporaryDirectory()
         var server = try await RunningServer.start(directory: directory)
@@ -89,19 +91,27 @@ struct DevServerTests {
             DMChannel.self, 201, "POST", "/users/@me/channels", user: alice,
             CreateDMChannelRequest.direct(recipientID: bob))
         let again = try await server.send(
-            DMChannel.self, 200, "POST", "/users/@me/channels", user: bob,
+            DMChannel.self, 201, "POST", "/users/@me/channels", user: bob,
             CreateDMChannelRequest.direct(recipientID: alice))
         #expect(again.id == channel.id)
 
-        // Bob identifies, then drops; a message sent meanwhile is replayed on Resume.
+        // Bob identifies and gets a message while connected, then drops: on Resume from READY's `s`, the message
+        // is replayed; what was sent after the server noticed the drop is not.
         let session = SessionBox()
         let bobToken = "dev:\(bob.uuidString)"
+        let early = SendMessageRequest(
+            content: "ZWFybHk", messageKeys: [EncryptedMessageKey(recipient: .device(bobPhone), encryptedKey: [9])])
+        let first = server
         try await server.gateway { gateway in
             _ = try await gateway.next()
             try await gateway.send(#"{"op":2,"d":{"token":"\#(bobToken)"}}"#)
             let ready = try #require(try await gateway.next())
             await session.set(try ready.decodeData(as: Ready.self).sessionID, ready.sequence ?? 0)
+            _ = try await first.send(
+                Message.self, 201, "POST", "/dm/\(channel.id.uuidString)/messages", user: alice, early)
+            #expect(try await gateway.next()?.type == .dmMessageCreate)
         }
+        try await Task.sleep(for: .milliseconds(300))  // the server notices the drop
         let (sessionID, seq) = await session.get()
         let long = String(repeating: "x", count: 4001)
         try await server.expectError(
@@ -119,7 +129,7 @@ struct DevServerTests {
         let listed = try await server.get(
             [Message].self, "/dm/\(channel.id.uuidString)/messages", user: bob,
             headers: ["X-Device-ID": bobLaptop.uuidString])
-        #expect(listed.map(\.id) == [sent.id])
+        #expect(listed.map(\.id).first == sent.id && listed.count == 2)
         #expect(listed.first?.messageKeys == [EncryptedMessageKey(recipient: .thisDevice, encryptedKey: [4, 5, 6])])
 
         try await server.gateway { gateway in
@@ -129,8 +139,8 @@ struct DevServerTests {
             let replayed = try #require(try await gateway.next())
             #expect(replayed.type == .dmMessageCreate && replayed.sequence == seq + 1)
             let message = try replayed.decodeData(as: Message.self)
-            #expect(message.id == sent.id && message.messageKeys == nil)
-            #expect(try await gateway.next()?.type == .resumed)
+            #expect(message.content == early.content && message.messageKeys == nil)
+            #expect(try await gateway.next()?.type == .resumed)  // `sent`, posted after the drop, never comes
         }
         try await server.gateway { gateway in
             _ = try await gateway.next()
@@ -156,10 +166,11 @@ struct DevServerTests {
             [Message].self, "/dm/\(channel.id.uuidString)/messages", user: bob,
             headers: ["X-Device-ID": bobPhone.uuidString])
         #expect(kept.first?.messageKeys?.first?.encryptedKey == [1, 2, 3])
+        #expect(kept.last?.messageKeys?.first?.encryptedKey == [9])
         await server.stop()
     }
 
-    @Test("a missed heartbeat closes with 4009; binding a non-loopback host is refused")
+    @Test("a missed heartbeat drops the connection with no close frame; binding a non-loopback host is refused")
     func heartbeatTimeoutAndLoopback() async throws {
         let server = try await RunningServer.start(
             directory: RunningServer.temporaryDirectory(), heartbeat: .milliseconds(300))
@@ -167,7 +178,7 @@ struct DevServerTests {
         let code = try await server.gateway { gateway in
             while try await gateway.next() != nil {}
         }
-        #expect(code == 4009)
+        #expect(code == nil)
         await server.stop()
         let refused = DevServerConfiguration(host: "0.0.0.0", dataDirectory: "/nonexistent")
         #expect(throws: DevServerConfigurationError.self) { try refused.validate() }

@@ -9,12 +9,12 @@ extension DevDatabase {
     /// The most messages one list call answers.
     static let maximumPageSize = 100
 
-    /// `POST /users/@me/channels`. A direct channel between two users is created once; asking again answers
-    /// the same channel with `created` false and fires nothing. A new channel fires DM_CHANNEL_CREATE to every
-    /// participant.
-    func createChannel(
-        user: UUID, _ request: CreateDMChannelRequest
-    ) throws(DevServerError) -> (channel: DMChannel, created: Bool, events: [Event]) {
+    /// The most participants a group DM holds, its owner included.
+    static let maximumGroupSize = 10
+
+    /// `POST /users/@me/channels`. A direct channel between two users is created once; asking again answers the
+    /// same channel. Either way DM_CHANNEL_CREATE goes to every participant, as on the real server.
+    func createChannel(user: UUID, _ request: CreateDMChannelRequest) throws(DevServerError) -> (DMChannel, [Event]) {
         let participants: Set<UUID>
         let kind: DMChannel.Kind
         var name: String?
@@ -29,10 +29,11 @@ extension DevDatabase {
         case .group(let groupName, let recipients):
             let trimmed = groupName.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !trimmed.isEmpty, trimmed.count <= 100 else { throw .validation("a group needs a name") }
-            guard !recipients.isEmpty, recipients.count <= 9 else {
-                throw .validation("a group has 1 to 9 recipients")
-            }
+            guard !recipients.isEmpty else { throw .validation("a group needs recipients") }
             participants = Set(recipients).union([user])
+            guard participants.count <= Self.maximumGroupSize else {
+                throw DevServerError(.conflict, .groupDMFull, "a group DM holds at most 10 participants")
+            }
             kind = .group
             name = trimmed
             owner = user
@@ -41,7 +42,9 @@ extension DevDatabase {
             if let directKey,
                 let row = try db.queryOne("SELECT * FROM dm_channels WHERE direct_key = ?", [.text(directKey)])
             {
-                return (try Self.channel(row), false, [])
+                let channel = try Self.channel(row)
+                let event = Event(type: .dmChannelCreate, payload: try RawJSON(encoding: channel), users: participants)
+                return (channel, [event])
             }
             let now = try Self.now()
             let channel = DMChannel(id: UUID(), kind: kind, name: name, ownerID: owner, createdAt: now, updatedAt: now)
@@ -61,7 +64,7 @@ extension DevDatabase {
                     [.text(channel.id.wireText), .text(participant.wireText)])
             }
             let event = Event(type: .dmChannelCreate, payload: try RawJSON(encoding: channel), users: participants)
-            return (channel, true, [event])
+            return (channel, [event])
         }
     }
 
@@ -79,8 +82,12 @@ extension DevDatabase {
 
     /// `POST /dm/{channel_id}/messages`: stores the message and its per-device wraps. Fires DM_MESSAGE_CREATE,
     /// without `message_keys`, to every participant; the answer carries the wraps as sent.
+    ///
+    /// Each wrap is stored under the row of the participant's device with that client device id; a wrap for a
+    /// device no participant has is dropped, and one whose id two participants' devices share is refused (the wire
+    /// cannot say which is meant). With `storingKeys` false (the published server's defect 2) none is stored.
     func postMessage(
-        user: UUID, channel: UUID, _ request: SendMessageRequest
+        user: UUID, channel: UUID, _ request: SendMessageRequest, storingKeys: Bool = true
     ) throws(DevServerError) -> (Message, [Event]) {
         let content = request.content.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !content.isEmpty else { throw .validation("content must not be empty") }
@@ -108,10 +115,19 @@ extension DevDatabase {
                     request.replyToID.map { .text($0.wireText) } ?? .null, .integer(message.encrypted ? 1 : 0),
                     .text(message.createdAt.text),
                 ])
-            for (device, wrap) in wraps {
+            for (device, wrap) in wraps where storingKeys {
+                let rows = try db.query(
+                    """
+                    SELECT d.id FROM devices AS d JOIN dm_participants AS p ON p.user_id = d.user_id
+                    WHERE p.channel_id = ? AND d.device_id = ?
+                    """, [.text(channel.wireText), .text(device.wireText)])
+                guard rows.count <= 1 else {
+                    throw DevServerError.validation("a wrap's device id belongs to several participants' devices")
+                }
+                guard let row = rows.first else { continue }
                 try db.run(
-                    "INSERT INTO message_keys (message_id, device_id, encrypted_key) VALUES (?, ?, ?)",
-                    [.text(message.id.wireText), .text(device.wireText), .blob(wrap)])
+                    "INSERT INTO message_keys (message_id, device, encrypted_key) VALUES (?, ?, ?)",
+                    [.text(message.id.wireText), .text(try row.text("id")), .blob(wrap)])
             }
             let event = Event(type: .dmMessageCreate, payload: try RawJSON(encoding: message), users: participants)
             var answer = message
@@ -121,13 +137,15 @@ extension DevDatabase {
     }
 
     /// `GET /dm/{channel_id}/messages`: newest first, older than `before` when given, at most `limit` (50 by
-    /// default, 100 at most). With `device`, each message carries that device's wrap alone, as `device_id ""`.
+    /// default, 100 at most). With `device`, each message carries that device's wrap alone, as `device_id ""`;
+    /// `device` names one of the caller's own devices (any other id finds no wrap, and is no error).
     func messages(
         user: UUID, channel: UUID, device: UUID?, before: UUID?, limit: Int?
     ) throws(DevServerError) -> [Message] {
         let limit = min(max(limit ?? 50, 1), Self.maximumPageSize)
         return try write { db in
             _ = try participants(of: channel, user: user, db: db)
+            let deviceRow = try device.flatMap { device in try deviceRowIfAny(user: user, device: device, db: db) }
             var bound = Int64.max
             if let before {
                 guard
@@ -141,11 +159,11 @@ extension DevDatabase {
                 """
                 SELECT m.id, m.author_id, m.content, m.reply_to_id, m.encrypted, m.created_at, k.encrypted_key
                 FROM messages AS m
-                LEFT JOIN message_keys AS k ON k.message_id = m.id AND k.device_id = ?
+                LEFT JOIN message_keys AS k ON k.message_id = m.id AND k.device = ?
                 WHERE m.channel_id = ? AND m.seq < ? ORDER BY m.seq DESC LIMIT ?
                 """,
                 [
-                    .text(device?.wireText ?? ""), .text(channel.wireText), .integer(bound), .integer(limit),
+                    .text(deviceRow ?? ""), .text(channel.wireText), .integer(bound), .integer(limit),
                 ])
             return try rows.map { row in
                 let author = try Self.uuid(row.text("author_id"))
@@ -186,11 +204,12 @@ extension DevDatabase {
         }
     }
 
-    /// The participants of `channel`; `NOT_FOUND` unless `user` is one of them.
+    /// The participants of `channel`; 403 `NOT_PARTICIPANT` unless `user` is one of them, also when the channel
+    /// does not exist (as on the real server).
     private func participants(of channel: UUID, user: UUID, db: SQLiteConnection) throws -> Set<UUID> {
         let rows = try db.query("SELECT user_id FROM dm_participants WHERE channel_id = ?", [.text(channel.wireText)])
         let users = Set(try rows.map { row in try Self.uuid(row.text("user_id")) })
-        guard users.contains(user) else { throw DevServerError.notFound("unknown channel") }
+        guard users.contains(user) else { throw DevServerError.notParticipant() }
         return users
     }
 

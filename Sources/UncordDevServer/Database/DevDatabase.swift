@@ -98,7 +98,66 @@ final class DevDatabase: Sendable {
                     PRIMARY KEY (message_id, device_id)
                 );
                 CREATE INDEX message_keys_by_device ON message_keys (device_id);
-                """)
+                """),
+        // Device ids are unique per user, as on the real server: two users may register the same client device
+        // id. Pre-keys and message keys therefore hang off the device's row id (`devices.id`), not its client id.
+        Migration(
+            version: 2,
+            sql: """
+                CREATE TABLE devices_v2 (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    user_id TEXT NOT NULL,
+                    device_id TEXT NOT NULL,
+                    label TEXT,
+                    identity_key BLOB NOT NULL,
+                    created_at TEXT NOT NULL,
+                    UNIQUE (user_id, device_id)
+                );
+                INSERT INTO devices_v2 (seq, id, user_id, device_id, label, identity_key, created_at)
+                SELECT seq, id, user_id, device_id, label, identity_key, created_at FROM devices;
+                CREATE TABLE signed_pre_keys_v2 (
+                    device TEXT NOT NULL REFERENCES devices_v2 (id) ON DELETE CASCADE,
+                    key_id INTEGER NOT NULL,
+                    public_key BLOB NOT NULL,
+                    signature BLOB NOT NULL,
+                    active INTEGER NOT NULL,
+                    PRIMARY KEY (device, key_id)
+                );
+                INSERT INTO signed_pre_keys_v2 (device, key_id, public_key, signature, active)
+                SELECT d.id, s.key_id, s.public_key, s.signature, s.active
+                FROM signed_pre_keys AS s JOIN devices AS d ON d.device_id = s.device_id;
+                CREATE TABLE one_time_pre_keys_v2 (
+                    device TEXT NOT NULL REFERENCES devices_v2 (id) ON DELETE CASCADE,
+                    key_id INTEGER NOT NULL,
+                    public_key BLOB NOT NULL,
+                    consumed INTEGER NOT NULL DEFAULT 0,
+                    seq INTEGER NOT NULL,
+                    PRIMARY KEY (device, key_id)
+                );
+                INSERT INTO one_time_pre_keys_v2 (device, key_id, public_key, consumed, seq)
+                SELECT d.id, o.key_id, o.public_key, o.consumed, o.seq
+                FROM one_time_pre_keys AS o JOIN devices AS d ON d.device_id = o.device_id;
+                CREATE TABLE message_keys_v2 (
+                    message_id TEXT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+                    device TEXT NOT NULL REFERENCES devices_v2 (id) ON DELETE CASCADE,
+                    encrypted_key BLOB NOT NULL,
+                    PRIMARY KEY (message_id, device)
+                );
+                INSERT INTO message_keys_v2 (message_id, device, encrypted_key)
+                SELECT k.message_id, d.id, k.encrypted_key
+                FROM message_keys AS k JOIN devices AS d ON d.device_id = k.device_id;
+                DROP TABLE message_keys;
+                DROP TABLE one_time_pre_keys;
+                DROP TABLE signed_pre_keys;
+                DROP TABLE devices;
+                ALTER TABLE devices_v2 RENAME TO devices;
+                ALTER TABLE signed_pre_keys_v2 RENAME TO signed_pre_keys;
+                ALTER TABLE one_time_pre_keys_v2 RENAME TO one_time_pre_keys;
+                ALTER TABLE message_keys_v2 RENAME TO message_keys;
+                CREATE INDEX devices_by_user ON devices (user_id, seq);
+                CREATE INDEX message_keys_by_device ON message_keys (device);
+                """),
     ]
 
     /// The current time as an RFC 3339 timestamp.

@@ -7,6 +7,8 @@ import NIOWebSocket
 struct GatewayConnection: Sendable {
     let hub: GatewayHub
     let heartbeatInterval: Duration
+    /// The connection's TCP channel, closed directly to end the connection without a close frame.
+    let channel: any Channel
 
     /// The largest message a client may send.
     static let maximumMessageSize = 1 << 16
@@ -36,14 +38,16 @@ struct GatewayConnection: Sendable {
                 } catch {}
                 continuation.finish()
             }
-            await Self.write(stream, to: outbound)
+            await Self.write(stream, to: outbound, channel: channel)
             group.cancelAll()
         }
         await hub.closed(id)
     }
 
     /// Writes the hub's output until the stream ends or a close is sent.
-    private static func write(_ stream: AsyncStream<GatewayOutput>, to outbound: WebSocketOutboundWriter) async {
+    private static func write(
+        _ stream: AsyncStream<GatewayOutput>, to outbound: WebSocketOutboundWriter, channel: any Channel
+    ) async {
         for await output in stream {
             switch output {
             case .text(let bytes):
@@ -52,6 +56,9 @@ struct GatewayConnection: Sendable {
                 } catch { return }
             case .close(let code, let reason):
                 try? await outbound.close(.unknown(code), reason: reason)
+                return
+            case .drop:
+                try? await channel.close()
                 return
             }
         }

@@ -4,8 +4,11 @@ import UncordProtocol
 /// Every gateway session and connection of the development server, and the one place dispatches are numbered.
 ///
 /// A session belongs to one user and numbers its dispatches itself, keeping the last ``backlogLimit`` frames so
-/// that a Resume can replay what a dropped connection missed. A session without a connection stays resumable for
-/// ``resumeWindow``. Each connection gets its frames through the continuation it registered, in order.
+/// that a Resume can replay what a dropped connection may have missed. As on the real server, only frames
+/// dispatched while the session's connection was registered are numbered and kept: once the hub has noticed the
+/// drop, the session gets nothing until it is resumed. A session without a connection stays resumable for
+/// ``resumeWindow``; one whose connection is still registered cannot be resumed. Each connection gets its frames
+/// through the continuation it registered, in order, and may send ``rateLimit`` messages per ``rateWindow``.
 actor GatewayHub {
     private struct Session {
         let user: UUID
@@ -18,8 +21,11 @@ actor GatewayHub {
     private struct Connection {
         let output: AsyncStream<GatewayOutput>.Continuation
         var sessionID: String?
+        let opened: ContinuousClock.Instant
         var lastHeartbeat: ContinuousClock.Instant
         var closing = false
+        /// When the messages still inside the rate window arrived, oldest first.
+        var received: [ContinuousClock.Instant] = []
     }
 
     /// The heartbeat interval announced in Hello.
@@ -28,6 +34,12 @@ actor GatewayHub {
     let backlogLimit: Int
     /// How long a session without a connection stays resumable.
     let resumeWindow: Duration
+    /// How many messages a connection may send per ``rateWindow`` (heartbeats count); 0 means no limit.
+    let rateLimit: Int
+    /// The window ``rateLimit`` counts over.
+    let rateWindow: Duration
+    /// How long a connection may go without Identify or Resume before it is closed with 4003.
+    let identifyTimeout: Duration
 
     private var sessions: [String: Session] = [:]
     private var connections: [UInt64: Connection] = [:]
@@ -38,11 +50,14 @@ actor GatewayHub {
     let tokens: DevAccessToken
 
     init(
-        heartbeatInterval: Duration, tokens: DevAccessToken, backlogLimit: Int = 1000,
-        resumeWindow: Duration = .seconds(300)
+        heartbeatInterval: Duration, tokens: DevAccessToken, rateLimit: Int = 0, rateWindow: Duration = .seconds(60),
+        identifyTimeout: Duration = .seconds(30), backlogLimit: Int = 1000, resumeWindow: Duration = .seconds(300)
     ) {
+        self.identifyTimeout = identifyTimeout
         self.heartbeatInterval = heartbeatInterval
         self.tokens = tokens
+        self.rateLimit = rateLimit
+        self.rateWindow = rateWindow
         self.backlogLimit = backlogLimit
         self.resumeWindow = resumeWindow
     }
@@ -50,7 +65,7 @@ actor GatewayHub {
     /// Registers a new connection and sends it Hello; returns its id.
     func open(_ output: AsyncStream<GatewayOutput>.Continuation) throws -> UInt64 {
         nextConnection += 1
-        connections[nextConnection] = Connection(output: output, lastHeartbeat: clock.now)
+        connections[nextConnection] = Connection(output: output, opened: clock.now, lastHeartbeat: clock.now)
         let hello = try Frame(op: .hello, payload: Hello(heartbeatInterval: heartbeatInterval))
         output.yield(.text(hello.encoded()))
         return nextConnection
@@ -66,17 +81,25 @@ actor GatewayHub {
         }
     }
 
-    /// Closes the connection when it has sent no heartbeat for 1.5 intervals; `true` when it did.
+    /// Drops the connection, with no close frame, when it has sent no heartbeat for 1.5 intervals, or closes it
+    /// with 4003 when it has not identified within ``identifyTimeout``; `true` when it did either.
     func checkHeartbeat(_ id: UInt64) -> Bool {
         guard let connection = connections[id] else { return true }
+        guard !connection.closing else { return true }
+        if connection.sessionID == nil, clock.now - connection.opened > identifyTimeout {
+            close(id, GatewayCloseCode.notAuthenticated, "not authenticated in time")
+            return true
+        }
         guard clock.now - connection.lastHeartbeat > heartbeatInterval * 1.5 else { return false }
-        close(id, GatewayCloseCode.sessionTimedOut, "session timed out")
+        connections[id]?.closing = true
+        send(.drop, to: id)
         return true
     }
 
     /// Handles one text message from a client.
     func receive(_ text: [UInt8], from id: UInt64) {
         guard let connection = connections[id], !connection.closing else { return }
+        guard admit(id) else { return close(id, GatewayCloseCode.rateLimited, "rate limited") }
         let frame: Frame
         do {
             frame = try Frame(parsing: text)
@@ -138,18 +161,12 @@ actor GatewayHub {
             return close(id, GatewayCloseCode.authenticationFailed, "authentication failed")
         }
         expireSessions()
-        guard let session = sessions[resume.sessionID], session.user == user else {
-            return send(.text(Self.invalidSession), to: id)
-        }
-        guard resume.sequence <= session.sequence else {
-            return close(id, GatewayCloseCode.invalidSequence, "invalid sequence")
-        }
-        let oldest = session.backlog.first?.sequence ?? session.sequence + 1
-        guard resume.sequence + 1 >= oldest else { return send(.text(Self.invalidSession), to: id) }
-        if let previous = session.connection, previous != id {
-            connections[previous]?.sessionID = nil
-            close(previous, GatewayCloseCode.unknownError, "session resumed elsewhere")
-        }
+        // Unknown, someone else's, still connected (the live connection is not displaced), or a sequence the
+        // session never reached or no longer holds: InvalidSession, not resumable; never a close.
+        guard let session = sessions[resume.sessionID], session.user == user, session.connection == nil,
+            resume.sequence <= session.sequence,
+            resume.sequence + 1 >= (session.backlog.first?.sequence ?? session.sequence + 1)
+        else { return send(.text(Self.invalidSession), to: id) }
         sessions[resume.sessionID]?.connection = id
         sessions[resume.sessionID]?.detachedAt = nil
         connections[id]?.sessionID = resume.sessionID
@@ -159,14 +176,28 @@ actor GatewayHub {
         dispatch(.resumed, RawJSON.emptyObject, session: resume.sessionID)
     }
 
+    /// Numbers, keeps and sends a dispatch to the session's connection; a session whose connection is gone gets
+    /// nothing (the real server never replays what was published after it noticed the drop).
     private func dispatch(_ type: DispatchEvent, _ payload: RawJSON, session sessionID: String) {
-        guard var session = sessions[sessionID] else { return }
+        guard var session = sessions[sessionID], let connection = session.connection else { return }
         session.sequence += 1
         let frame = Frame(op: .dispatch, sequence: session.sequence, type: type, data: payload).encoded()
         session.backlog.append((session.sequence, frame))
         if session.backlog.count > backlogLimit { session.backlog.removeFirst(session.backlog.count - backlogLimit) }
         sessions[sessionID] = session
-        if let connection = session.connection { send(.text(frame), to: connection) }
+        send(.text(frame), to: connection)
+    }
+
+    /// Counts a message against the connection's rate limit; `false` when it is over.
+    private func admit(_ id: UInt64) -> Bool {
+        guard rateLimit > 0 else { return true }
+        let now = clock.now
+        var received = connections[id]?.received ?? []
+        received.removeAll { now - $0 >= rateWindow }
+        guard received.count < rateLimit else { return false }
+        received.append(now)
+        connections[id]?.received = received
+        return true
     }
 
     private func send(_ output: GatewayOutput, to id: UInt64) {

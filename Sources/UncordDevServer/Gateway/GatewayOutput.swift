@@ -4,9 +4,11 @@ enum GatewayOutput: Sendable, Equatable {
     case text([UInt8])
     /// Close the connection with a gateway close code and a short reason.
     case close(code: UInt16, reason: String)
+    /// End the connection without a close frame, as the real server does on a heartbeat timeout.
+    case drop
 }
 
-/// The gateway close codes of UNCORD_API.md.
+/// The gateway close codes of UNCORD_API.md that the real server sends (never 4007 or 4009).
 enum GatewayCloseCode {
     /// 4000: unknown error.
     static let unknownError: UInt16 = 4000
@@ -20,8 +22,6 @@ enum GatewayCloseCode {
     static let authenticationFailed: UInt16 = 4004
     /// 4005: a second Identify or Resume on one connection.
     static let alreadyAuthenticated: UInt16 = 4005
-    /// 4007: a Resume with a sequence number the session never reached.
-    static let invalidSequence: UInt16 = 4007
-    /// 4009: no heartbeat for 1.5 intervals.
-    static let sessionTimedOut: UInt16 = 4009
+    /// 4008: more gateway messages than the rate limit allows.
+    static let rateLimited: UInt16 = 4008
 }

@@ -7,14 +7,15 @@ extension DevServer {
     /// The DM channel and message routes of UNCORD_API.md.
     func addDMRoutes(to api: RouterGroup<DevContext>) {
         let database = self.database
+        let storingKeys = !configuration.publishedDefects
         api.post(
             "users/@me/channels",
             use: handler { request, _ in
                 let user = try user(of: request)
                 let body = try await Self.decode(CreateDMChannelRequest.self, from: request)
-                let result = try database.createChannel(user: user, body)
-                await fire(result.events)
-                return try Self.data(result.channel, status: result.created ? .created : .ok)
+                let (channel, events) = try database.createChannel(user: user, body)
+                await fire(events)
+                return try Self.data(channel, status: .created)
             })
         api.get(
             "users/@me/channels",
@@ -48,7 +49,8 @@ extension DevServer {
                 let user = try user(of: request)
                 let channel = try Self.uuid("channel_id", in: context, notFound: .notFound("unknown channel"))
                 let body = try await Self.decode(SendMessageRequest.self, from: request)
-                let (message, events) = try database.postMessage(user: user, channel: channel, body)
+                let (message, events) = try database.postMessage(
+                    user: user, channel: channel, body, storingKeys: storingKeys)
                 await fire(events)
                 return try Self.data(message, status: .created)
             })

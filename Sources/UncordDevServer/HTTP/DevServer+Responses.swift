@@ -5,8 +5,20 @@ import HummingbirdWebSocket
 import NIOCore
 import UncordProtocol
 
-/// The request context every route of the development server runs with.
-typealias DevContext = BasicWebSocketRequestContext
+/// The request context every route of the development server runs with: Hummingbird's WebSocket context plus the
+/// connection's channel, which the gateway closes directly to drop a connection without a close frame.
+struct DevContext: RequestContext, WebSocketRequestContext {
+    var coreContext: CoreRequestContextStorage
+    let webSocket: WebSocketHandlerReference<DevContext>
+    /// The TCP channel the request arrived on.
+    let channel: any Channel
+
+    init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        webSocket = .init()
+        channel = source.channel
+    }
+}
 
 extension DevServer {
     /// The largest request body accepted.
@@ -41,7 +53,8 @@ extension DevServer {
         }
     }
 
-    /// The request body decoded with ``WireJSON``.
+    /// The request body decoded with ``WireJSON``; keys, signatures and wraps must be unpadded base64, as the real
+    /// server reads them (``WireJSON`` also accepts padding): padded ones answer 400 `INVALID_KEY_MATERIAL`.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
         let buffer: ByteBuffer
         do {
@@ -49,11 +62,32 @@ extension DevServer {
         } catch {
             throw DevServerError(.contentTooLarge, .payloadTooLarge, "the body is too large")
         }
+        let bytes = Array(buffer.readableBytesView)
+        let value: T
         do {
-            return try WireJSON.decode(type, from: Array(buffer.readableBytesView))
+            value = try WireJSON.decode(type, from: bytes)
         } catch {
             throw DevServerError.decoding(error)
         }
+        if let field = paddedKeyField(in: try? JSONSerialization.jsonObject(with: Data(bytes))) {
+            throw DevServerError.invalidKeyMaterial("\(field) must be base64 without padding")
+        }
+        return value
+    }
+
+    /// The name of the first key-material field in `json` whose base64 text is padded, if any.
+    private static func paddedKeyField(in json: Any?) -> String? {
+        if let object = json as? [String: Any] {
+            for (name, value) in object {
+                if DevServerError.keyMaterialFields.contains(name), let text = value as? String, text.hasSuffix("=") {
+                    return name
+                }
+                if let found = paddedKeyField(in: value) { return found }
+            }
+        } else if let array = json as? [Any] {
+            for element in array { if let found = paddedKeyField(in: element) { return found } }
+        }
+        return nil
     }
 
     /// A UUID path parameter; `notFound` when it is missing or not a UUID.

@@ -29,7 +29,7 @@ actor RequestRateLimiter {
 /// Answers 429 `RATE_LIMITED` with `Retry-After` (whole seconds, rounded up) once the limit is reached; the gateway
 /// upgrade is not counted (the real server limits the gateway's messages separately).
 struct RateLimitMiddleware: RouterMiddleware {
-    typealias Context = BasicWebSocketRequestContext
+    typealias Context = DevContext
     let limiter: RequestRateLimiter
 
     func handle(
