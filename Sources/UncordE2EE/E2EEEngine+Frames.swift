@@ -326,7 +326,8 @@ extension E2EEEngine {
         missingKeyStreak += 1
         guard missingKeyStreak >= Self.missingKeyDiagnosisThreshold, !diagnosedMissingKeys else { return [] }
         diagnosedMissingKeys = true
-        logger.error(
+        // A warning, not an error: the app shows the event; a CLI's error-level log would print it twice.
+        logger.warning(
             "messages from known peers keep arriving without a key for this device: the server does not deliver message keys (Docs/UNCORD_SERVER.md)",
             metadata: ["in_a_row": "\(missingKeyStreak)"])
         return [.serverDiagnosis(.messageKeysNotDelivered)]

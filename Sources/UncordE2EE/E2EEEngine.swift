@@ -116,7 +116,7 @@ public actor E2EEEngine {
                 logger.info("device already registered on the server")
             } catch let error where ServerError.carried(by: error)?.code == .internalError {
                 // The published server's defect 1 (Docs/UNCORD_SERVER.md section 3): every registration fails so.
-                logger.error("the server answered device registration with 500 INTERNAL_ERROR; nothing registered")
+                logger.warning("the server answered device registration with 500 INTERNAL_ERROR; nothing registered")
                 throw .serverCannotRegisterDevices
             } catch {
                 throw Self.serverError(error)
