@@ -30,9 +30,29 @@ public enum AppEvent: Sendable, Equatable {
     case memberAdded(channel: UUID, user: UUID)
     /// The engine uploaded `count` one-time pre-keys to the server.
     case keysReplenished(count: Int)
+    /// The server is diagnosed with a defect that no client can work around (Docs/UNCORD_SERVER.md section 3).
+    /// Reported once per engine run, besides the events of the messages that showed it.
+    case serverDiagnosis(ServerDiagnosis)
     /// Any other frame, handed on unchanged: `bytes` are exactly the bytes given to the engine (or the frame's
     /// encoding when a ``UncordProtocol/Frame`` was given); `frame` is `nil` when the bytes are not a frame.
     case passthrough(bytes: [UInt8], frame: Frame?)
+}
+
+/// A server defect the engine recognised from what the server does (Docs/UNCORD_SERVER.md section 3).
+public enum ServerDiagnosis: Sendable, Equatable, CustomStringConvertible {
+    /// Messages that should carry a key for this device keep arriving without one, even when asked for by
+    /// `X-Device-ID`: the published server's defect 2 stores no message keys, so nothing sent to this device can be
+    /// read. Each such message is still reported as ``UndecryptableReason/noKeyForThisDevice``.
+    case messageKeysNotDelivered
+
+    /// One line for the person, pointing at the notes.
+    public var description: String {
+        switch self {
+        case .messageKeysNotDelivered:
+            "the server does not deliver message keys to this device: see Docs/UNCORD_SERVER.md (messages from "
+                + "known peers keep arriving without a key for it)"
+        }
+    }
 }
 
 /// A decrypted DM message.

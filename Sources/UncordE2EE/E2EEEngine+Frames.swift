@@ -129,11 +129,16 @@ extension E2EEEngine {
             if isEdit == false, (try? store.message(id: message.id)) != nil {
                 return []  // a replay of a message already stored
             }
-            guard let wrap = await fetchWrap(for: message) else {
+            switch await fetchWrap(for: message) {
+            case .found(let wrap): message.messageKeys = [wrap]
+            case .listedWithoutKey:
+                return [.undecryptable(messageID: message.id, reason: .noKeyForThisDevice)]
+                    + noteMissingKey(from: message.author.id)
+            case .unavailable:
                 return [.undecryptable(messageID: message.id, reason: .noKeyForThisDevice)]
             }
-            message.messageKeys = [wrap]
         }
+        missingKeyStreak = 0  // the server delivered a key for this device
         var events: [AppEvent] = []
         var received: ReceivedMessage
         switch receiveOnce(message, isEdit: isEdit) {
@@ -285,18 +290,57 @@ extension E2EEEngine {
             ?? false
     }
 
+    /// What one fetch of this device's wrap found.
+    enum WrapFetch {
+        /// The wrap.
+        case found(EncryptedMessageKey)
+        /// The server listed the message, asked by `X-Device-ID`, without a key for this device.
+        case listedWithoutKey
+        /// The fetch failed, or the message was not among those listed.
+        case unavailable
+    }
+
     /// One fetch of this device's wrap for `message` through the list route (the gateway carries no keys).
-    private func fetchWrap(for message: Message) async -> EncryptedMessageKey? {
+    private func fetchWrap(for message: Message) async -> WrapFetch {
         do {
             let listed = try await server.messages(
                 channel: message.channelID, device: local.device, before: nil, limit: configuration.wrapFetchLimit)
-            return listed.first { $0.id == message.id }?.messageKeys?.first {
-                $0.recipient == .thisDevice || $0.recipient == .device(local.device)
-            }
+            guard let found = listed.first(where: { $0.id == message.id }) else { return .unavailable }
+            let wrap = found.messageKeys?.first { $0.recipient == .thisDevice || $0.recipient == .device(local.device) }
+            return wrap.map(WrapFetch.found) ?? .listedWithoutKey
         } catch {
             logger.warning("fetching the key wrap failed", metadata: ["error": "\(Self.serverError(error))"])
-            return nil
+            return .unavailable
         }
+    }
+
+    /// How many messages in a row from users who know this device must come without a key for it before the
+    /// server is diagnosed as not delivering message keys.
+    static let missingKeyDiagnosisThreshold = 3
+
+    /// Counts a message from `author` listed without a key for this device; the third in a row from users who know
+    /// this device, with no key delivered in between, diagnoses the server (Docs/UNCORD_SERVER.md, defect 2), once
+    /// per engine run.
+    private func noteMissingKey(from author: UUID) -> [AppEvent] {
+        guard knowsThisDevice(author) else { return [] }
+        missingKeyStreak += 1
+        guard missingKeyStreak >= Self.missingKeyDiagnosisThreshold, !diagnosedMissingKeys else { return [] }
+        diagnosedMissingKeys = true
+        // A warning, not an error: the app shows the event; a CLI's error-level log would print it twice.
+        logger.warning(
+            "messages from known peers keep arriving without a key for this device: the server does not deliver message keys (Docs/UNCORD_SERVER.md)",
+            metadata: ["in_a_row": "\(missingKeyStreak)"])
+        return [.serverDiagnosis(.messageKeysNotDelivered)]
+    }
+
+    /// Whether `user`'s devices should be wrapping for this device: this device has a session with one of them, or
+    /// judged one of them authorized (so they have exchanged keys, and each side wraps for the other).
+    private func knowsThisDevice(_ user: UUID) -> Bool {
+        let judged = (try? store.deviceAuthorizations(of: user)) ?? []
+        let listed: [UUID] = (try? store.devices(of: user)) ?? []
+        let addresses = judged.map(\.address) + listed.map { DeviceAddress(user: user, device: $0) }
+        return judged.contains { $0.address != local && $0.state == .authorized }
+            || addresses.contains { $0 != local && (try? store.sessionRecord(for: $0)) != nil }
     }
 
     static func reason(for error: RatchetError) -> UndecryptableReason {

@@ -6,10 +6,12 @@ public import UncordStore
 
 extension E2EEEngine {
     /// Replaces this device's identity key and tells the server: the store makes the new key, a signed pre-key it
-    /// signs and `oneTimePreKeys` one-time pre-keys, and archives every session (one transaction); then every other
+    /// signs and `oneTimePreKeys` one-time pre-keys (the unconsumed old ones are kept: the server keeps handing them
+    /// out, and a session started with one is bound to the new keys), and archives every session (one
+    /// transaction); then every other
     /// device of this account that does not hold the new key is deleted from the server (LINKED_DEVICES.md A5:
     /// while a device with the old key is listed, peers keep the old pin and refuse this one; the devices to keep
-    /// are linked again from this one); then the new key is uploaded (the server drops the old pre-keys and sends
+    /// are linked again from this one); then the new key is uploaded (the server replaces only the key, and sends
     /// IDENTITY_KEY_CHANGED to the user's DM peers, who will see a trust warning), then the signed and one-time
     /// pre-keys.
     ///

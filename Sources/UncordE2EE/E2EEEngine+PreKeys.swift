@@ -113,10 +113,9 @@ extension E2EEEngine {
                 try await server.uploadOneTimePreKeys(device: local.device, request)
             } catch let error where ServerError.carried(by: error)?.code == .duplicateKeyID {
                 // The server holds some of these ids already: an earlier upload of them succeeded but its answer was
-                // lost. Only this device uploads its keys and it never reuses an id, so each key the server refuses
-                // alone is one it has; the rest go up one by one.
-                logger.notice("the server already holds some of these one-time pre-keys; uploading them one by one")
-                try await uploadOneByOne(batch)
+                // lost. The server takes a batch all or nothing, so the batch is split to find them.
+                logger.notice("the server already holds some of these one-time pre-keys; splitting the batch")
+                try await uploadRefused(batch[...])
             } catch {
                 throw Self.serverError(error)
             }
@@ -128,20 +127,55 @@ extension E2EEEngine {
         return uploaded
     }
 
-    /// Uploads each key of a batch the server refused as a whole for a duplicate id; a key refused alone as a
-    /// duplicate is already on the server.
-    private func uploadOneByOne(_ batch: [PublishedPreKey]) async throws(E2EEError) {
-        for key in batch {
-            let request = UploadOneTimePreKeysRequest(preKeys: [
-                OneTimePreKey(keyID: key.id, publicKey: key.publicKey.bytes)
-            ])
-            do {
-                try await server.uploadOneTimePreKeys(device: local.device, request)
-            } catch let error where ServerError.carried(by: error)?.code == .duplicateKeyID {
-                continue
-            } catch {
-                throw Self.serverError(error)
+    /// Uploads the keys of `keys`, a batch the server refused whole as `DUPLICATE_KEY_ID`, so that each ends up on
+    /// the server once. Only this device uploads its keys and it never reuses an id, so a key refused alone is one
+    /// the server has. The batch is halved: a half the server takes is done, and then the other half is known to
+    /// hold a key it has; a refused half is halved again. When both halves of a batch are refused twice running, the
+    /// server holds many of these keys (a whole earlier batch, typically), and each must be refused alone to be
+    /// known as there, so they go key by key. Docs/ENGINE.md gives the costs.
+    private func uploadRefused(
+        _ keys: ArraySlice<PublishedPreKey>, bothHalvesRefusedAbove: Bool = false
+    ) async throws(E2EEError) {
+        guard keys.count > 1 else { return }  // refused alone: the server has it
+        let middle = keys.startIndex + keys.count / 2
+        let (left, right) = (keys[..<middle], keys[middle...])
+        if try await uploadAllOrNothing(left) {
+            try await uploadRefused(right)
+        } else if try await uploadAllOrNothing(right) {
+            try await uploadRefused(left)
+        } else if bothHalvesRefusedAbove {
+            try await uploadKeyByKey(left)
+            try await uploadKeyByKey(right)
+        } else {
+            try await uploadRefused(left, bothHalvesRefusedAbove: true)
+            try await uploadRefused(right, bothHalvesRefusedAbove: true)
+        }
+    }
+
+    /// Uploads the keys of a refused batch one at a time; when all but the last were taken, the last is the one the
+    /// server has, and is not sent.
+    private func uploadKeyByKey(_ keys: ArraySlice<PublishedPreKey>) async throws(E2EEError) {
+        var refusedOne = false
+        for index in keys.indices {
+            if index == keys.endIndex - 1, !refusedOne { return }
+            if try await !uploadAllOrNothing(keys[index...index]) {
+                refusedOne = true
             }
+        }
+    }
+
+    /// One upload request for `keys`: `true` when the server took them, `false` when it refused them as
+    /// `DUPLICATE_KEY_ID` (it holds at least one of them).
+    private func uploadAllOrNothing(_ keys: ArraySlice<PublishedPreKey>) async throws(E2EEError) -> Bool {
+        let request = UploadOneTimePreKeysRequest(
+            preKeys: keys.map { OneTimePreKey(keyID: $0.id, publicKey: $0.publicKey.bytes) })
+        do {
+            try await server.uploadOneTimePreKeys(device: local.device, request)
+            return true
+        } catch let error where ServerError.carried(by: error)?.code == .duplicateKeyID {
+            return false
+        } catch {
+            throw Self.serverError(error)
         }
     }
 

@@ -47,6 +47,11 @@ public actor E2EEEngine {
     var reportedRefusals: Set<String> = []
     /// Messages a READY catch-up reported undecryptable, so a later READY does not report them again.
     var caughtUpUndecryptable: Set<UUID> = []
+    /// Messages in a row from users who know this device that came without a key for it, even asked for by
+    /// `X-Device-ID`; a delivered key sets it back to 0.
+    var missingKeyStreak = 0
+    /// Whether this engine reported ``ServerDiagnosis/messageKeysNotDelivered`` (once per run).
+    var diagnosedMissingKeys = false
 
     /// An engine over an open store and a server client.
     /// - Throws: ``E2EEError/store(detail:)`` when the store cannot read this device's identity.
@@ -95,8 +100,9 @@ public actor E2EEEngine {
     /// Registers the device when the store says it is not registered, uploads a rotated identity key the server
     /// lacks, uploads the signed pre-key when the server does not have it (rotating it first when it is older than
     /// the configured age) and uploads every pending one-time pre-key in batches of at most 100.
-    /// - Throws: ``E2EEError/server(detail:)`` or ``E2EEError/store(detail:)``; a later call resumes where this
-    ///   one stopped.
+    /// - Throws: ``E2EEError/serverCannotRegisterDevices`` when the registration is answered 500 `INTERNAL_ERROR`
+    ///   (nothing is stored as registered); ``E2EEError/server(detail:)`` or ``E2EEError/store(detail:)``; a later
+    ///   call resumes where this one stopped.
     public func bootstrap() async throws(E2EEError) {
         let registered = try storeCall { try store.isRegistered() }
         if !registered {
@@ -108,6 +114,10 @@ public actor E2EEEngine {
                 _ = try await server.registerDevice(request)
             } catch let error where ServerError.carried(by: error)?.code == .duplicateKeyID {
                 logger.info("device already registered on the server")
+            } catch let error where ServerError.carried(by: error)?.code == .internalError {
+                // The published server's defect 1 (Docs/UNCORD_SERVER.md section 3): every registration fails so.
+                logger.warning("the server answered device registration with 500 INTERNAL_ERROR; nothing registered")
+                throw .serverCannotRegisterDevices
             } catch {
                 throw Self.serverError(error)
             }

@@ -26,6 +26,11 @@ public enum E2EEError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownMembers(channel: UUID)
     /// A recipient device has no session and the server returned no usable pre-key bundle for it.
     case noBundle(user: UUID)
+    /// The server answered device registration (`POST /users/@me/devices`) with 500 `INTERNAL_ERROR`: the published
+    /// server's defect 1 (Docs/UNCORD_SERVER.md section 3) refuses every registration that way, and no client can
+    /// avoid it. Nothing was stored as registered; a later ``E2EEEngine/bootstrap()`` against a patched server
+    /// registers as usual.
+    case serverCannotRegisterDevices
     /// The server refused or failed a request; `detail` is the server's error code or a transport description.
     case server(detail: String)
     /// The local store failed; `detail` is the store's error text (never a stored value).
@@ -49,6 +54,8 @@ public enum E2EEError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownMembers(let channel):
             "no other member of channel \(channel.uuidString.lowercased()) is known: name the participants"
         case .noBundle(let user): "no usable pre-key bundle for user \(user.uuidString.lowercased())"
+        case .serverCannotRegisterDevices:
+            "this server cannot register devices: see Docs/UNCORD_SERVER.md (registration answered 500 INTERNAL_ERROR)"
         case .server(let detail): "server error: \(detail)"
         case .store(let detail): "store error: \(detail)"
         case .crypto(let detail): "protocol error: \(detail)"

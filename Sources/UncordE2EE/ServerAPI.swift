@@ -10,8 +10,8 @@ public import UncordProtocol
 public protocol ServerAPI: Sendable {
     /// `POST /users/@me/devices`: registers this device and its identity key.
     func registerDevice(_ request: RegisterDeviceRequest) async throws -> Device
-    /// `PUT /users/@me/devices/{device_id}/identity-key`: replaces the device's identity key; the server drops the
-    /// device's pre-keys and tells the user's DM peers (IDENTITY_KEY_CHANGED).
+    /// `PUT /users/@me/devices/{device_id}/identity-key`: replaces the device's identity key and tells the user's DM
+    /// peers (IDENTITY_KEY_CHANGED). The published server keeps the device's signed and one-time pre-keys.
     func updateIdentityKey(device: UUID, _ request: UpdateIdentityKeyRequest) async throws
     /// `PUT /users/@me/devices/{device_id}/signed-pre-key`: replaces the device's signed pre-key.
     func uploadSignedPreKey(device: UUID, _ request: UploadSignedPreKeyRequest) async throws

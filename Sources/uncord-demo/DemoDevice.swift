@@ -234,6 +234,8 @@ private func show(_ event: AppEvent, at name: String, own: DeviceAddress, names:
         say("[\(name)] \(names.name(ofUser: user)) wrote in \(channel.uuidString.prefix(8).lowercased()) unconfirmed")
     case .keysReplenished(let count):
         say("[\(name)] uploaded \(count) new one-time pre-keys (.keysReplenished)")
+    case .serverDiagnosis(let diagnosis):
+        say("[\(name)] ⚠ \(diagnosis) (.serverDiagnosis)")
     case .passthrough(_, let frame):
         guard let frame, frame.op == .dispatch else { return }
         if frame.type == .ready { say("[\(name)] gateway connected (READY)") }

@@ -134,6 +134,8 @@ enum FailureReport {
         case .noBundle(let user):
             return "the server has no usable pre-key bundle for a device of \(user.wire): ask them to run "
                 + "`uncord-keys sync`, then try again"
+        case .serverCannotRegisterDevices:
+            return error.description
         case .server(let detail):
             return "the server refused or failed (\(detail)); check the server, then try again"
         case .store(let detail):

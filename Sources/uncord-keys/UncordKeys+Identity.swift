@@ -93,7 +93,10 @@ extension UncordKeys.Identity {
                 Output.rows([
                     ("identity key", "\(rotated.previousIdentityKey) → \(rotated.identityKey), uploaded"),
                     ("signed pre-key", "#\(rotated.signedPreKey), uploaded"),
-                    ("one-time pre-keys", "\(rotated.oneTimePreKeys) made and uploaded; the old ones are gone"),
+                    (
+                        "one-time pre-keys",
+                        "\(rotated.oneTimePreKeys) made and uploaded; the unused old ones stay usable"
+                    ),
                     ("sessions", "\(rotated.archivedSessions) archived; the next message to each starts anew"),
                     (
                         "other devices",

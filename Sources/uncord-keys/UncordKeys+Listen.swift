@@ -18,7 +18,8 @@ extension UncordKeys {
 
                 With --json, prints one JSON object per line. Every object has "event": "ready" (connected; also \
                 user_id, device_id), "resumed", "message", "edited", "deleted", "undecryptable", "trust_warning", \
-                "new_device" or "keys_replenished". Messages carry message_id, channel_id, author_id, \
+                "new_device", "keys_replenished" or "server_diagnosis" (a server defect no client can work around: \
+                reason and detail, once per run). Messages carry message_id, channel_id, author_id, \
                 author_device, body, sent_at and trust (unverified, verified, changed, or own).
 
                 Example:
@@ -94,9 +95,10 @@ struct ListenOutput {
         var currentFingerprint: String?
         var sendingBlocked: Bool?
         var count: Int?
+        var detail: String?
 
         private enum CodingKeys: String, CodingKey {
-            case event, body, trust, reason, count
+            case event, body, trust, reason, count, detail
             case messageID = "message_id"
             case channelID = "channel_id"
             case authorID = "author_id"
@@ -192,6 +194,11 @@ struct ListenOutput {
             var line = Line(event: "keys_replenished")
             line.count = count
             return line
+        case .serverDiagnosis(let diagnosis):
+            var line = Line(event: "server_diagnosis")
+            line.reason = Self.name(of: diagnosis)
+            line.detail = diagnosis.description
+            return line
         case .passthrough(_, let frame):
             guard let type = frame?.type, type == .ready || type == .resumed else { return nil }
             var line = Line(event: type == .ready ? "ready" : "resumed")
@@ -234,6 +241,8 @@ struct ListenOutput {
                 + "nothing until you name them (`send --to \(line.userID ?? "USER")`)"
         case "keys_replenished":
             return "uploaded \(line.count ?? 0) one-time pre-keys"
+        case "server_diagnosis":
+            return "WARNING: \(line.detail ?? "the server has a defect: see Docs/UNCORD_SERVER.md")"
         default:
             return "\(line.event == "ready" ? "connected" : "resumed") as \(line.userID ?? "?")/\(line.deviceID ?? "?")"
         }
@@ -244,6 +253,13 @@ struct ListenOutput {
         ListenOutput(json: false, channel: nil, me: DeviceAddress(user: warning.user, device: warning.user)).line(
             for: .trustWarning(warning)
         ).map(text(of:)) ?? "the account key of \(warning.user.wire) changed"
+    }
+
+    /// The JSON name of a server diagnosis.
+    static func name(of diagnosis: ServerDiagnosis) -> String {
+        switch diagnosis {
+        case .messageKeysNotDelivered: "message_keys_not_delivered"
+        }
     }
 
     static func name(of level: PinnedIdentity.Level) -> String {

@@ -44,3 +44,34 @@ import UncordRatchet
         #expect(try alice.store.isCurrentSignedPreKeyPublished())
     }
 }
+
+/// The real server's identity-key PUT replaces only the key: the device's one-time pre-keys stay and keep being
+/// handed out. Before, a rotation deleted their private halves, so a peer handed one started a session this device
+/// could not open (`unknownPreKey`) until the old pool was used up.
+@Suite struct IdentityRotationPreKeyTests {
+    @Test func anOldOneTimePreKeyHandedOutAfterARotationStillOpensTheSession() async throws {
+        let directory = try ScratchDirectory()
+        let server = TestServer()
+        let alice = try await makeDevice("a", server: server, in: directory, oneTimePreKeys: 30)
+        let old = Set(try alice.store.oneTimePreKeyList().map(\.id))
+        let rotation = try await alice.engine.rotateIdentity(oneTimePreKeys: 10)
+        let onServer = try #require(await server.devices[alice.user]?.first)
+        #expect(onServer.identityKey == rotation.identityKey.bytes)
+        #expect(onServer.signedPreKey?.keyID == rotation.signedPreKey.id)
+        #expect(onServer.oneTimePreKeys.count == 40)
+
+        // Carol meets Alice after the rotation: the server hands her the oldest one-time pre-key, one Alice made
+        // under her previous identity key.
+        let carol = try await makeDevice("c", server: server, in: directory)
+        let channel = await server.createChannel([alice.user, carol.user])
+        let handedOut = try #require(await server.devices[alice.user]?.first?.oneTimePreKeys.first?.keyID)
+        #expect(old.contains(handedOut))
+        try await carol.send("hello after the rotation", channel: channel, to: [alice.user])
+        #expect(await server.devices[alice.user]?.first?.oneTimePreKeys.contains { $0.keyID == handedOut } == false)
+        let events = await alice.pump()
+        #expect(bodies(events) == ["hello after the rotation"], "\(events)")
+        #expect(try alice.store.oneTimePreKey(id: handedOut) == nil, "consumed by the session it opened")
+        try await alice.send("reply", channel: channel, to: [carol.user])
+        #expect(bodies(await carol.pump()).contains("reply"))
+    }
+}

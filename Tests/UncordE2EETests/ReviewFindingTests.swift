@@ -59,7 +59,7 @@ import UncordRatchet
         try await alice.engine.verify(user: bob.user, safetyNumber: number.scannableText)
         let newBob = try await makeDevice(
             "b2", user: bob.user, device: bob.device, server: server, in: directory, bootstrap: false)
-        try await server.replaceIdentityKey(
+        try await server.reinstallDevice(
             user: bob.user, device: bob.device, key: try newBob.store.localIdentity().keyPair.publicKey.bytes)
         try await newBob.engine.bootstrap()
         _ = await server.drainFrames(for: alice.user, device: alice.device)  // the IDENTITY_KEY_CHANGED is lost
@@ -117,7 +117,7 @@ extension ReviewFindingTests {
         let inFlight = await server.drainFrames(for: alice.user, device: alice.device)
         let newBob = try await makeDevice(
             "b2", user: bob.user, device: bob.device, server: server, in: directory, bootstrap: false)
-        try await server.replaceIdentityKey(
+        try await server.reinstallDevice(
             user: bob.user, device: bob.device, key: try newBob.store.localIdentity().keyPair.publicKey.bytes)
         try await newBob.engine.bootstrap()
         _ = await alice.pump()

@@ -5,8 +5,13 @@ import UncordProtocol
 /// An in-process Uncord server with the real server's E2EE semantics (UNCORD_API.md): one-time pre-keys consumed
 /// atomically per bundle fetch, KEY_BUNDLE_LOW to the owner when a fetch leaves a device with ≤ 10,
 /// IDENTITY_KEY_CHANGED to DM peers on registration and identity replacement, DM_MESSAGE_CREATE dispatched
-/// without `message_keys`, and the list route returning only the asking device's wrap as `device_id ""`.
-/// Gateway frames queue per user as raw JSON text for the tests to feed to engines.
+/// without `message_keys`, and the list route returning only the asking device's wrap as `device_id ""`; an
+/// identity-key replacement keeps the device's pre-keys, and a user whose devices have no signed pre-key gets
+/// 200 with no bundles. Gateway frames queue per user as raw JSON text for the tests to feed to engines.
+///
+/// Two modes reproduce the published server's defects (Docs/UNCORD_SERVER.md section 3): ``registrationFails``
+/// (defect 1: every registration answers 500 `INTERNAL_ERROR`) and ``dropsMessageKeys`` (defect 2: a send is
+/// answered 201 but its keys are never stored, so no message is ever listed with a key).
 actor TestServer {
     struct DeviceState {
         var deviceID: UUID
@@ -35,6 +40,12 @@ actor TestServer {
     var uploadDelay: Duration = .zero
     /// Every accepted OPK upload batch, key ids in order.
     private(set) var uploadedBatches: [[UInt32]] = []
+    /// Every OPK upload request, accepted or not.
+    private(set) var oneTimePreKeyUploadRequests = 0
+    /// Defect 1: device registration answers 500 `INTERNAL_ERROR` and registers nothing.
+    var registrationFails = false
+    /// Defect 2: a send is stored and answered 201, but its message keys are dropped.
+    var dropsMessageKeys = false
     /// How many times the list route was called.
     private(set) var listCalls = 0
     /// The user of every bundle fetch, in order.
@@ -44,6 +55,8 @@ actor TestServer {
 
     func setFailingUploads(_ count: Int) { failingUploads = count }
     func setUploadDelay(_ delay: Duration) { uploadDelay = delay }
+    func setRegistrationFails(_ fails: Bool) { registrationFails = fails }
+    func setDropsMessageKeys(_ drops: Bool) { dropsMessageKeys = drops }
 
     /// `POST /users/@me/channels`: a DM channel with these participants.
     func createChannel(_ participants: [UUID]) -> UUID {
@@ -69,8 +82,20 @@ actor TestServer {
         devices[user]?.first { $0.deviceID == device }?.oneTimePreKeys.count ?? 0
     }
 
-    /// `PUT /users/@me/devices/{device}/identity-key`: a new identity drops the device's pre-keys.
+    /// `PUT /users/@me/devices/{device}/identity-key`: as the real server, only the key is replaced; the device's
+    /// signed and one-time pre-keys stay and keep being handed out.
     func replaceIdentityKey(user: UUID, device: UUID, key: [UInt8]) throws {
+        guard let index = devices[user]?.firstIndex(where: { $0.deviceID == device }) else {
+            throw ServerError(code: .unknownDevice, message: "unknown device")
+        }
+        devices[user]?[index].identityKey = key
+        try fireIdentityChanged(user: user, device: device, key: key)
+    }
+
+    /// A reinstall under the same device id: the device deleted and registered anew with `key` (`DELETE`, then
+    /// `POST /users/@me/devices`), so its pre-keys are gone and its DM peers get IDENTITY_KEY_CHANGED. The new store's
+    /// key ids start again at 1, which a kept signed pre-key would refuse as duplicates.
+    func reinstallDevice(user: UUID, device: UUID, key: [UInt8]) throws {
         guard let index = devices[user]?.firstIndex(where: { $0.deviceID == device }) else {
             throw ServerError(code: .unknownDevice, message: "unknown device")
         }
@@ -86,6 +111,9 @@ actor TestServer {
     // MARK: Routes
 
     func registerDevice(user: UUID, _ request: RegisterDeviceRequest) throws -> Device {
+        if registrationFails {
+            throw ServerError(code: .internalError, message: "An internal error occurred")
+        }
         guard request.identityKey.count == 32 else { throw ServerError(code: .invalidKeyMaterial, message: "key") }
         var list = devices[user] ?? []
         guard !list.contains(where: { $0.deviceID == request.deviceID }) else {
@@ -110,6 +138,7 @@ actor TestServer {
     }
 
     func uploadOneTimePreKeys(user: UUID, device: UUID, _ request: UploadOneTimePreKeysRequest) async throws {
+        oneTimePreKeyUploadRequests += 1
         if uploadDelay != .zero { try await Task.sleep(for: uploadDelay) }
         if failingUploads > 0 {
             failingUploads -= 1
@@ -151,7 +180,10 @@ actor TestServer {
             let remaining = devices[user]?[index].oneTimePreKeys.count ?? 0
             if remaining <= 10 { low.append((state.deviceID, remaining)) }
         }
-        guard !bundles.isEmpty else { throw ServerError(code: .keyBundleIncomplete, message: "no bundle") }
+        // As the real server: 404 only for a user without devices; devices without a signed pre-key are left out.
+        guard !(devices[user] ?? []).isEmpty else {
+            throw ServerError(code: .keyBundleIncomplete, message: "no bundle")
+        }
         for (device, remaining) in low {
             try dispatch(.keyBundleLow, KeyBundleLow(deviceID: device, remaining: remaining), to: [user])
         }
@@ -180,7 +212,7 @@ actor TestServer {
             id: UUID(), channelID: channel, author: .init(id: user, username: "u"),
             content: request.content.trimmingCharacters(in: .whitespaces), replyToID: request.replyToID,
             encrypted: true, createdAt: Self.timestamp)
-        messages[channel, default: []].append(StoredMessage(message: message, keys: keys))
+        messages[channel, default: []].append(StoredMessage(message: message, keys: dropsMessageKeys ? [:] : keys))
         try dispatch(.dmMessageCreate, message, to: participants)
         var answer = message
         answer.messageKeys = request.messageKeys

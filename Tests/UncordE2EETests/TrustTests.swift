@@ -25,7 +25,7 @@ private func changedIdentity(
     }
     let newBob = try await makeDevice(
         "b2", user: bob.user, device: bob.device, server: server, in: directory, bootstrap: false)
-    try await server.replaceIdentityKey(
+    try await server.reinstallDevice(
         user: bob.user, device: bob.device, key: try newBob.store.localIdentity().keyPair.publicKey.bytes)
     try await newBob.engine.bootstrap()
     let events = await alice.pump()
@@ -144,7 +144,7 @@ private func changedIdentity(
         // Bob reinstalls while Alice is away: the IDENTITY_KEY_CHANGED meant for her is lost with her old session.
         let newBob = try await makeDevice(
             "b2", user: bob.user, device: bob.device, server: server, in: directory, bootstrap: false)
-        try await server.replaceIdentityKey(
+        try await server.reinstallDevice(
             user: bob.user, device: bob.device, key: try newBob.store.localIdentity().keyPair.publicKey.bytes)
         try await newBob.engine.bootstrap()
         _ = await server.drainFrames(for: alice.user, device: alice.device)

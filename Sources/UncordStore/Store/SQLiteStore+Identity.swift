@@ -10,18 +10,19 @@ public struct IdentityRotation: Sendable, Equatable {
     public var identityKey: X25519.PublicKey
     /// The new signed pre-key, signed by the new identity key.
     public var signedPreKey: SignedPreKeyRecord
-    /// How many one-time pre-keys were made to replace the old ones.
+    /// How many one-time pre-keys were made; the unconsumed old ones are kept (they stay on the server).
     public var oneTimePreKeys: Int
     /// How many peer devices' session records were archived.
     public var archivedSessions: Int
 }
 
 extension SQLiteStore {
-    /// Replaces this device's identity key, in one transaction: a new identity key pair; every signed and one-time
-    /// pre-key deleted (they belong to the old identity: the server drops them when it gets the new key, and a
-    /// message started against them can no longer be read) and replaced by a new signed pre-key and
-    /// `oneTimePreKeys` one-time pre-keys, all `pending`; every session record archived, so each next send starts
-    /// a new session that carries the new key. A registered device's new key waits for the server
+    /// Replaces this device's identity key, in one transaction: a new identity key pair; every signed pre-key (signed
+    /// by the old key, so peers refuse it next to the new one) and every accepted base key deleted, and a new signed
+    /// pre-key made; `oneTimePreKeys` new one-time pre-keys (`pending`) made **besides** the unconsumed old ones,
+    /// which are kept: the server keeps handing them out after the identity-key PUT, and a session started with one
+    /// is bound to the new identity and signed pre-key by X3DH's other three exchanges (Docs/STORAGE.md); every
+    /// session record archived, so each next send starts a new session that carries the new key. A registered device's new key waits for the server
     /// (``isIdentityPublished()`` is `false` until ``markIdentityPublished()``).
     /// - Throws: ``StoreError`` when anything fails; then nothing changed.
     @discardableResult
@@ -59,7 +60,6 @@ extension SQLiteStore {
                 .integer(try row.integer("registered") == 1 ? 0 : 1),
             ])
         try db.run("DELETE FROM signed_pre_keys")
-        try db.run("DELETE FROM one_time_pre_keys")
         try db.run("DELETE FROM accepted_base_keys")
         let signed = try addSignedPreKey(db)
         let made = try addOneTimePreKeys(db, count: count)
