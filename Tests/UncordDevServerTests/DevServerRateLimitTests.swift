@@ -8,7 +8,7 @@ import UncordProtocol
 #endif
 
 /// Issue 14, item 5: the development server limits HTTP requests as the real one does (60 a minute by default), and
-/// answers 429 RATE_LIMITED with `Retry-After`; the gateway upgrade is not counted.
+/// answers 429 RATE_LIMITED with `Retry-After`; every request counts, the gateway upgrade included.
 @Suite struct DevServerRateLimitTests {
     @Test func requestsBeyondTheLimitAnswer429WithRetryAfter() async throws {
         let server = try await RunningServer.start(directory: RunningServer.temporaryDirectory(), rateLimit: 5)

@@ -245,14 +245,10 @@ struct NetworkCommandTests {
         try await harness.keys(bob, ["peers", "accept", alice.userID]).expectFailure(
             1, containing: ["did not change", "nothing to accept"])
         try await world.send("after the change", from: bob, to: alice)
-        // The published server keeps a device's pre-keys when its identity key changes, and so does the development
-        // server now: Bob's session starts from one of Alice's old one-time pre-keys, whose private half the rotation
-        // dropped, and Alice reports `unknownPreKey` (Docs/UNCORD_SERVER.md, section 5, item 5). Known until the
-        // engine copes; this expectation then fails as "known issue not recorded", a reminder to unwrap it.
-        await withKnownIssue("identity rotation leaves the old pre-keys on the server (UNCORD_SERVER.md 5.5)") {
-            let received = try await world.receive("after the change", at: alice)
-            #expect(received["author_id"] as? String == bob.userID)
-        }
+        // The server keeps Alice's old one-time pre-keys after the rotation (as the real one does) and may hand Bob
+        // one of them: the rotation kept their private halves, so Alice still opens the session.
+        let received = try await world.receive("after the change", at: alice)
+        #expect(received["author_id"] as? String == bob.userID)
         try await harness.keys(bob, ["peers", "verify", alice.userID, "--safety-number", newDigits]).expectSuccess()
     }
 

@@ -186,24 +186,6 @@ extension DevDatabase {
         }
     }
 
-    /// `DELETE /dm/{channel_id}/messages/{message_id}`: the author removes a message. Fires DM_MESSAGE_DELETE.
-    func deleteMessage(user: UUID, channel: UUID, message: UUID) throws(DevServerError) -> [Event] {
-        try write { db in
-            let participants = try participants(of: channel, user: user, db: db)
-            guard
-                let row = try db.queryOne(
-                    "SELECT author_id FROM messages WHERE id = ? AND channel_id = ?",
-                    [.text(message.wireText), .text(channel.wireText)])
-            else { throw DevServerError.notFound("unknown message") }
-            guard try row.text("author_id") == user.wireText else {
-                throw DevServerError(.forbidden, ServerErrorCode(rawValue: "FORBIDDEN"), "only the author may delete")
-            }
-            try db.run("DELETE FROM messages WHERE id = ?", [.text(message.wireText)])
-            let payload = try RawJSON(encoding: MessageDelete(id: message, channelID: channel))
-            return [Event(type: .dmMessageDelete, payload: payload, users: participants)]
-        }
-    }
-
     /// The participants of `channel`; 403 `NOT_PARTICIPANT` unless `user` is one of them, also when the channel
     /// does not exist (as on the real server).
     private func participants(of channel: UUID, user: UUID, db: SQLiteConnection) throws -> Set<UUID> {

@@ -10,8 +10,8 @@ struct GatewayConnection: Sendable {
     /// The connection's TCP channel, closed directly to end the connection without a close frame.
     let channel: any Channel
 
-    /// The largest message a client may send.
-    static let maximumMessageSize = 1 << 16
+    /// The largest message a client may send: 4096 bytes, as on the real server (a larger one ends the connection).
+    static let maximumMessageSize = 4096
 
     /// Runs until either side closes the connection.
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {

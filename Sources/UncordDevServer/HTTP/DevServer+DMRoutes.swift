@@ -54,15 +54,6 @@ extension DevServer {
                 await fire(events)
                 return try Self.data(message, status: .created)
             })
-        api.delete(
-            "dm/:channel_id/messages/:message_id",
-            use: handler { request, context in
-                let user = try user(of: request)
-                let channel = try Self.uuid("channel_id", in: context, notFound: .notFound("unknown channel"))
-                let message = try Self.uuid("message_id", in: context, notFound: .notFound("unknown message"))
-                await fire(try database.deleteMessage(user: user, channel: channel, message: message))
-                return Self.noContent()
-            })
     }
 
     /// The `X-Device-ID` header as a UUID, if present.

@@ -26,8 +26,8 @@ actor RequestRateLimiter {
     }
 }
 
-/// Answers 429 `RATE_LIMITED` with `Retry-After` (whole seconds, rounded up) once the limit is reached; the gateway
-/// upgrade is not counted (the real server limits the gateway's messages separately).
+/// Answers 429 `RATE_LIMITED` with `Retry-After` (whole seconds, rounded up) once the limit is reached. Every request
+/// counts, the gateway's upgrade included, as on the real server (which limits the gateway's messages separately).
 struct RateLimitMiddleware: RouterMiddleware {
     typealias Context = DevContext
     let limiter: RequestRateLimiter
@@ -35,7 +35,6 @@ struct RateLimitMiddleware: RouterMiddleware {
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        if request.uri.path.hasSuffix("/gateway") { return try await next(request, context) }
         guard let wait = await limiter.admit() else { return try await next(request, context) }
         let seconds = max(
             1, Int((Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18).rounded(.up)))
