@@ -50,11 +50,25 @@ public struct FixedAccessToken: AccessTokenProvider {
 ///     save: { tokens, expiry in try store.saveServerCredentials(…) })
 /// let api = HTTPServerAPI(baseURL: server, tokens: tokens, logger: logger)
 /// ```
+/// Where several processes that sign in as one device keep its tokens (an app and its notification extension, the
+/// CLI beside a running `listen`): each refresh spends the refresh token, so only one process may refresh at a time,
+/// and the others must take the pair it saved instead of presenting the spent token (which the server treats as
+/// theft).
+public protocol SharedTokenStore: Sendable {
+    /// Runs `body` while no other process runs its own (waiting for them); the refresh happens inside.
+    func exclusively<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T
+    /// The pair stored now, which another process may have refreshed since this one read it.
+    func load() async throws -> AuthTokens?
+    /// Makes a new pair durable; called before the pair is used.
+    func save(_ tokens: AuthTokens, expiry: Date?) async throws
+}
+
 public actor RefreshingAccessToken: AccessTokenProvider {
     /// How long before its stated expiry an access token is renewed.
     public nonisolated let renewalMargin: Duration
     private let auth: AuthAPI
     private let save: @Sendable (AuthTokens, Date?) async throws -> Void
+    private let shared: (any SharedTokenStore)?
     private let now: @Sendable () -> Date
     private let logger: Logger
     private var tokens: AuthTokens
@@ -73,9 +87,28 @@ public actor RefreshingAccessToken: AccessTokenProvider {
         save: @escaping @Sendable (AuthTokens, Date?) async throws -> Void
     ) {
         auth = AuthAPI(baseURL: baseURL, client: client, rateLimit: rateLimit, logger: logger)
+        shared = nil
         self.tokens = tokens
         self.renewalMargin = renewalMargin
         self.save = save
+        self.now = now
+        self.logger = logger
+        (expiry, margin) = Self.schedule(of: tokens.accessToken, now: now(), renewalMargin: renewalMargin)
+    }
+
+    /// A provider for one device's tokens shared with other processes through `store`: a refresh runs inside
+    /// ``SharedTokenStore/exclusively(_:)``, first takes a pair another process refreshed meanwhile (no request), and
+    /// otherwise spends the stored refresh token and saves the new pair before using it.
+    public init(
+        baseURL: URL, tokens: AuthTokens, store: any SharedTokenStore, client: HTTPClient = .shared,
+        rateLimit: RateLimitPolicy = RateLimitPolicy(), renewalMargin: Duration = .seconds(30), logger: Logger,
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        auth = AuthAPI(baseURL: baseURL, client: client, rateLimit: rateLimit, logger: logger)
+        shared = store
+        save = { tokens, expiry in try await store.save(tokens, expiry: expiry) }
+        self.tokens = tokens
+        self.renewalMargin = renewalMargin
         self.now = now
         self.logger = logger
         (expiry, margin) = Self.schedule(of: tokens.accessToken, now: now(), renewalMargin: renewalMargin)
@@ -114,16 +147,25 @@ public actor RefreshingAccessToken: AccessTokenProvider {
         if let refreshing {
             task = refreshing
         } else {
-            let (auth, save, spent, logger) = (auth, save, tokens.refreshToken, logger)
+            let (auth, save, held, logger, shared) = (auth, save, tokens, logger, shared)
             task = Task {
-                let fresh = try await auth.refresh(refreshToken: spent)
-                do {
-                    try await save(fresh, JSONWebToken.expiry(of: fresh.accessToken))
-                } catch {
-                    logger.error("new tokens could not be saved; they are not used")
-                    throw ClientError.credentialsNotSaved(reason: String(describing: error))
+                @Sendable func exchange(_ spent: String) async throws -> AuthTokens {
+                    let fresh = try await auth.refresh(refreshToken: spent)
+                    do {
+                        try await save(fresh, JSONWebToken.expiry(of: fresh.accessToken))
+                    } catch {
+                        logger.error("new tokens could not be saved; they are not used")
+                        throw ClientError.credentialsNotSaved(reason: String(describing: error))
+                    }
+                    return fresh
                 }
-                return fresh
+                guard let shared else { return try await exchange(held.refreshToken) }
+                return try await shared.exclusively {
+                    // Another process may have refreshed while this one waited: its pair is the one to use.
+                    let stored = try await shared.load() ?? held
+                    if stored.accessToken != held.accessToken { return stored }
+                    return try await exchange(stored.refreshToken)
+                }
             }
             refreshing = task
         }

@@ -15,8 +15,15 @@ extension E2EEEngine {
     /// device's wrap and is not stored yet goes through the DM_MESSAGE_CREATE path, oldest first across all
     /// channels; messages without a wrap (not addressed to this device) are skipped, and one reported
     /// undecryptable is not reported again by a later READY of the same engine.
+    ///
+    /// Runs in one process at a time among those sharing the store (the `catch-up` lease): another process already
+    /// catching up stores what it receives, so this one skips the work.
     /// - Returns: the events of those receives, in chronological order.
     func catchUp() async -> [AppEvent] {
+        await withLease(EngineLease.catchUp) { await catchUpHoldingLease() } ?? []
+    }
+
+    private func catchUpHoldingLease() async -> [AppEvent] {
         var channels: [UUID] = []
         do {
             channels = try store.knownChannels()

@@ -126,8 +126,9 @@ extension E2EEEngine {
                     editedAt: message.editedAt?.text)
                 return [isEdit ? .messageEdited(decrypted) : .message(decrypted)]
             }
-            if isEdit == false, (try? store.message(id: message.id)) != nil {
-                return []  // a replay of a message already stored
+            if isEdit == false, let stored = try? store.message(id: message.id) {
+                // A replay, or a message another process sharing the store decrypted first.
+                return storedElsewhere(stored)
             }
             switch await fetchWrap(for: message) {
             case .found(let wrap): message.messageKeys = [wrap]
@@ -160,7 +161,8 @@ extension E2EEEngine {
             }
         case .failure(let failure): return [failure.event(for: message.id, logger: logger)]
         }
-        if received.wasAlreadyStored { return [] }
+        if received.wasAlreadyStored { return isEdit ? [] : storedElsewhere(received.message) }
+        delivered.insert(message.id)
         if received.membership == .pending {
             events.append(.memberAdded(channel: message.channelID, user: received.message.sender.user))
         }
@@ -177,6 +179,20 @@ extension E2EEEngine {
             payload: received.message.payload, trust: trust, editedAt: received.message.editedAt)
         events.append(isEdit ? .messageEdited(decrypted) : .message(decrypted))
         return events
+    }
+
+    /// A stored message this engine did not decrypt: handed to the app once — another process sharing the store
+    /// (a notification extension, the CLI) decrypted it first — and dropped as a replay after that.
+    private func storedElsewhere(_ stored: StoredMessage) -> [AppEvent] {
+        guard delivered.insert(stored.id), !stored.isDeleted, !stored.isRemovedByServer else { return [] }
+        let trust: PinnedIdentity.Level? =
+            stored.sender.user == local.user ? nil : (try? store.pinnedIdentity(for: stored.sender))?.level ?? .changed
+        return [
+            .message(
+                DecryptedMessage(
+                    id: stored.id, channel: stored.channel, sender: stored.sender, payload: stored.payload,
+                    trust: trust, editedAt: stored.editedAt))
+        ]
     }
 
     /// Why one receive attempt failed.

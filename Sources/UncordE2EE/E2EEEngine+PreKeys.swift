@@ -61,6 +61,24 @@ extension E2EEEngine {
         target: Int, progress: @Sendable (PreKeyProgress) -> Void = { _ in }
     ) async throws(E2EEError) -> PreKeyReplenishment {
         if let running = replenishment { _ = await running.value }
+        // Waits for a top-up another process sharing the store is running, then counts what it left.
+        let outcome = await withLease(EngineLease.oneTimePreKeys, waiting: .seconds(60)) {
+            () async -> Result<PreKeyReplenishment, E2EEError> in
+            do throws(E2EEError) {
+                return .success(try await replenishHoldingLease(target: target, progress: progress))
+            } catch {
+                return .failure(error)
+            }
+        }
+        guard let outcome else {
+            throw .store(detail: "another process kept topping up the one-time pre-keys for a minute; try again")
+        }
+        return try outcome.get()
+    }
+
+    private func replenishHoldingLease(
+        target: Int, progress: @Sendable (PreKeyProgress) -> Void
+    ) async throws(E2EEError) -> PreKeyReplenishment {
         let before: Int
         do {
             before = try await server.oneTimePreKeyCount(device: local.device)
@@ -80,7 +98,13 @@ extension E2EEEngine {
             onServerBefore: before, generated: generated, uploaded: uploaded, onServerAfter: after)
     }
 
+    /// One top-up, in one process at a time among those sharing the store: when another holds the lease it is
+    /// topping up already, and this one leaves it the work.
     private func runReplenishment() async -> Int {
+        await withLease(EngineLease.oneTimePreKeys) { await replenishHoldingLease() } ?? 0
+    }
+
+    private func replenishHoldingLease() async -> Int {
         do {
             let onServer = try await server.oneTimePreKeyCount(device: local.device)
             _ = try makeMissingOneTimePreKeys(target: configuration.oneTimePreKeyTarget, onServer: onServer)
@@ -229,12 +253,15 @@ extension E2EEEngine {
         try storeCall { try store.deleteExpiredSignedPreKeys() }
     }
 
-    /// READY and RESUMED: rotate the signed pre-key when due, then top the one-time pre-keys up.
+    /// READY and RESUMED: rotate the signed pre-key when due, then top the one-time pre-keys up — each in one
+    /// process at a time among those sharing the store.
     func syncKeys() async -> Int {
-        do {
-            try await rotateSignedPreKeyIfNeeded()
-        } catch {
-            logger.warning("signed pre-key sync failed", metadata: ["error": "\(error)"])
+        _ = await withLease(EngineLease.signedPreKey) {
+            do {
+                try await rotateSignedPreKeyIfNeeded()
+            } catch {
+                logger.warning("signed pre-key sync failed", metadata: ["error": "\(error)"])
+            }
         }
         return await replenishOneTimePreKeys()
     }

@@ -25,6 +25,9 @@ public actor E2EEEngine {
 
     /// The replenishment in flight; later triggers await it instead of starting another.
     var replenishment: Task<Int, Never>?
+    /// This engine's name in the store's leases: work other processes sharing the store must not do at the same
+    /// time (pre-key top-ups, signed pre-key rotation, catch-up) runs under a lease held in it.
+    let leaseHolder = UUID().uuidString.lowercased()
     /// Plaintexts of this device's sends by content, so their gateway echo can be shown without a wrap: only in
     /// the send's channel, and only under the first message id it is echoed with.
     var sentContents: [String: (channel: UUID, payload: MessagePayload, messageID: UUID?)] = [:]
@@ -38,6 +41,9 @@ public actor E2EEEngine {
     /// Events met by a send that was then refused (a trust warning, a refused device): handed to the app before the
     /// events of the next frame it processes, so none is lost with the thrown error.
     var undeliveredEvents: [AppEvent] = []
+    /// The messages this engine has handed to the app: a replay of one is dropped, while a message another process
+    /// sharing the store decrypted first is still handed over here, once, from the stored copy.
+    var delivered = RecentIDs(limit: 10_000)
     /// Users whose device list a wrap made suspect (its key was not the pin) but could not be judged then: the next
     /// send judges it first. Kept in memory, so an unread wrap changes nothing stored (READY marks every list stale
     /// after a restart anyway).

@@ -43,13 +43,8 @@ struct NetworkSession {
             tokens = FixedAccessToken(token)
         } else if let signedIn, let store, NetworkOptions.sameServer(signedIn.serverURL, server) {
             tokens = RefreshingAccessToken(
-                baseURL: server, tokens: signedIn.tokens, logger: logger,
-                save: { fresh, expiry in
-                    var updated = signedIn
-                    updated.tokens = fresh
-                    updated.accessTokenExpiresAt = expiry
-                    try store.saveServerCredentials(updated)
-                })
+                baseURL: server, tokens: signedIn.tokens, store: StoredSignIn(store: store, signedIn: signedIn),
+                logger: logger)
         } else if let signedIn {
             throw .signedInElsewhere(signedIn: signedIn.serverURL, asked: server.absoluteString)
         } else {

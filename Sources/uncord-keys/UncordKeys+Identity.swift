@@ -69,7 +69,9 @@ extension UncordKeys.Identity {
 
         func run() async throws {
             try await reportingFailures(storePath: storeOptions.path) {
-                let (session, _, engine) = try await NetworkSession.registered(networkOptions, storeOptions)
+                let (session, store, engine) = try await NetworkSession.registered(networkOptions, storeOptions)
+                // Before any question: a rotation needs the store to itself (a running `listen` must stop first).
+                try store.checkNotOpenElsewhere()
                 let me = engine.address
                 let others = try await session.api.devices().filter { $0.deviceID != me.device }
                 Terminal.note(Self.warning(user: me.user, device: me.device, others: others))

@@ -129,22 +129,34 @@ struct CLITests {
         #expect(try run(["status", "--passphrase-file", scratch.path("passphrase")]).status == 0)
     }
 
-    @Test func aStoreHeldByAnotherProcessIsReportedAsInUse() throws {
+    @Test func aStoreOpenInAnotherProcessIsSharedButNotReplacedOrRotated() throws {
         let path = scratch.path("store.sqlite")
-        var holder: SQLiteStore? = try SQLiteStore.create(
+        let holder: SQLiteStore? = try SQLiteStore.create(
             at: path, device: DeviceAddress(user: UUID(), device: UUID()),
             key: .passphrase(SecureBytes(copying: Array("correct horse battery staple".utf8)), parameters: .minimum),
             oneTimePreKeys: 1)
         #expect(holder != nil)
 
-        let busy = try run(["status"] + storeArguments)
-        #expect(busy.status == 1)
-        #expect(busy.errorLines.count == 1)
-        #expect(busy.standardError.hasPrefix("error: the store is in use by another process"))
+        // Issue 15: commands share a store another process has open.
+        let shared = try run(["status"] + storeArguments)
+        #expect(shared.status == 0, "\(shared.standardError)")
+        let exported = try run(
+            ["backup", "export", scratch.path("backup"), "--backup-passphrase-file", scratch.path("passphrase")]
+                + storeArguments)
+        #expect(exported.status == 0, "\(exported.standardError)")
 
-        holder = nil
-        let free = try run(["status"] + storeArguments)
-        #expect(free.status == 0, "\(free.standardError)")
+        // Replacing it is refused with one clear line, and changes nothing.
+        let before = try Data(contentsOf: URL(fileURLWithPath: path))
+        let replaced = try run(
+            [
+                "backup", "import", scratch.path("backup"), "--force", "--backup-passphrase-file",
+                scratch.path("passphrase"),
+            ] + storeArguments)
+        #expect(replaced.status == 1)
+        #expect(replaced.errorLines.filter { $0.hasPrefix("error: ") }.count == 1, "\(replaced.standardError)")
+        #expect(replaced.standardError.contains("error: the store is in use by another process"))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
+        withExtendedLifetime(holder) {}
     }
 
     @Test func noStoreSaysHowToCreateOne() throws {

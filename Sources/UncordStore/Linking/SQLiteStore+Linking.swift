@@ -58,7 +58,7 @@ extension SQLiteStore {
         {
             store = try open(at: path, key: source, random: random, waitingForLink: true)
         } else {
-            let connection = try StoreConnection(path: path, options: .init())
+            let connection = try StoreConnection(path: path, options: .init(sharing: .shared))
             store = try connection.write { db throws -> SQLiteStore in
                 guard try db.userVersion == 0, try db.queryOne("SELECT 1 FROM sqlite_master LIMIT 1") == nil else {
                     throw StoreError.alreadyInitialized

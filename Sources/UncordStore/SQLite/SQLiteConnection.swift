@@ -3,8 +3,9 @@ import CSQLite
 /// One SQLite connection: the only way this package talks to SQLite.
 ///
 /// A connection is not `Sendable`. Reach it only through its serialising owner, ``StoreConnection``. Opening it
-/// takes an exclusive lock on `<path>-lock`, so a store has a single owner at a time: a second opener, in this
-/// process or another, gets ``StoreError/storeInUse(path:)`` at once. `:memory:` databases take no lock.
+/// takes a lock on `<path>-lock`: shared (``Options/Sharing/shared``, a device store: any number of connections in
+/// any processes, ordered by SQLite's own locks) or exclusive (the default: a second opener, in this process or
+/// another, gets ``StoreError/storeInUse(path:)`` at once). `:memory:` databases take no lock.
 ///
 /// The connection uses write-ahead logging, enforces foreign keys and caches its prepared statements by SQL
 /// text. Bind values as arguments rather than interpolating them into SQL: the cache stays small, and values
@@ -34,14 +35,27 @@ import CSQLite
         /// `PRAGMA secure_delete=ON`: deleted content (spent message keys, for instance) is overwritten with
         /// zeros rather than left in free pages. On by default.
         var secureDelete: Bool
+        /// Whether other connections may use the database at the same time (SQLite's locks then order the
+        /// transactions), or a second opener gets ``StoreError/storeInUse(path:)``. Exclusive by default.
+        var sharing: Sharing
+
+        /// How a connection shares its database file.
+        @_spi(DevServer) public enum Sharing: Sendable, Equatable {
+            /// Any number of connections, in any processes, together.
+            case shared
+            /// One connection at a time.
+            case exclusive
+        }
 
         /// Options with the given values; the defaults suit a store.
         @_spi(DevServer) public init(
-            synchronous: Synchronous = .normal, busyTimeoutMilliseconds: Int32 = 5000, secureDelete: Bool = true
+            synchronous: Synchronous = .normal, busyTimeoutMilliseconds: Int32 = 5000, secureDelete: Bool = true,
+            sharing: Sharing = .exclusive
         ) {
             self.synchronous = synchronous
             self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
             self.secureDelete = secureDelete
+            self.sharing = sharing
         }
     }
 
@@ -69,7 +83,11 @@ import CSQLite
     /// ``StoreError/io(_:)`` when the file cannot be created or opened.
     init(path: String, options: Options = Options()) throws(StoreError) {
         let isFile = !Self.isInMemory(path)
-        let lock = isFile ? try StoreFileLock(path: path + "-lock", storePath: path) : nil
+        let lock =
+            isFile
+            ? try StoreFileLock(
+                path: path + "-lock", storePath: path, mode: options.sharing == .shared ? .shared : .exclusive)
+            : nil
         if isFile {
             try StoreFileLock.createPrivateFile(at: path)
         }
@@ -96,6 +114,26 @@ import CSQLite
         statements.removeAll()  // finalizes every cached statement
         sqlite3_close_v2(handle)
         // `lock` is a stored property, released after this body: the lock outlives the handle.
+    }
+
+    /// Makes this connection the only one on its file for the duration of `body`, or throws
+    /// ``StoreError/storeInUse(path:)`` at once when another connection has it open.
+    func alone<T>(_ body: () throws -> T) throws -> T {
+        guard let lock else { return try body() }
+        try lock.change(to: .exclusive)
+        defer { try? lock.change(to: options.sharing == .shared ? .shared : .exclusive) }
+        return try body()
+    }
+
+    /// `PRAGMA data_version`: a number that changes whenever another connection commits to the database (never for
+    /// this connection's own commits), to tell when something cached from it may be stale.
+    var dataVersion: Int64 {
+        get throws(StoreError) {
+            guard let row = try queryOne("PRAGMA data_version") else {
+                throw .sqlite(code: SQLITE_ERROR, message: "PRAGMA data_version returned no row")
+            }
+            return try row.integer(0)
+        }
     }
 
     /// Whether closing the connection checkpoints the WAL into the database file (SQLite's default). A store

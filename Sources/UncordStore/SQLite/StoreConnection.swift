@@ -32,6 +32,15 @@ public final class StoreConnection: @unchecked Sendable {
         return try body(connection)
     }
 
+    /// Runs `body` while this is the only connection open on the file (in any process); throws
+    /// ``StoreError/storeInUse(path:)`` at once when another one is open. `body` may call ``read(_:)`` and
+    /// ``write(_:)``.
+    @_spi(DevServer) public func alone<T>(_ body: () throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try connection.alone(body)
+    }
+
     /// Runs `body` with exclusive access to the connection inside ``SQLiteConnection/transaction(_:)``: its
     /// changes commit when it returns and roll back when it throws. `body` must not let the connection escape.
     @_spi(DevServer) public func write<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {

@@ -6,33 +6,63 @@
     import Darwin
 #endif
 
-/// An exclusive, non-blocking `flock` on a side file, held for the lifetime of a connection.
+/// A non-blocking `flock` on a side file, held for the lifetime of a connection: shared by every connection that
+/// uses the store together (SQLite's own locks order their transactions), or exclusive for a connection that must be
+/// alone (the development server's database; a backup import replacing the file).
 ///
-/// `flock` locks belong to an open file description, so a second opener fails whether it is another process
-/// or another connection in this one. The lock file is never deleted: deleting it would let two openers lock
-/// two different files. The operating system drops the lock if the process dies.
+/// `flock` locks belong to an open file description, so an exclusive holder excludes every other connection,
+/// whether in another process or in this one. The lock file is never deleted: deleting it would let two openers
+/// lock two different files. The operating system drops the lock if the process dies.
 final class StoreFileLock {
+    /// How the lock is shared.
+    enum Mode: Sendable, Equatable {
+        /// With every other shared holder; refused while an exclusive holder has it.
+        case shared
+        /// With no one.
+        case exclusive
+    }
+
     /// The lock file's path.
     let path: String
     private let descriptor: Int32
+    private let storePath: String
 
-    /// Creates (mode 0600) and locks `path`; throws ``StoreError/storeInUse(path:)`` naming `storePath` when
-    /// another holder has it.
-    init(path: String, storePath: String) throws(StoreError) {
+    /// Creates (mode 0600) and locks `path`; throws ``StoreError/storeInUse(path:)`` naming `storePath` when a
+    /// holder excludes this one.
+    init(path: String, storePath: String, mode: Mode = .exclusive) throws(StoreError) {
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw .io("cannot open the lock file \(path): \(Self.lastErrorDescription())")
         }
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            let failure = errno
+        do {
+            try Self.lock(descriptor, mode, path: path, storePath: storePath)
+        } catch {
             close(descriptor)
-            if failure == EWOULDBLOCK || failure == EAGAIN {
-                throw .storeInUse(path: storePath)
-            }
-            throw .io("cannot lock \(path): \(Self.errorDescription(failure))")
+            throw error
         }
         self.path = path
         self.descriptor = descriptor
+        self.storePath = storePath
+    }
+
+    /// Changes the lock to `mode` without letting go of it: an exclusive one is refused with
+    /// ``StoreError/storeInUse(path:)`` while another connection holds the lock (and this one keeps its shared lock).
+    func change(to mode: Mode) throws(StoreError) {
+        do {
+            try Self.lock(descriptor, mode, path: path, storePath: storePath)
+        } catch {
+            // Linux converts a lock by dropping it first: take the shared lock back.
+            if mode == .exclusive { try? Self.lock(descriptor, .shared, path: path, storePath: storePath) }
+            throw error
+        }
+    }
+
+    private static func lock(_ descriptor: Int32, _ mode: Mode, path: String, storePath: String) throws(StoreError) {
+        guard flock(descriptor, (mode == .shared ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0 else {
+            let failure = errno
+            if failure == EWOULDBLOCK || failure == EAGAIN { throw .storeInUse(path: storePath) }
+            throw .io("cannot lock \(path): \(errorDescription(failure))")
+        }
     }
 
     deinit {

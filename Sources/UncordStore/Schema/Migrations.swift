@@ -254,6 +254,19 @@ enum StoreSchema {
                 );
                 """
         ),
+        // Several processes share a store (issue 15): work that must run in one of them at a time — pre-key top-ups,
+        // signed pre-key rotation, catch-up, token refreshes — takes a lease first. A holder that dies loses it when
+        // it expires.
+        Migration(
+            version: 9,
+            sql: """
+                CREATE TABLE leases (
+                    name TEXT PRIMARY KEY,
+                    holder TEXT NOT NULL,                      -- a random id per engine (process)
+                    expires_at REAL NOT NULL                   -- seconds since 1970 on the wall clock
+                ) WITHOUT ROWID;
+                """
+        ),
     ]
 
     /// The newest schema version this build knows.

@@ -29,18 +29,22 @@ extension SQLiteStore {
     public func rotateIdentity(oneTimePreKeys count: Int = 100) throws -> IdentityRotation {
         // The cached identity is cleared inside the write, under the lock every reader takes: no reader can cache
         // the old key between the commit and the clearing, and a rolled-back rotation leaves nothing cached.
-        try connection.write { db in
-            localCache.value = nil
-            do {
-                return try rotateIdentity(db, oneTimePreKeys: count)
-            } catch {
-                localCache.value = nil
-                throw error
+        // Alone: another process with the store open would hold the old key in memory mid-step; it must be stopped
+        // first (a clear storeInUse now, rather than a surprise there).
+        try connection.alone {
+            try connection.write { db in
+                localCache.forget()
+                do {
+                    return try rotateIdentity(db, oneTimePreKeys: count)
+                } catch {
+                    localCache.forget()
+                    throw error
+                }
             }
         }
     }
 
-    private func rotateIdentity(_ db: SQLiteConnection, oneTimePreKeys count: Int) throws -> IdentityRotation {
+    func rotateIdentity(_ db: SQLiteConnection, oneTimePreKeys count: Int) throws -> IdentityRotation {
         guard
             let row = try db.queryOne(
                 "SELECT device_id, identity_public, registered FROM local_device WHERE id = 1")
@@ -67,6 +71,12 @@ extension SQLiteStore {
         return IdentityRotation(
             previousIdentityKey: previous, identityKey: identity.publicKey, signedPreKey: signed,
             oneTimePreKeys: made.count, archivedSessions: archived)
+    }
+
+    /// Throws ``StoreError/storeInUse(path:)`` when another connection (another process) has the store open: what
+    /// needs the store to itself (``rotateIdentity(oneTimePreKeys:)``) checks this before asking anyone anything.
+    public func checkNotOpenElsewhere() throws {
+        try connection.alone {}
     }
 
     /// `false` between an identity rotation of a registered device and the server's acceptance of the new key.

@@ -5,9 +5,11 @@ public import UncordRatchet
 /// The device's store: one SQLite file holding this device's keys, its peers and sessions, decrypted messages and
 /// the outbox, every secret column sealed under the store key (`Docs/STORAGE.md`).
 ///
-/// One process owns a store at a time (a second opener gets ``StoreError/storeInUse(path:)``). Every protocol step
-/// is one transaction: the sessions layer runs against a view of the store inside the transaction, so a step
-/// commits completely or not at all.
+/// Any number of connections, in one process or several, may have a store open together: every protocol step is one
+/// `BEGIN IMMEDIATE` transaction (SQLite orders them, waiting out a busy store), the sessions layer runs against a
+/// view of the store inside the transaction and re-reads what it needs there, so a step commits completely or not at
+/// all and never acts on another connection's replaced state. The one value kept between transactions, this
+/// device's identity, is read again whenever another connection has committed since (`PRAGMA data_version`).
 ///
 /// ```swift
 /// let store = try SQLiteStore.create(
@@ -37,7 +39,7 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
     }
 
     /// Forgets the cached identity, for code (tests) that rewrote the `local_device` row underneath the store.
-    func forgetCachedIdentity() { localCache.value = nil }
+    func forgetCachedIdentity() { localCache.forget() }
 
     /// The store's notion of now (injectable for tests of grace periods).
     var now: Date { clock() }
@@ -63,7 +65,8 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
         waitingForLink: Bool
     ) throws -> SQLiteStore {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError.notInitialized }
-        let connection = try StoreConnection(path: path, options: .init(synchronous: synchronous.sqlite))
+        let connection = try StoreConnection(
+            path: path, options: .init(synchronous: synchronous.sqlite, sharing: .shared))
         // The key is checked before any migration writes to an older store, and a refused open does not even
         // checkpoint a WAL left by a crash: the files stay exactly as they were.
         let key = try connection.read { db throws -> StoreKey in
@@ -99,7 +102,8 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
         oneTimePreKeys: Int = 100, accountKey: X25519.PrivateKey? = nil, synchronous: Synchronous = .normal,
         random: any RandomSource = SystemRandom(), clock: @escaping @Sendable () -> Date = { Date() }
     ) throws -> SQLiteStore {
-        let connection = try StoreConnection(path: path, options: .init(synchronous: synchronous.sqlite))
+        let connection = try StoreConnection(
+            path: path, options: .init(synchronous: synchronous.sqlite, sharing: .shared))
         return try connection.write { db throws -> SQLiteStore in
             guard try db.userVersion == 0, try db.queryOne("SELECT 1 FROM sqlite_master LIMIT 1") == nil else {
                 throw StoreError.alreadyInitialized

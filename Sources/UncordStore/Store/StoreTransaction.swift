@@ -19,10 +19,13 @@ struct StoreTransaction: RatchetStore {
 
     // MARK: Reads
 
+    /// This device's identity: cached between transactions, and read again when another connection (another process
+    /// sharing the store) has committed since it was cached — it may have rotated the key.
     func localIdentity() throws -> LocalIdentity {
-        if let cached = localCache.value { return cached }
+        let version = try db.dataVersion
+        if let cached = localCache.value(at: version) { return cached }
         let identity = try readLocalIdentity()
-        localCache.value = identity
+        localCache.store(identity, at: version)
         return identity
     }
 
@@ -215,13 +218,24 @@ struct StoreTransaction: RatchetStore {
     }
 }
 
-/// The store's cached copy of this device's identity, shared by every transaction view of one store.
+/// The store's cached copy of this device's identity, shared by every transaction view of one store, with the
+/// connection's `PRAGMA data_version` when it was read: a copy read before another connection committed is not used.
 final class LocalIdentityCache: Sendable {
-    private let stored = Mutex<LocalIdentity?>(nil)
+    private let stored = Mutex<(identity: LocalIdentity, version: Int64)?>(nil)
 
-    var value: LocalIdentity? {
-        get { stored.withLock { $0 } }
-        set { stored.withLock { $0 = newValue } }
+    /// The cached identity when it was read at data version `version`.
+    func value(at version: Int64) -> LocalIdentity? {
+        stored.withLock { entry in entry.flatMap { $0.version == version ? $0.identity : nil } }
+    }
+
+    /// Caches `identity`, read at data version `version`.
+    func store(_ identity: LocalIdentity, at version: Int64) {
+        stored.withLock { $0 = (identity, version) }
+    }
+
+    /// Forgets the copy (an own rotation; a test that rewrote the row).
+    func forget() {
+        stored.withLock { $0 = nil }
     }
 }
 

@@ -1,0 +1,67 @@
+import Foundation
+import Testing
+import UncordCrypto
+import UncordE2EE
+import UncordProtocol
+import UncordRatchet
+import UncordStore
+
+/// Issue 15: one store shared by several engines (processes, here connections): top-ups single-flight through the
+/// store's lease, a message handed to both decrypted once.
+@Suite struct SharedStoreTests {
+    /// Two engines over two connections to one new store of `user`, registered.
+    static func pair(
+        server: TestServer, in directory: ScratchDirectory, user: UUID = UUID(), oneTimePreKeys: Int = 100
+    ) async throws -> (TestDevice, TestDevice) {
+        let key = SecureBytes(random: 32, using: SystemRandom())
+        let path = directory.path("shared-\(UUID().uuidString)")
+        let first = try SQLiteStore.create(
+            at: path, device: DeviceAddress(user: user, device: UUID()), key: .rawKey(key),
+            oneTimePreKeys: oneTimePreKeys)
+        let second = try SQLiteStore.open(at: path, key: .rawKey(key))
+        let client = await server.client(for: user)
+        let engines = try [first, second].map {
+            try E2EEEngine(store: $0, server: client, logger: quietLogger)
+        }
+        try await engines[0].bootstrap()
+        return (
+            TestDevice(store: first, engine: engines[0], server: server),
+            TestDevice(store: second, engine: engines[1], server: server)
+        )
+    }
+
+    @Test func twoEnginesToppingUpAtOnceUploadOneBatch() async throws {
+        let directory = try ScratchDirectory()
+        let server = TestServer()
+        let (one, two) = try await Self.pair(server: server, in: directory, oneTimePreKeys: 5)
+        let before = await server.oneTimePreKeyUploadRequests
+        await server.setUploadDelay(.milliseconds(200))
+        async let first = one.engine.replenishOneTimePreKeys()
+        async let second = two.engine.replenishOneTimePreKeys()
+        let uploaded = await [first, second]
+        #expect(uploaded.sorted() == [0, 95])
+        #expect(await server.oneTimePreKeyUploadRequests - before == 1)
+        #expect(await server.oneTimePreKeyCount(user: one.user, device: one.device) == 100)
+        #expect(try one.store.pendingOneTimePreKeys().isEmpty)
+    }
+
+    @Test func aMessageHandedToBothEnginesIsDecryptedOnce() async throws {
+        let directory = try ScratchDirectory()
+        let server = TestServer()
+        let alice = try await makeDevice("alice", server: server, in: directory)
+        let (bobOne, bobTwo) = try await Self.pair(server: server, in: directory)
+        let channel = await server.createChannel([alice.user, bobOne.user])
+        let sent = try await alice.send("once", channel: channel, to: [bobOne.user])
+        let frames = await server.drainFrames(for: bobOne.user, device: bobOne.device)
+        async let first = bobOne.feed(frames)
+        async let second = bobTwo.feed(frames)
+        let events = await first + second
+        // Decrypted once (the second engine found it stored, and no ratchet step was taken twice, which would fail
+        // as a replay); each engine hands it to its own app once, from the stored copy if another decrypted it.
+        #expect(bodies(events) == ["once", "once"])
+        let replayed = await bobOne.feed(frames) + bobTwo.feed(frames)
+        #expect(replayed.isEmpty)
+        #expect(!events.contains { if case .undecryptable = $0 { true } else { false } })
+        #expect(try bobTwo.store.message(id: sent.id)?.payload.body == "once")
+    }
+}
