@@ -295,10 +295,23 @@ extension E2EEEngine {
         // A send not acknowledged yet: the same content in the same channel, under the first id it came with.
         guard var pending = sentContents[message.content], pending.channel == message.channelID,
             pending.messageID == nil || pending.messageID == message.id
-        else { return nil }
+        else { return outboxSend(message) }
         pending.messageID = message.id
         sentContents[message.content] = pending
         return pending.payload
+    }
+
+    /// A send of this device that another process sharing the store prepared and has not recorded as acknowledged
+    /// yet: its outbox row holds the same content for the same channel.
+    private func outboxSend(_ message: Message) -> MessagePayload? {
+        guard let entries = try? store.pendingSends() else { return nil }
+        for entry in entries where entry.channel == message.channelID {
+            guard let request = try? WireJSON.decode(SendMessageRequest.self, from: entry.body),
+                request.content == message.content
+            else { continue }
+            return entry.payload
+        }
+        return nil
     }
 
     func carriesWrapForThisDevice(_ message: Message) -> Bool {

@@ -64,4 +64,20 @@ import UncordStore
         #expect(!events.contains { if case .undecryptable = $0 { true } else { false } })
         #expect(try bobTwo.store.message(id: sent.id)?.payload.body == "once")
     }
+
+    @Test func anOwnSendOfAnotherProcessIsShownNotUndecryptable() async throws {
+        let directory = try ScratchDirectory()
+        let server = TestServer()
+        let alice = try await makeDevice("alice", server: server, in: directory)
+        let (bobOne, bobTwo) = try await Self.pair(server: server, in: directory)
+        let channel = await server.createChannel([alice.user, bobOne.user])
+        try await alice.send("hello", channel: channel, to: [bobOne.user])
+        _ = await bobOne.pump()
+        // The first engine posts but has not recorded the acknowledgement when the echo reaches the second.
+        let prepared = try await bobOne.engine.prepareMessage(text: "mine", channel: channel, participants: [])
+        _ = try await server.client(for: bobOne.user).sendMessage(channel: channel, body: prepared.body)
+        let echo = await bobTwo.pump()
+        #expect(bodies(echo) == ["mine"])
+        #expect(!echo.contains { if case .undecryptable = $0 { true } else { false } })
+    }
 }

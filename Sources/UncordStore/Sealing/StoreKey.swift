@@ -38,4 +38,7 @@ public enum StoreKeySource: Sendable {
     case passphrase(SecureBytes, parameters: Argon2id.Parameters = .moderate)
     /// A raw 32-byte key the app keeps itself.
     case rawKey(SecureBytes)
+    /// The store key itself, as ``SQLiteStore/exportStoreKey()`` gave it, for any store whatever it is sealed with:
+    /// opens a passphrase store without Argon2id's time and memory (a notification extension has about 24 MiB).
+    case storeKey(SecureBytes)
 }

@@ -120,6 +120,11 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
         }
     }
 
+    /// The key that seals this store, for ``StoreKeySource/storeKey(_:)``: an app that opened the store with its
+    /// passphrase hands it, through the platform's keychain, to a process that cannot afford Argon2id (a
+    /// notification extension). It opens every secret of the store: keep it as carefully as the passphrase.
+    public func exportStoreKey() -> SecureBytes { sealer.key.key }
+
     /// How hard SQLite syncs to disk.
     public enum Synchronous: Sendable {
         /// `synchronous=NORMAL` (the default): durable across process crashes; the last transactions may roll back
@@ -187,7 +192,7 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
             """)
         let key: StoreKey
         switch source {
-        case .rawKey(let raw):
+        case .rawKey(let raw), .storeKey(let raw):
             key = try StoreKey(rawKey: raw)
             try setMetadata(db, "kdf", .text("raw"))
         case .passphrase(let passphrase, let parameters):
@@ -210,7 +215,7 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
         }
         let key: StoreKey
         switch (kdf, source) {
-        case ("raw", .rawKey(let raw)):
+        case ("raw", .rawKey(let raw)), (_, .storeKey(let raw)):
             key = try StoreKey(rawKey: raw)
         case ("argon2id", .passphrase(let passphrase, _)):
             guard let salt = try metadata(db, "kdf_salt")?.blob(0),
