@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(
             name: "UncordE2EETests",
             dependencies: [
-                "UncordCrypto", "UncordProtocol", "UncordRatchet", "UncordStore", "UncordE2EE",
+                "UncordCrypto", "UncordProtocol", "UncordRatchet", "UncordStore", "UncordE2EE", "UncordTestSupport",
                 // The chaos and secrets tests (issue 9) run engines over the real clients and the dev server.
                 "UncordClient", "UncordDevServer",
                 .product(name: "Logging", package: "swift-log"),

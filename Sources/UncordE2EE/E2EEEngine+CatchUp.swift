@@ -16,11 +16,13 @@ extension E2EEEngine {
     /// channels; messages without a wrap (not addressed to this device) are skipped, and one reported
     /// undecryptable is not reported again by a later READY of the same engine.
     ///
-    /// Runs in one process at a time among those sharing the store (the `catch-up` lease): another process already
-    /// catching up stores what it receives, so this one skips the work.
+    /// Runs in one process at a time among those sharing the store (the `catch-up` lease). When another holds it,
+    /// this one waits for it — at most a little over the lease's life, so a holder that was killed is outlived —
+    /// and then catches up itself, which finds stored whatever the other received.
     /// - Returns: the events of those receives, in chronological order.
     func catchUp() async -> [AppEvent] {
-        await withLease(EngineLease.catchUp) { await catchUpHoldingLease() } ?? []
+        let waiting = Duration.seconds(EngineLease.duration + 5)
+        return await withLease(EngineLease.catchUp, waiting: waiting) { await catchUpHoldingLease() } ?? []
     }
 
     private func catchUpHoldingLease() async -> [AppEvent] {

@@ -38,6 +38,8 @@ enum CLIError: Error, CustomStringConvertible {
     case noMFACode
     /// The account signed in is not the store's user.
     case otherAccount(signedIn: UUID, store: UUID)
+    /// `receive` did not find the message in its channel's history.
+    case messageNotFound(UUID)
     /// A network command needs the device registered first.
     case notRegistered
     /// A question that guards a change was not answered yes; nothing changed.
@@ -98,6 +100,8 @@ enum CLIError: Error, CustomStringConvertible {
                 + "`uncord-keys login`, or give a token with \(NetworkOptions.tokenVariable)"
         case .storeUnreadable(let reason):
             return "the store's sign-in cannot be read (\(reason)); sign in again with `uncord-keys login`"
+        case .messageNotFound(let id):
+            return "no message \(id.wire) in that channel's history (as this device may read it); check the ids"
         case .otherAccount(let signedIn, let store):
             return "the server signed in user \(signedIn.wire), but this store is user \(store.wire)'s device; nothing "
                 + "was saved: sign in with that account's email address"

@@ -30,7 +30,8 @@ struct UncordKeys: AsyncParsableCommand {
         subcommands: [
             Init.self, Link.self, Login.self, Logout.self, Status.self, Register.self, Sync.self, PreKeys.self,
             Bundle.self, DM.self,
-            Send.self, Listen.self, Chat.self, Peers.self, SafetyNumberCommand.self, Sessions.self, Identity.self,
+            Send.self, Listen.self, Chat.self, Receive.self, Peers.self, SafetyNumberCommand.self, Sessions.self,
+            Identity.self,
             Backup.self,
             Vectors.self,
         ]

@@ -38,9 +38,17 @@ actor FakeHTTPState {
         answers["\(method) \(path)"] = answer
     }
 
+    /// Answers `method path` to requests that present `authorization` with `answer`, before any other answer.
+    func set(_ method: String, _ path: String, authorization: String, _ answer: CannedAnswer) {
+        answers["\(method) \(path) \(authorization)"] = answer
+    }
+
     func answer(for request: RecordedRequest) -> CannedAnswer {
         requests.append(request)
         let key = "\(request.method) \(request.path)"
+        if let authorization = request.authorization, let answer = answers["\(key) \(authorization)"] {
+            return answer
+        }
         if var waiting = queued[key], !waiting.isEmpty {
             let next = waiting.removeFirst()
             queued[key] = waiting

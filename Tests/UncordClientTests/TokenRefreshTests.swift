@@ -58,8 +58,9 @@ import UncordProtocol
 
     @Test func callersRefusedTogetherShareOneRefresh() async throws {
         let state = FakeHTTPState()
-        await state.queue(
-            "GET", Self.devicesPath, Array(repeating: CannedAnswer(status: 401, body: Self.expired), count: 5))
+        // The first token is refused, the renewed one accepted, whatever order the requests arrive in.
+        await state.set(
+            "GET", Self.devicesPath, authorization: "Bearer a1", CannedAnswer(status: 401, body: Self.expired))
         await state.set("GET", Self.devicesPath, CannedAnswer(status: 200, body: #"{"data":[]}"#))
         await state.set("POST", "/api/v1/auth/refresh", CannedAnswer(status: 200, body: Self.pair("a2", "r2")))
         let saved = Saved()

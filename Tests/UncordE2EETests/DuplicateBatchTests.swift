@@ -4,6 +4,7 @@ import UncordCrypto
 import UncordE2EE
 import UncordProtocol
 import UncordStore
+import UncordTestSupport
 
 /// A one-time pre-key batch the server refuses whole as `DUPLICATE_KEY_ID` (it holds some of the keys: an earlier
 /// upload succeeded and its answer was lost) is resolved in few requests — the real server allows 60 a minute — and

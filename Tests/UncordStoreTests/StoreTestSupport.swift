@@ -231,8 +231,9 @@ struct SeededGenerator: RandomNumberGenerator {
 
 extension SQLiteConnection {
     /// Takes a store back to schema version 6: the account-key tables go and the per-device pins come back, empty.
-    /// Drops what migration 8 added (the sign-in), so an older schema can be rebuilt.
+    /// Drops what migrations 8 and 9 added (the sign-in, the leases), so an older schema can be rebuilt.
     func undoMigration8() throws {
+        try execute("DROP TABLE leases")
         try execute("DROP TABLE server_credentials")
     }
 

@@ -97,6 +97,9 @@ public final class Subprocess: @unchecked Sendable {
         return subprocess
     }
 
+    /// Whether the process still runs.
+    public var isRunning: Bool { process.isRunning }
+
     /// All of standard output so far.
     public var standardOutput: String { (try? String(contentsOf: outURL, encoding: .utf8)) ?? "" }
     /// All of standard error so far.

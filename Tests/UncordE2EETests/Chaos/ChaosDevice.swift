@@ -9,6 +9,7 @@ import UncordE2EE
 import UncordProtocol
 import UncordRatchet
 import UncordStore
+import UncordTestSupport
 
 /// Every app event one device's engine produced, in order.
 actor EventLog {

@@ -8,6 +8,7 @@ import UncordE2EE
 import UncordProtocol
 import UncordRatchet
 import UncordStore
+import UncordTestSupport
 
 /// The chaos run of issue 9: users with several devices exchange messages over the in-process development server
 /// (real HTTP and WebSocket) while a seeded fault layer drops, duplicates, delays and reorders gateway frames, cuts

@@ -3,6 +3,7 @@ import Synchronization
 import UncordClient
 import UncordE2EE
 import UncordProtocol
+import UncordTestSupport
 
 /// The engine's `ServerAPI` over real HTTP with a fault layer in front: while chaos is on, a request fails before it
 /// is sent (the server never sees it), or is sent and its answer lost (the server acted, the client is told it
