@@ -15,6 +15,8 @@ let package = Package(
     dependencies: [
         .package(path: ".."),
         .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
+        // swift-log at the root package's version, for the notification probe's logger.
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // libsodium reached directly, for the floor benchmarks (the root package's CSodium is not a product).
@@ -42,6 +44,8 @@ let package = Package(
                 .product(name: "UncordRatchet", package: rootIdentity),
                 .product(name: "UncordProtocol", package: rootIdentity),
                 .product(name: "UncordStore", package: rootIdentity),
+                .product(name: "UncordE2EE", package: rootIdentity),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),

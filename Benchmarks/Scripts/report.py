@@ -87,6 +87,14 @@ def main() -> None:
     plain("store_open_10k_ms", store["store_open_10k_ms"], "ms", "< 100 (raw key)", store["store_open_10k_ms"] < 100)
     plain("store_open_10k_rss_mib", store["store_open_10k_rss_mib"], "MiB", "< 64 (peak resident)",
           store["store_open_10k_rss_mib"] < 64)
+    plain("notification_decrypt_cold_ms", store["notification_decrypt_cold_ms"], "ms",
+          "≤ 30 (fresh process: open 10,000 sessions + decrypt one)", store["notification_decrypt_cold_ms"] <= 30)
+    plain("notification_decrypt_rss_mib", store["notification_decrypt_rss_mib"], "MiB", "≤ 24 (peak resident)",
+          store["notification_decrypt_rss_mib"] <= 24)
+    one = store["persisted_receive_one_process_per_s"]
+    two = store["persisted_receive_two_processes_per_s"]
+    plain("persisted_receive_two_processes_per_s", two, "messages/s", "≥ 0.8 × one process",
+          two >= 0.8 * one, one_process_per_s=round(one, 1), ratio=round(two / one, 3))
 
     load_after = os.getloadavg()[0]
     print(f"{'figure':<32} {'value':>10} {'unit':<10} {'floor':>9} {'vodozemac':>10} {'libolm':>8} "

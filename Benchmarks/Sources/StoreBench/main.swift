@@ -3,6 +3,8 @@ import Foundation
 // The persisted figures of `make bench`, on real store files (see StoreFigures):
 //   StoreBench measure OUT.json   every figure, written as JSON (progress on standard error)
 //   StoreBench open PATH          the open probe's child: the raw key in hex on standard input
+//   StoreBench notify PATH FILE   the notification probe's child: decrypts the message in FILE (key on stdin)
+//   StoreBench receive PATH FILE…  a receiving child of the two-process figure (key, then "go", on stdin)
 //   StoreBench profile SECONDS [SESSIONS]   receives in a loop, for `perf record` (see below)
 //   StoreBench wal                WAL pages written per received message
 let arguments = CommandLine.arguments
@@ -10,6 +12,10 @@ do {
     switch (arguments.count, arguments.count > 1 ? arguments[1] : "") {
     case (3, "open"):
         try OpenProbe.child(path: arguments[2])
+    case (_, "receive") where arguments.count >= 4:
+        try TwoProcessReceive.child(path: arguments[2], files: Array(arguments[3...]))
+    case (4, "notify"):
+        try NotificationProbe.child(path: arguments[2], messageFile: arguments[3])
     case (3, "profile"), (4, "profile"):
         // For `perf record`: receives for the given number of seconds in stores with 10 sessions (or as many as the
         // third argument says), in batches of 100 (or one per transaction when that number is negative); each store
@@ -56,8 +62,13 @@ do {
         try figures.persistedReceive()
         log("skipped keys...")
         try figures.skippedKeys()
+        log("two processes receiving into one store...")
+        let executable = URL(fileURLWithPath: arguments[0]).standardizedFileURL
+        let shared = try TwoProcessReceive.measure(executable)
+        figures.results["persisted_receive_one_process_per_s"] = shared.one
+        figures.results["persisted_receive_two_processes_per_s"] = shared.two
         log("sessions (growing a store to 10,000 sessions)...")
-        try figures.sessions(openProbe: URL(fileURLWithPath: arguments[0]).standardizedFileURL)
+        try figures.sessions(openProbe: executable)
         let json = try JSONSerialization.data(withJSONObject: figures.results, options: [.prettyPrinted, .sortedKeys])
         try json.write(to: URL(fileURLWithPath: arguments[2]))
     default:

@@ -55,6 +55,7 @@ extension SQLiteConnection {
             return true
         }
         try execute("BEGIN IMMEDIATE")
+        transactionDataVersion = nil
         return false
     }
 

@@ -69,6 +69,8 @@ import CSQLite
     private let lock: StoreFileLock?
     /// Prepared statements by SQL text.
     private var statements: [String: SQLiteStatement] = [:]
+    /// ``dataVersion`` as read in the open write transaction (cleared when one begins).
+    var transactionDataVersion: Int64?
     /// How many statements were prepared for the cache; tests use it to see that statements are reused.
     private(set) var statementsPrepared = 0
 
@@ -126,13 +128,17 @@ import CSQLite
     }
 
     /// `PRAGMA data_version`: a number that changes whenever another connection commits to the database (never for
-    /// this connection's own commits), to tell when something cached from it may be stale.
+    /// this connection's own commits), to tell when something cached from it may be stale. Read once per write
+    /// transaction: while this connection holds the write lock, no other can commit.
     var dataVersion: Int64 {
         get throws(StoreError) {
+            if isInTransaction, let transactionDataVersion { return transactionDataVersion }
             guard let row = try queryOne("PRAGMA data_version") else {
                 throw .sqlite(code: SQLITE_ERROR, message: "PRAGMA data_version returned no row")
             }
-            return try row.integer(0)
+            let version = try row.integer(0)
+            if isInTransaction { transactionDataVersion = version }
+            return version
         }
     }
 
