@@ -184,7 +184,9 @@ extension E2EEEngine {
     /// A stored message this engine did not decrypt: handed to the app once — another process sharing the store
     /// (a notification extension, the CLI) decrypted it first — and dropped as a replay after that.
     private func storedElsewhere(_ stored: StoredMessage) -> [AppEvent] {
-        guard delivered.insert(stored.id), !stored.isDeleted, !stored.isRemovedByServer else { return [] }
+        guard delivered.insert(stored.id), !stored.isDeleted, !stored.isRemovedByServer,
+            (try? store.messageStored(id: stored.id, since: startedAt)) == true
+        else { return [] }
         let trust: PinnedIdentity.Level? =
             stored.sender.user == local.user ? nil : (try? store.pinnedIdentity(for: stored.sender))?.level ?? .changed
         return [

@@ -44,6 +44,9 @@ public actor E2EEEngine {
     /// The messages this engine has handed to the app: a replay of one is dropped, while a message another process
     /// sharing the store decrypted first is still handed over here, once, from the stored copy.
     var delivered = RecentIDs(limit: 10_000)
+    /// When this engine started, on the store's clock: a stored message it did not decrypt is handed over only when
+    /// stored since (another process decrypted it meanwhile), never history a server replays under an old id.
+    let startedAt: Date
     /// Users whose device list a wrap made suspect (its key was not the pin) but could not be judged then: the next
     /// send judges it first. Kept in memory, so an unread wrap changes nothing stored (READY marks every list stale
     /// after a restart anyway).
@@ -70,6 +73,7 @@ public actor E2EEEngine {
         self.logger = logger
         self.configuration = configuration
         self.clock = clock
+        startedAt = store.now.addingTimeInterval(-1)
         do {
             local = try store.localIdentity().address
         } catch {

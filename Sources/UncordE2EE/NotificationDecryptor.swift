@@ -29,7 +29,7 @@ public struct NotificationDecryptor: Sendable {
     /// - Throws: store errors (``UncordStore/StoreError/wrongPassphrase`` for a wrong key; nothing is changed).
     public init(storeAt path: String, key: StoreKeySource, server: (any ServerAPI)? = nil, logger: Logger) throws {
         let store = try SQLiteStore.open(at: path, key: key)
-        engine = try E2EEEngine(store: store, server: OneFetchServer(inner: server), logger: logger)
+        engine = try E2EEEngine(store: store, server: OfflineServer(listRoute: server), logger: logger)
     }
 
     /// Decrypts and stores one message given as the server's JSON; answers its events (`.message`, or
@@ -48,39 +48,4 @@ public struct NotificationDecryptor: Sendable {
     public func decrypt(_ message: Message) async -> [AppEvent] {
         await engine.receive(message, isEdit: false)
     }
-}
-
-/// The extension's view of the server: the list route only (for the one wrap fetch); every other call is refused
-/// without a request.
-struct OneFetchServer: ServerAPI {
-    let inner: (any ServerAPI)?
-    private let offline = OfflineServer()
-
-    func messages(channel: UUID, device: UUID, before: UUID?, limit: Int?) async throws -> [Message] {
-        guard let inner else {
-            return try await offline.messages(channel: channel, device: device, before: before, limit: limit)
-        }
-        return try await inner.messages(channel: channel, device: device, before: before, limit: limit)
-    }
-
-    func registerDevice(_ request: RegisterDeviceRequest) async throws -> Device {
-        try await offline.registerDevice(request)
-    }
-    func updateIdentityKey(device: UUID, _ request: UpdateIdentityKeyRequest) async throws {
-        try await offline.updateIdentityKey(device: device, request)
-    }
-    func uploadSignedPreKey(device: UUID, _ request: UploadSignedPreKeyRequest) async throws {
-        try await offline.uploadSignedPreKey(device: device, request)
-    }
-    func uploadOneTimePreKeys(device: UUID, _ request: UploadOneTimePreKeysRequest) async throws {
-        try await offline.uploadOneTimePreKeys(device: device, request)
-    }
-    func oneTimePreKeyCount(device: UUID) async throws -> Int { try await offline.oneTimePreKeyCount(device: device) }
-    func keyBundle(of user: UUID) async throws -> UserKeyBundle { try await offline.keyBundle(of: user) }
-    func devices() async throws -> [Device] { try await offline.devices() }
-    func deleteDevice(_ device: UUID) async throws { try await offline.deleteDevice(device) }
-    func sendMessage(channel: UUID, body: [UInt8]) async throws -> Message {
-        try await offline.sendMessage(channel: channel, body: body)
-    }
-    func dmChannels() async throws -> [DMChannel] { try await offline.dmChannels() }
 }

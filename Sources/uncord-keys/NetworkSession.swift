@@ -79,15 +79,16 @@ struct NetworkSession {
         try E2EEEngine(store: store, server: api, logger: logger, configuration: configuration)
     }
 
-    /// Opens the store, checks the device is registered and makes its engine and the session; fails early, with the
-    /// client's own error, when the server is unreachable or refuses the token.
+    /// Opens the store, checks the device is registered and makes the session and its engine. With `probe`, one
+    /// request first fails early, with the client's own error, when the server is unreachable or refuses the token.
     static func registered(
-        _ network: NetworkOptions, _ options: StoreOptions, configuration: E2EEConfiguration = .init()
+        _ network: NetworkOptions, _ options: StoreOptions, configuration: E2EEConfiguration = .init(),
+        probe: Bool = true
     ) async throws -> (NetworkSession, SQLiteStore, E2EEEngine) {
         let store = try openStore(options)
         let session = try NetworkSession(options: network, store: store)
         guard try store.isRegistered() else { throw CLIError.notRegistered }
-        _ = try await session.api.oneTimePreKeyCount(device: try store.localIdentity().address.device)
+        if probe { _ = try await session.api.oneTimePreKeyCount(device: try store.localIdentity().address.device) }
         return (session, store, try session.engine(store: store, configuration: configuration))
     }
 }

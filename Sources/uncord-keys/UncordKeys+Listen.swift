@@ -50,10 +50,8 @@ extension UncordKeys {
 
         func run() async throws {
             try await reportingNetworkFailures(storePath: storeOptions.path) {
-                let store = try NetworkSession.openStore(storeOptions)
-                let session = try NetworkSession(options: networkOptions, store: store)
-                guard try store.isRegistered() else { throw CLIError.notRegistered }
-                let engine = try session.engine(store: store)
+                let (session, _, engine) = try await NetworkSession.registered(
+                    networkOptions, storeOptions, probe: false)
                 let output = ListenOutput(
                     json: json, channel: channel.flatMap { UUID(uuidString: $0) }, me: engine.address)
                 let gateway = session.gateway(configuration: GatewayConfiguration(maximumAttempts: 5))

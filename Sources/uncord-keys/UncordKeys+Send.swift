@@ -60,10 +60,8 @@ extension UncordKeys {
                     throw ValidationError("--channel must be a UUID")
                 }
                 let participants = to.compactMap { UUID(uuidString: $0) }
-                let store = try NetworkSession.openStore(storeOptions)
-                let session = try NetworkSession(options: networkOptions, store: store)
-                guard try store.isRegistered() else { throw CLIError.notRegistered }
-                let engine = try session.engine(store: store)
+                let (session, _, engine) = try await NetworkSession.registered(
+                    networkOptions, storeOptions, probe: false)
                 for entry in try await engine.pendingSends() {
                     let message = try await session.api.sendMessage(channel: entry.channel, body: entry.body)
                     _ = try await engine.markSent(entry, messageID: message.id)

@@ -14,25 +14,7 @@ enum NotificationProbe {
         let file = path + ".message.json"
         try Data(try WireJSON.encode(message)).write(to: URL(fileURLWithPath: file))
         defer { try? FileManager.default.removeItem(atPath: file) }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = ["notify", path, file]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(Hex.encode(key.exportBytes()).utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let fields = String(decoding: data, as: UTF8.self).split(separator: " ").compactMap {
-            Double($0.trimmingCharacters(in: .whitespacesAndNewlines))
-        }
-        guard process.terminationStatus == 0, fields.count == 2 else {
-            throw BenchFailure("the notification probe failed: \(String(decoding: data, as: UTF8.self))")
-        }
-        return OpenProbe.Opened(milliseconds: fields[0], residentMiB: fields[1])
+        return try OpenProbe.runChild(executable, ["notify", path, file], key: key)
     }
 
     /// The child's side: open, decrypt, then print `milliseconds peak-resident-MiB`; fails unless the message was

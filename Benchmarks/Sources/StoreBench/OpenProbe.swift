@@ -13,9 +13,15 @@ enum OpenProbe {
 
     /// Runs `StoreBench open PATH` with the key on standard input and reads its one line of output.
     static func run(_ executable: URL, path: String, key: SecureBytes) throws -> Opened {
+        try runChild(executable, ["open", path], key: key)
+    }
+
+    /// Runs a probe child (`StoreBench ARGUMENTS`) with the key in hex on standard input and reads its one line,
+    /// `milliseconds peak-resident-MiB`.
+    static func runChild(_ executable: URL, _ arguments: [String], key: SecureBytes) throws -> Opened {
         let process = Process()
         process.executableURL = executable
-        process.arguments = ["open", path]
+        process.arguments = arguments
         let input = Pipe()
         let output = Pipe()
         process.standardInput = input
@@ -29,7 +35,7 @@ enum OpenProbe {
             Double($0.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         guard process.terminationStatus == 0, fields.count == 2 else {
-            throw BenchFailure("the open probe failed: \(String(decoding: data, as: UTF8.self))")
+            throw BenchFailure("the \(arguments[0]) probe failed: \(String(decoding: data, as: UTF8.self))")
         }
         return Opened(milliseconds: fields[0], residentMiB: fields[1])
     }

@@ -122,6 +122,17 @@ extension SQLiteStore {
         }
     }
 
+    /// Whether the message with this id was stored at or after `date` (on the store's clock): decrypted by another
+    /// process while this one ran, rather than history from before.
+    public func messageStored(id: UUID, since date: Date) throws -> Bool {
+        try connection.read { db in
+            guard let row = try db.queryOne("SELECT received_at FROM messages WHERE id = ?", [.text(id.lowercased)]),
+                let received = Timestamp.parse(try row.text("received_at"))
+            else { return false }
+            return received >= date
+        }
+    }
+
     /// The stored message with this id, if any.
     public func message(id: UUID) throws -> StoredMessage? {
         try connection.read { db in try storedMessage(id: id, db: db) }

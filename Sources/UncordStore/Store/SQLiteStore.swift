@@ -42,7 +42,7 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
     func forgetCachedIdentity() { localCache.forget() }
 
     /// The store's notion of now (injectable for tests of grace periods).
-    var now: Date { clock() }
+    public var now: Date { clock() }
 
     // MARK: Opening
 
