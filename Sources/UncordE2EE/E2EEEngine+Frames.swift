@@ -273,7 +273,12 @@ extension E2EEEngine {
         let slot = "\(sender)/\(key.map { Hex.encode($0.bytes) } ?? "")"
         if let last = deviceRefreshes[slot], now.timeIntervalSince(last) < minimum { return ([], false) }
         do {
-            let judged = try await judgeDeviceList(of: user)
+            // Another process sharing the store may have judged the list since: a device it authorized is known.
+            let settled = { !force && !self.isUnknownDevice(sender) }
+            guard let judged = try await judgeDeviceList(of: user, unlessSettled: settled) else {
+                deviceRefreshes[slot] = now
+                return ([], false)
+            }
             deviceRefreshes[slot] = now
             if judged.sendAllowed { refreshedBundles[user] = (judged.bundle, now) }
             try storeCall { try store.markDeviceListStale(of: user) }

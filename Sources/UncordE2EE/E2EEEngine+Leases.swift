@@ -10,6 +10,8 @@ enum EngineLease {
     static let signedPreKey = "signed-pre-key"
     /// Catching up on missed messages.
     static let catchUp = "catch-up"
+    /// Fetching and judging device lists, and a send that fetched lists sealing its sessions.
+    static let deviceLists = "device-lists"
     /// How long a lease lasts unless renewed; a holder renews it every third of that while it works, so a holder
     /// killed mid-work holds it at most this long.
     static let duration: TimeInterval = 30
@@ -24,12 +26,14 @@ extension E2EEEngine {
     ) async -> T? {
         let deadline = waiting.map { ContinuousClock.now + $0 }
         while true {
-            let taken: Bool
-            do {
-                taken = try store.takeLease(name, holder: leaseHolder, for: EngineLease.duration)
-            } catch {
-                logger.warning("the store's lease could not be taken", metadata: ["lease": "\(name)"])
-                return nil
+            var taken = false
+            if !leasesHeld.contains(name) {
+                do {
+                    taken = try store.takeLease(name, holder: leaseHolder, for: EngineLease.duration)
+                } catch {
+                    logger.warning("the store's lease could not be taken", metadata: ["lease": "\(name)"])
+                    return nil
+                }
             }
             if taken { break }
             guard let deadline, ContinuousClock.now < deadline else {
@@ -38,6 +42,8 @@ extension E2EEEngine {
             }
             try? await Task.sleep(for: .milliseconds(200))
         }
+        leasesHeld.insert(name)
+        defer { leasesHeld.remove(name) }
         let (store, holder) = (store, leaseHolder)
         let renewal = Task.detached {
             while !Task.isCancelled {

@@ -128,41 +128,16 @@ extension E2EEEngine {
         guard users.count > 1 else { throw .unknownMembers(channel: channel) }
         try checkNotBlocked(users)
 
-        // Every user's list is judged before anything is sealed: a user whose outcome refuses sending refuses the
-        // whole send (no partial sends).
-        var bundles: [UserKeyBundle] = []
-        var events: [AppEvent] = []
-        var fromRefresh: [UUID] = []
-        var refusal: E2EEError?
-        let entry: OutboxEntry
-        do throws(E2EEError) {
-            for user in users where try needsBundle(user) {
-                if let kept = freshRefreshedBundle(of: user) {
-                    bundles.append(kept)
-                    fromRefresh.append(user)
-                    continue
-                }
-                let judged = try await judgeDeviceList(of: user)
-                events += judged.events
-                if !judged.sendAllowed, user != local.user, refusal == nil {
-                    refusal = try sendRefusal(for: user, outcome: judged.outcome)
-                }
-                bundles.append(judged.bundle)
-            }
-            if let refusal { throw refusal }
-            try checkNotBlocked(users)
-            entry = try storeCall {
-                try store.send(
-                    payload, channel: channel, participants: users, bundles: bundles, replyTo: replyTo,
-                    using: sendingCipher)
-            }
-        } catch {
-            // Whatever stopped the send, what the judgements found still reaches the app.
-            undeliveredEvents += events
-            throw error
-        }
-        // A kept bundle is spent once its list and sessions are committed: its one-time pre-keys are never reused.
-        for user in fromRefresh { refreshedBundles[user] = nil }
+        // A send that must fetch a list runs in one process at a time, from the judgement to the sealed sessions:
+        // the fetch spends one-time pre-keys, and another process sharing the store may have set the sessions up
+        // by the time this one's turn comes (so the lists are asked for again inside the lease).
+        var fetchesLists = false
+        for user in users where try needsBundle(user) { fetchesLists = true }
+        let sealed =
+            fetchesLists
+            ? await judgeAndSealInTurn(payload, channel: channel, users: users, replyTo: replyTo)
+            : await judgeAndSeal(payload, channel: channel, users: users, replyTo: replyTo)
+        let (entry, events) = try sealed.get()
         let warnings = events.compactMap { event -> TrustWarning? in
             if case .trustWarning(let warning) = event { return warning }
             return nil
@@ -172,6 +147,59 @@ extension E2EEEngine {
             sentContents[request.content] = (channel, payload, nil)
         }
         return prepared
+    }
+
+    /// ``judgeAndSeal(_:channel:users:replyTo:)`` holding the `device-lists` lease (a lease that cannot be had in
+    /// time, its holder hung, does not stop the send).
+    private func judgeAndSealInTurn(
+        _ payload: MessagePayload, channel: UUID, users: [UUID], replyTo: UUID?
+    ) async -> Result<(OutboxEntry, [AppEvent]), E2EEError> {
+        let inTurn = await withLease(EngineLease.deviceLists, waiting: .seconds(EngineLease.duration + 5)) {
+            await judgeAndSeal(payload, channel: channel, users: users, replyTo: replyTo)
+        }
+        if let inTurn { return inTurn }
+        return await judgeAndSeal(payload, channel: channel, users: users, replyTo: replyTo)
+    }
+
+    /// Judges every list the send needs (each user whose outcome refuses sending refuses the whole send: no
+    /// partial sends), then seals the payload for every authorized device and records it in the outbox, in one
+    /// transaction. What the judgements found reaches the app also when the send is refused.
+    private func judgeAndSeal(
+        _ payload: MessagePayload, channel: UUID, users: [UUID], replyTo: UUID?
+    ) async -> Result<(OutboxEntry, [AppEvent]), E2EEError> {
+        var bundles: [UserKeyBundle] = []
+        var events: [AppEvent] = []
+        var fromRefresh: [UUID] = []
+        var refusal: E2EEError?
+        do throws(E2EEError) {
+            for user in users where try needsBundle(user) {
+                if let kept = freshRefreshedBundle(of: user) {
+                    bundles.append(kept)
+                    fromRefresh.append(user)
+                    continue
+                }
+                let judged = try await judgeDeviceListNow(of: user)
+                events += judged.events
+                if !judged.sendAllowed, user != local.user, refusal == nil {
+                    refusal = try sendRefusal(for: user, outcome: judged.outcome)
+                }
+                bundles.append(judged.bundle)
+            }
+            if let refusal { throw refusal }
+            try checkNotBlocked(users)
+            let entry = try storeCall {
+                try store.send(
+                    payload, channel: channel, participants: users, bundles: bundles, replyTo: replyTo,
+                    using: sendingCipher)
+            }
+            // A kept bundle is spent once its list and sessions are committed: its one-time pre-keys are never
+            // reused.
+            for user in fromRefresh { refreshedBundles[user] = nil }
+            return .success((entry, events))
+        } catch {
+            undeliveredEvents += events
+            return .failure(error)
+        }
     }
 
     /// The error a send to `user` fails with when its device list does not allow sending.

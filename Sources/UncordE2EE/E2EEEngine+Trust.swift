@@ -125,9 +125,39 @@ extension E2EEEngine {
     ///   ``AppEvent/ownDeviceLinked(device:)``, ``AppEvent/trustWarning(_:)``).
     /// - Throws: ``E2EEError/noBundle(user:)`` when the server answered another user's list;
     ///   ``E2EEError/server(detail:)`` when the fetch failed.
-    func judgeDeviceList(of user: UUID) async throws(E2EEError) -> (
+    func judgeDeviceList(of user: UUID) async throws(E2EEError) -> DeviceListVerdict {
+        if let judged = try await judgeDeviceList(of: user, unlessSettled: { false }) { return judged }
+        return try await judgeDeviceListNow(of: user)
+    }
+
+    /// ``judgeDeviceList(of:)`` in one process at a time (the `device-lists` lease, shared with sends that fetch
+    /// lists): the fetch spends one-time pre-keys on the server, and two processes sharing the store would judge
+    /// the same list twice. While another process holds the lease this one waits; then `settled`, read in its
+    /// turn, says whether that process's work already did what this judgement was for, and the fetch is skipped
+    /// (`nil`). A lease that cannot be had in time (its holder hung) does not stop the judgement.
+    func judgeDeviceList(
+        of user: UUID, unlessSettled settled: () -> Bool
+    ) async throws(E2EEError) -> DeviceListVerdict? {
+        let outcome = await withLease(
+            EngineLease.deviceLists, waiting: .seconds(EngineLease.duration + 5)
+        ) { () async -> Result<DeviceListVerdict?, E2EEError> in
+            if settled() { return .success(nil) }
+            do throws(E2EEError) {
+                return .success(try await judgeDeviceListNow(of: user))
+            } catch {
+                return .failure(error)
+            }
+        }
+        if let outcome { return try outcome.get() }
+        return try await judgeDeviceListNow(of: user)
+    }
+
+    /// What one judgement of a user's device list gave.
+    typealias DeviceListVerdict = (
         bundle: UserKeyBundle, sendAllowed: Bool, events: [AppEvent], outcome: DeviceAuthorization.Outcome
-    ) {
+    )
+
+    func judgeDeviceListNow(of user: UUID) async throws(E2EEError) -> DeviceListVerdict {
         let fetched: UserKeyBundle
         do {
             fetched = try await server.keyBundle(of: user)

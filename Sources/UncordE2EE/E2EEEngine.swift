@@ -28,6 +28,10 @@ public actor E2EEEngine {
     /// This engine's name in the store's leases: work other processes sharing the store must not do at the same
     /// time (pre-key top-ups, signed pre-key rotation, catch-up) runs under a lease held in it.
     let leaseHolder = UUID().uuidString.lowercased()
+    /// The store leases a task of this engine holds: another task of the engine waits for them as another process
+    /// would (the store would renew them for it, being the same holder, and its release would end the first task's
+    /// hold early).
+    var leasesHeld: Set<String> = []
     /// Plaintexts of this device's sends by content, so their gateway echo can be shown without a wrap: only in
     /// the send's channel, and only under the first message id it is echoed with.
     var sentContents: [String: (channel: UUID, payload: MessagePayload, messageID: UUID?)] = [:]

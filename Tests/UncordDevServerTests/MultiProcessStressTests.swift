@@ -7,8 +7,9 @@ import UncordTestSupport
 /// Issue 15, item 6: one store shared by a long-running listener, a process decrypting the same messages by id and
 /// two senders, against a peer over the development server, while those processes are killed with SIGKILL and
 /// started again at random (at least 30 kills). Afterwards every message the peer sent is stored once, with its body;
-/// every message the shared store's device posted was decrypted by the peer; and the store's pre-keys agree with the
-/// server's. Seeded: `UNCORD_STRESS_SEED=N` replays a run's decisions.
+/// every message the shared store's device posted was decrypted by the peer; the store's pre-keys agree with the
+/// server's; and no two processes topped the server's one-time pre-keys up at once (a third user drains them while
+/// `prekeys replenish` runs beside the listener). Seeded: `UNCORD_STRESS_SEED=N` replays a run's decisions.
 @Suite(.serialized)
 struct MultiProcessStressTests {
     static let rounds = 36
@@ -23,6 +24,7 @@ struct MultiProcessStressTests {
         let alice = Cluster.Device(name: "alice", user: UUID().uuidString.lowercased())
         let bob = Cluster.Device(name: "bob", user: UUID().uuidString.lowercased())
         try await cluster.create([alice, bob])
+        let carol = UUID().uuidString.lowercased()
         let channel = try await cluster.succeed(alice, ["dm", "open", bob.user])
         try await cluster.succeed(bob, ["dm", "open", alice.user])
 
@@ -31,6 +33,7 @@ struct MultiProcessStressTests {
         var kills = 0
         var listener: Subprocess? = try await cluster.listen(bob, seconds: 900)
         var running: [Subprocess] = []
+        var toppingUp: [Subprocess] = []  // left to finish: their top-ups meet
         var round = 0
         // At least `rounds` rounds, and on until 30 kills (at most twice as many rounds).
         while round < Self.rounds || (kills < 30 && round < 2 * Self.rounds) {
@@ -46,6 +49,19 @@ struct MultiProcessStressTests {
                         cluster.cli,
                         ["send", "--channel", channel, "--text", body] + cluster.storeArguments(bob),
                         environment: cluster.environment(bob), in: cluster.scratch))
+            }
+            // Someone fetches Bob's bundle again and again (each fetch spends one of his one-time pre-keys, and
+            // KEY_BUNDLE_LOW reaches the listener), and two top-ups start together beside the listener's.
+            if random.chance(0.3) {
+                for _ in 0..<(10 + random.below(20)) {
+                    _ = try await cluster.get("/users/\(bob.user)/keys", as: carol)
+                }
+                for _ in 0..<2 {
+                    toppingUp.append(
+                        try Subprocess.start(
+                            cluster.cli, ["prekeys", "replenish"] + cluster.storeArguments(bob),
+                            environment: cluster.environment(bob), in: cluster.scratch))
+                }
             }
             let ids = aliceSent.keys.sorted()
             if !ids.isEmpty {
@@ -69,7 +85,7 @@ struct MultiProcessStressTests {
             if listener == nil, random.chance(0.7) { listener = try await cluster.listen(bob, seconds: 900) }
             running.removeAll { !$0.isRunning }
         }
-        for process in running { _ = try? await process.finish(timeout: .seconds(60)) }
+        for process in running + toppingUp { _ = try? await process.finish(timeout: .seconds(60)) }
         listener?.kill()
         #expect(kills >= 30, "only \(kills) kills")
 
@@ -133,8 +149,32 @@ struct MultiProcessStressTests {
         }
         #expect(handedOut.count >= 10)
         #expect(Set(handedOut).isSubset(of: published), "keys on the server without a private half in the store")
+        // No two processes topped up at once. Two at once upload the same pending keys within moments of each
+        // other, and the server refuses the second batch for a taken key id. Holding the store's lease, a process
+        // marks what it uploaded before it lets go, and a holder killed mid-upload keeps the lease for at least 20 s
+        // after the server took its keys (renewed every 10 s for 30 s): a later process may upload those keys again
+        // (and is refused), but never sooner. And no batch left the device holding more than the target (100).
+        let uploads = try server.read { db in
+            try db.query(
+                """
+                SELECT u.keys, u.unconsumed_after, u.clash_age_ms FROM one_time_pre_key_uploads u
+                JOIN devices d ON d.id = u.device WHERE d.device_id = ?
+                """, [.text(status.deviceID.uuidString.lowercased())]
+            ).map {
+                (
+                    keys: try $0.integer("keys"), after: try $0.integer("unconsumed_after"),
+                    clash: try $0.optionalInteger("clash_age_ms")
+                )
+            }
+        }
+        let accepted = uploads.filter { $0.clash == nil }
+        let clashes = uploads.compactMap(\.clash)
+        #expect(accepted.count >= 2, "the run never topped up: \(uploads)")
+        #expect(accepted.allSatisfy { $0.after <= 100 }, "a top-up beside another: \(uploads)")
+        #expect(clashes.allSatisfy { $0 >= 15_000 }, "two processes uploaded the same keys at once: \(clashes) ms")
         print(
             "multi-process stress: \(kills) kills, \(aliceSent.count) messages to the shared store, "
-                + "\(copies.count) from it (\(reposted) posted twice after a kill)")
+                + "\(copies.count) from it (\(reposted) posted twice after a kill), \(accepted.count) pre-key "
+                + "batches taken, \(clashes.count) refused as already held")
     }
 }

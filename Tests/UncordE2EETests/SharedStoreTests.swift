@@ -45,6 +45,25 @@ import UncordStore
         #expect(try one.store.pendingOneTimePreKeys().isEmpty)
     }
 
+    @Test func twoEnginesSendingToANewPeerAtOnceFetchItsListOnce() async throws {
+        let directory = try ScratchDirectory()
+        let server = TestServer()
+        let alice = try await makeDevice("alice", server: server, in: directory)
+        let (bobOne, bobTwo) = try await Self.pair(server: server, in: directory)
+        let channel = await server.createChannel([alice.user, bobOne.user])
+        await server.setBundleDelay(.milliseconds(300))
+        // Both processes send to Alice, whom the store has never judged: one fetch of her list (each fetch spends
+        // one of her one-time pre-keys), the other process's send uses the session the first one set up.
+        async let first = bobOne.engine.prepareMessage(text: "one", channel: channel, participants: [alice.user])
+        async let second = bobTwo.engine.prepareMessage(text: "two", channel: channel, participants: [alice.user])
+        let prepared = try await [first, second]
+        #expect(await server.bundleFetches.filter { $0 == alice.user }.count == 1)
+        for message in prepared {
+            _ = try await server.client(for: bobOne.user).sendMessage(channel: channel, body: message.body)
+        }
+        #expect(bodies(await alice.pump()).sorted() == ["one", "two"])
+    }
+
     @Test func aMessageHandedToBothEnginesIsDecryptedOnce() async throws {
         let directory = try ScratchDirectory()
         let server = TestServer()

@@ -38,6 +38,8 @@ actor TestServer {
     var failingUploads = 0
     /// How long an OPK upload takes, to let concurrent triggers overlap.
     var uploadDelay: Duration = .zero
+    /// How long the bundle route takes before it answers.
+    var bundleDelay: Duration = .zero
     /// Every accepted OPK upload batch, key ids in order.
     private(set) var uploadedBatches: [[UInt32]] = []
     /// Every OPK upload request, accepted or not.
@@ -55,6 +57,7 @@ actor TestServer {
 
     func setFailingUploads(_ count: Int) { failingUploads = count }
     func setUploadDelay(_ delay: Duration) { uploadDelay = delay }
+    func setBundleDelay(_ delay: Duration) { bundleDelay = delay }
     func setRegistrationFails(_ fails: Bool) { registrationFails = fails }
     func setDropsMessageKeys(_ drops: Bool) { dropsMessageKeys = drops }
 
@@ -164,7 +167,8 @@ actor TestServer {
     }
 
     /// `GET /users/{user}/keys`: consumes one OPK per device (an actor call is atomic), then KEY_BUNDLE_LOW.
-    func keyBundle(of user: UUID) throws -> UserKeyBundle {
+    func keyBundle(of user: UUID) async throws -> UserKeyBundle {
+        if bundleDelay != .zero { try await Task.sleep(for: bundleDelay) }
         bundleFetches.append(user)
         var bundles: [DeviceKeyBundle] = []
         var low: [(UUID, Int)] = []

@@ -89,22 +89,53 @@ extension DevDatabase {
         }
         let ids = request.preKeys.map(\.keyID)
         guard Set(ids).count == ids.count else { throw .duplicateKeyID("the batch repeats a key id") }
-        try write { db in
+        let clash = try write { db -> UInt32? in
             let row = try deviceRow(user: user, device: device, db: db)
+            let now = try Self.now()
+            // One duplicate refuses the whole batch; the refusal is recorded (with the taken key's age) and kept.
+            for key in request.preKeys {
+                guard
+                    let taken = try db.queryOne(
+                        "SELECT uploaded_at FROM one_time_pre_keys WHERE device = ? AND key_id = ?",
+                        [.text(row), .integer(Int64(key.keyID))])
+                else { continue }
+                let age = try taken.optionalText("uploaded_at").flatMap(Timestamp.init(rfc3339:)).map {
+                    Int64(now.date.timeIntervalSince($0.date) * 1000)
+                }
+                try recordUpload(
+                    row: row, at: now, keys: request.preKeys.count, clashAge: age, db: db)
+                return key.keyID
+            }
             let next = try db.queryOne(
                 "SELECT coalesce(max(seq), 0) + 1 AS n FROM one_time_pre_keys WHERE device = ?", [.text(row)])
             var seq = try next?.integer("n") ?? 1
             for key in request.preKeys {
-                let taken = try db.queryOne(
-                    "SELECT 1 FROM one_time_pre_keys WHERE device = ? AND key_id = ?",
-                    [.text(row), .integer(Int64(key.keyID))])
-                guard taken == nil else { throw DevServerError.duplicateKeyID("key id \(key.keyID) is taken") }
                 try db.run(
-                    "INSERT INTO one_time_pre_keys (device, key_id, public_key, seq) VALUES (?, ?, ?, ?)",
-                    [.text(row), .integer(Int64(key.keyID)), .blob(key.publicKey), .integer(seq)])
+                    """
+                    INSERT INTO one_time_pre_keys (device, key_id, public_key, seq, uploaded_at)
+                    VALUES (?, ?, ?, ?, ?)
+                    """,
+                    [.text(row), .integer(Int64(key.keyID)), .blob(key.publicKey), .integer(seq), .text(now.text)])
                 seq += 1
             }
+            try recordUpload(row: row, at: now, keys: request.preKeys.count, clashAge: nil, db: db)
+            return nil
         }
+        if let clash { throw .duplicateKeyID("key id \(clash) is taken") }
+    }
+
+    /// One line of `one_time_pre_key_uploads`: a batch accepted (`clashAge` nil) or refused for a taken key id.
+    private func recordUpload(row: String, at now: Timestamp, keys: Int, clashAge: Int64?, db: SQLiteConnection) throws
+    {
+        try db.run(
+            """
+            INSERT INTO one_time_pre_key_uploads (device, uploaded_at, keys, unconsumed_after, clash_age_ms)
+            VALUES (?, ?, ?, ?, ?)
+            """,
+            [
+                .text(row), .text(now.text), .integer(Int64(keys)), .integer(Int64(try remaining(row: row, db: db))),
+                clashAge.map { .integer($0) } ?? .null,
+            ])
     }
 
     /// `GET /users/@me/devices/{device_id}/one-time-pre-keys/count`: the keys not yet handed out.

@@ -158,6 +158,21 @@ final class DevDatabase: Sendable {
                 CREATE INDEX devices_by_user ON devices (user_id, seq);
                 CREATE INDEX message_keys_by_device ON message_keys (device);
                 """),
+        // Every one-time pre-key batch, accepted or refused, for tests of clients that share a store: what the
+        // device held after it, and for a batch refused because a key id was taken, how long before the taken key
+        // had been uploaded (two processes uploading the same keys at once clash within moments).
+        Migration(
+            version: 3,
+            sql: """
+                ALTER TABLE one_time_pre_keys ADD COLUMN uploaded_at TEXT;
+                CREATE TABLE one_time_pre_key_uploads (
+                    device TEXT NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
+                    uploaded_at TEXT NOT NULL,
+                    keys INTEGER NOT NULL,
+                    unconsumed_after INTEGER NOT NULL,
+                    clash_age_ms INTEGER
+                );
+                """),
     ]
 
     /// The current time as an RFC 3339 timestamp.
