@@ -16,6 +16,10 @@ public enum AppEvent: Sendable, Equatable {
     case messageRemovedByServer(id: UUID, channel: UUID)
     /// A DM message could not be decrypted; never dropped silently.
     case undecryptable(messageID: UUID, reason: UndecryptableReason)
+    /// The server holds the same post under a second id (a send retried after its answer was lost, posted twice):
+    /// message `id` carries exactly the content of `original`, which was handed over (or is this device's own
+    /// send). Nothing is shown twice and nothing new is stored. Reported once.
+    case duplicate(id: UUID, of: UUID)
     /// A user's account identity key changed, or the user's devices carry several keys at once
     /// (LINKED_DEVICES.md A2 rules 2 and 3).
     case trustWarning(TrustWarning)

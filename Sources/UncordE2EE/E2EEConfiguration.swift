@@ -18,6 +18,11 @@ public struct E2EEConfiguration: Sendable {
     public var signedPreKeyRotationAge: TimeInterval = 7 * 24 * 3600
     /// The age after which a cached device list is fetched again before sending.
     public var deviceListRefreshAge: TimeInterval = 24 * 3600
+    /// At most one automatic session recovery per peer device within this many seconds (`Docs/ENGINE.md`,
+    /// "Sessions that heal"): when messages from a device cannot be decrypted because this side lost or forked
+    /// the session, the engine starts a new session with it and tells it so in an encrypted control message.
+    /// `nil` turns recovery off.
+    public var sessionRecoveryInterval: TimeInterval? = 3600
     /// The handling of key changes of unverified devices; verified devices always block.
     public var unverifiedChanges = UnverifiedChangePolicy.warn
     /// The label sent when registering the device.

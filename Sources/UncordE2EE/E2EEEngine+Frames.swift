@@ -115,6 +115,7 @@ extension E2EEEngine {
     // MARK: Receiving
 
     func receive(_ message: Message, isEdit: Bool) async -> [AppEvent] {
+        if !isEdit, let copy = copyOfAnEarlierPost(message) { return copy }
         var message = message
         if !carriesWrapForThisDevice(message) {
             if message.author.id == local.user, let payload = ownSend(message) {
@@ -157,10 +158,11 @@ extension E2EEEngine {
             }
             switch receiveOnce(message, isEdit: isEdit) {
             case .success(let value): received = value
-            case .failure(let failure): return events + [failure.event(for: message.id, logger: logger)]
+            case .failure(let failure): return events + (await undecryptable(message, failure))
             }
-        case .failure(let failure): return [failure.event(for: message.id, logger: logger)]
+        case .failure(let failure): return await undecryptable(message, failure)
         }
+        if let original = received.duplicateOf { return reportCopy(message.id, of: original) }
         if received.wasAlreadyStored { return isEdit ? [] : storedElsewhere(received.message) }
         delivered.insert(message.id)
         if received.membership == .pending {
@@ -173,12 +175,36 @@ extension E2EEEngine {
             events.append(.messageDeleted(id: deleted, channel: message.channelID))
             return events
         }
+        if received.message.payload.type == MessagePayload.sessionResetType {
+            // Its session, new, is now the active one with the sender's device: nothing else to do or show.
+            logger.info("a peer device started a new session after losing ours")
+            return events
+        }
         let trust = trustLabel(of: received)
         let decrypted = DecryptedMessage(
             id: message.id, channel: message.channelID, sender: received.message.sender,
             payload: received.message.payload, trust: trust, editedAt: received.message.editedAt)
         events.append(isEdit ? .messageEdited(decrypted) : .message(decrypted))
         return events
+    }
+
+    /// The event for a second copy of a post (reported once per engine run), or `nil` when `message` is not one: the
+    /// content and wrap of a stored message under another id, or this engine's own send echoed again under a
+    /// second id before its first was recorded.
+    private func copyOfAnEarlierPost(_ message: Message) -> [AppEvent]? {
+        if message.author.id == local.user, let first = sentContents[message.content]?.messageID, first != message.id,
+            sentContents[message.content]?.channel == message.channelID
+        {
+            return reportCopy(message.id, of: first)
+        }
+        guard let original = try? store.originalOfCopy(message) else { return nil }
+        return reportCopy(message.id, of: original)
+    }
+
+    private func reportCopy(_ id: UUID, of original: UUID) -> [AppEvent] {
+        guard delivered.insert(id) else { return [] }
+        logger.info("the server holds a post twice; the second copy is not shown")
+        return [.duplicate(id: id, of: original)]
     }
 
     /// A stored message this engine did not decrypt: handed to the app once — another process sharing the store

@@ -115,7 +115,7 @@ extension E2EEEngine {
         return entries
     }
 
-    private func prepare(
+    func prepare(
         _ payload: MessagePayload, channel: UUID, participants: [UUID], replyTo: UUID?
     ) async throws(E2EEError) -> PreparedMessage {
         // Refused before any bundle is fetched or pin written.

@@ -128,6 +128,7 @@ public actor E2EEEngine {
                 _ = try await server.registerDevice(request)
             } catch let error where ServerError.carried(by: error)?.code == .duplicateKeyID {
                 logger.info("device already registered on the server")
+                try await replaceStaleServerKey(request.identityKey)
             } catch let error where ServerError.carried(by: error)?.code == .internalError {
                 // The published server's defect 1 (Docs/UNCORD_SERVER.md section 3): every registration fails so.
                 logger.warning("the server answered device registration with 500 INTERNAL_ERROR; nothing registered")
@@ -140,6 +141,23 @@ public actor E2EEEngine {
         }
         try await rotateSignedPreKeyIfNeeded()
         _ = try await uploadPendingOneTimePreKeys()
+    }
+
+    /// A device registered before under this id (an earlier install that kept the id, or a registration whose
+    /// answer was lost): when the server lists another identity key for it, peers would judge this device's
+    /// messages against that key, so the key is replaced (the server tells peers with IDENTITY_KEY_CHANGED).
+    private func replaceStaleServerKey(_ key: [UInt8]) async throws(E2EEError) {
+        do {
+            guard let listed = try await server.devices().first(where: { $0.deviceID == local.device }),
+                listed.identityKey != key
+            else { return }
+            try await server.updateIdentityKey(device: local.device, UpdateIdentityKeyRequest(identityKey: key))
+        } catch {
+            throw Self.serverError(error)
+        }
+        // The earlier install's pre-keys are still on the server under the ids this store would upload.
+        try storeCall { try store.movePreKeyIDsPastAnEarlierInstall() }
+        logger.notice("the server held another identity key for this device id (a reinstall); replaced")
     }
 
     // MARK: Helpers

@@ -13,6 +13,13 @@ public struct MessagePayload: Sendable, Equatable, Codable {
     /// receiver that does not know the type shows it as such).
     public static let deleteType = "delete"
 
+    /// The `type` of a session recovery's control message (issue 16): its sender could not decrypt messages from
+    /// some device (its session was lost, or forked by a restored backup) and has started a new session with it;
+    /// `body` is empty. Receiving it through the new session makes that session the active one (PROTOCOL.md
+    /// section 6), which is all the recipient has to do. Never shown as a message (the project's extension of
+    /// section 5; a receiver that does not know the type shows it as such).
+    public static let sessionResetType = "session_reset"
+
     /// The payload type; `text` is the only one UEDM/1 defines.
     public var type: String
     /// The message text.

@@ -212,6 +212,10 @@ private func show(_ event: AppEvent, at name: String, own: DeviceAddress, names:
         say("[\(name)] the server says it removed \(id.uuidString.prefix(8).lowercased()); the copy is kept")
     case .undecryptable(let id, let reason):
         say("[\(name)] ✗ message \(id.uuidString.prefix(8).lowercased()) could not be decrypted: \(reason)")
+    case .duplicate(let id, let original):
+        say(
+            "[\(name)] the server holds \(original.uuidString.prefix(8).lowercased()) twice (also as "
+                + "\(id.uuidString.prefix(8).lowercased())); shown once (.duplicate)")
     case .trustWarning(let warning):
         let user = names.name(ofUser: warning.user)
         guard let current = warning.currentFingerprint else {

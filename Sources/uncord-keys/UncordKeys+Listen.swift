@@ -17,9 +17,10 @@ extension UncordKeys {
                 interrupted, or for --for SECONDS.
 
                 With --json, prints one JSON object per line. Every object has "event": "ready" (connected; also \
-                user_id, device_id), "resumed", "message", "edited", "deleted", "undecryptable", "trust_warning", \
-                "new_device", "keys_replenished" or "server_diagnosis" (a server defect no client can work around: \
-                reason and detail, once per run). Messages carry message_id, channel_id, author_id, \
+                user_id, device_id), "resumed", "message", "edited", "deleted", "undecryptable", "duplicate" (a post \
+                the server holds twice: message_id and original_id), "trust_warning", "new_device", \
+                "keys_replenished" or "server_diagnosis" (a server defect no client can work around: reason and \
+                detail, once per run). Messages carry message_id, channel_id, author_id, \
                 author_device, body, sent_at and trust (unverified, verified, changed, or own).
 
                 Example:
@@ -94,10 +95,12 @@ struct ListenOutput {
         var sendingBlocked: Bool?
         var count: Int?
         var detail: String?
+        var originalID: String?
 
         private enum CodingKeys: String, CodingKey {
             case event, body, trust, reason, count, detail
             case messageID = "message_id"
+            case originalID = "original_id"
             case channelID = "channel_id"
             case authorID = "author_id"
             case authorDevice = "author_device"
@@ -163,6 +166,11 @@ struct ListenOutput {
             var line = Line(event: "undecryptable")
             line.messageID = id.wire
             line.reason = "\(reason)"
+            return line
+        case .duplicate(let id, let original):
+            var line = Line(event: "duplicate")
+            line.messageID = id.wire
+            line.originalID = original.wire
             return line
         case .trustWarning(let warning):
             var line = Line(event: "trust_warning")
@@ -239,6 +247,8 @@ struct ListenOutput {
                 + "nothing until you name them (`send --to \(line.userID ?? "USER")`)"
         case "keys_replenished":
             return "uploaded \(line.count ?? 0) one-time pre-keys"
+        case "duplicate":
+            return "the server holds \(line.originalID ?? "?") twice (also as \(id)); shown once"
         case "server_diagnosis":
             return "WARNING: \(line.detail ?? "the server has a defect: see Docs/UNCORD_SERVER.md")"
         default:

@@ -116,8 +116,8 @@ struct MultiProcessStressTests {
         let fromBob = listed.filter { ($0["author"] as? [String: Any])?["id"] as? String == bob.user }
         #expect(!fromBob.isEmpty)
         // A send killed after the server took it but before it was recorded is posted again from the outbox, byte
-        // for byte: the server then holds two copies (its sends are not idempotent), and the second is a replay that
-        // decrypts to nothing new (issue 16 reports it as a duplicate). So: every distinct post was decrypted once.
+        // for byte: the server then holds two copies (its sends are not idempotent), and the second is recognised as
+        // a copy (`.duplicate`), never decrypted. So: every distinct post was decrypted once.
         var copies: [String: [UUID]] = [:]
         for message in fromBob {
             let id = try #require((message["id"] as? String).flatMap(UUID.init(uuidString:)))

@@ -89,3 +89,11 @@ extension AppEvent {
 
 /// The messages' bodies among `events`.
 func bodies(_ events: [AppEvent]) -> [String] { events.compactMap(\.messageBody) }
+
+/// The bodies of the messages in `events` that other users wrote (`device`'s own sends, echoed, left out).
+func received(_ events: [AppEvent], by device: TestDevice) -> [String] {
+    events.compactMap { event in
+        guard case .message(let message) = event, message.sender.user != device.user else { return nil }
+        return message.payload.body
+    }
+}

@@ -59,19 +59,29 @@ struct SQLiteStoreBackupTests {
         let path = pair.directory.path("restored.sqlite")
         let status = try SQLiteStore.importBackup(
             from: exported.file, passphrase: Self.passphrase, to: path, key: .rawKey(key))
-        #expect(status == (try pair.alice.status()))
+        let original = try pair.alice.status()
+        #expect(status.deviceID == original.deviceID && status.sessions == original.sessions)
         let restored = try SQLiteStore.open(at: path, key: .rawKey(key))
         #expect(try restored.localIdentity().keyPair.secret == pair.alice.localIdentity().keyPair.secret)
         #expect(try restored.messageCount() == 1)
-        #expect(try restored.signedPreKeyList() == pair.alice.signedPreKeyList())
+        // Issue 16: a new signed pre-key past every id the device may have used since the backup; the backup's kept.
+        let restoredKeys = try restored.signedPreKeyList()
+        let originalKeys = try pair.alice.signedPreKeyList()
+        #expect(restoredKeys.count == originalKeys.count + 1)
+        #expect(Set(originalKeys.map(\.id)).isSubset(of: Set(restoredKeys.map(\.id))))
+        #expect(try restored.currentSignedPreKey().id > (originalKeys.map(\.id).max() ?? 0) + (1 << 19))
 
-        // Bob's next message, made after the backup, decrypts in the restored store.
+        // Bob's next message, made after the backup, decrypts in the restored store (the archived session still
+        // decrypts).
         let next = try pair.server.send("still there?", from: pair.bob, to: [pair.aliceAddress.user])
         let message = try #require(next.messages[pair.aliceAddress])
         #expect(try restored.receive(message, using: SessionCipher()).message.payload.body == "still there?")
-        // And the restored store sends on the same session.
+        // The restored store's sessions are archived: it sends on a new one, from Bob's bundle (so a backup older
+        // than the device's last send can never use a message key twice), and Bob reads it.
+        #expect(try restored.sessionRecord(for: pair.bobAddress)?.isArchived == true)
         let reply = try pair.server.send("yes", from: restored, to: [pair.bobAddress.user])
         let toBob = try #require(reply.messages[pair.bobAddress])
+        #expect(try KeyWrap(parsing: try #require(toBob.messageKeys?.first?.encryptedKey)).preKey != nil)
         #expect(try pair.bob.receive(toBob, using: SessionCipher()).message.payload.body == "yes")
 
         // The restored store is resealed under its own key: the sealed bytes differ, the secret is the same.

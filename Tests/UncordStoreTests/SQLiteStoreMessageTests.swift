@@ -96,10 +96,18 @@ struct SQLiteStoreMessageTests {
 
         let second = try pair.toBob("second")
         try expectRefused(tampered(second), by: pair.bob, as: .authenticationFailed(.messageTag))
-        // The same wrap under another id: the ratchet knows it is a replay.
+        // The same content and wrap under another id: a second copy of the stored post (issue 16), recognised
+        // without decrypting; nothing changes.
         var sameWrap = first
         sameWrap.id = UUID()
-        try expectRefused(sameWrap, by: pair.bob, as: .duplicateMessage)
+        let rows = try pair.bob.tableRows()
+        #expect(try pair.bob.receive(sameWrap, using: SessionCipher()).duplicateOf == first.id)
+        #expect(try pair.bob.tableRows() == rows)
+        // The same wrap with other content: the ratchet knows it is a replay.
+        var otherContent = second
+        otherContent.id = UUID()
+        otherContent.messageKeys = first.messageKeys
+        try expectRefused(otherContent, by: pair.bob, as: .duplicateMessage)
         // A message without a wrap for Bob.
         var unaddressed = second
         unaddressed.id = UUID()
@@ -138,9 +146,9 @@ struct SQLiteStoreMessageTests {
         #expect(retried.body == first.body)
         let message = try #require(try pair.server.post(retried, from: pair.aliceAddress)[pair.bobAddress])
         #expect(try pair.bob.receive(message, using: SessionCipher()).message.payload.body == "one")
-        // The first post, under its own id, carries the same wrap: the ratchet refuses it as a replay.
+        // The first post, under its own id, is the same post: recognised as a copy of the one read, not read again.
         let original = try #require(firstMessages[pair.bobAddress])
-        #expect(throws: RatchetError.duplicateMessage) { try pair.bob.receive(original, using: SessionCipher()) }
+        #expect(try pair.bob.receive(original, using: SessionCipher()).duplicateOf == message.id)
 
         try pair.alice.acknowledge(retried)
         #expect(try pair.alice.pendingSends().map(\.body) == [second.body])

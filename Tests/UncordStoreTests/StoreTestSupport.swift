@@ -54,14 +54,14 @@ final class FakeServer {
     }
 
     /// The bundles a sender needs before sending to `users` (its own user included): those whose device list it
-    /// has not cached, or with a device it has no session with.
+    /// has not cached, or with a device it has no session with (or only an archived one).
     func bundlesNeeded(by store: SQLiteStore, for users: [UUID]) throws -> [UserKeyBundle] {
         let local = try store.localIdentity().address
         return try (users + [local.user]).filter { user in
             guard try store.devices(of: user) != nil else { return true }
             return try (devicesOfUser[user] ?? []).contains { device in
                 let address = DeviceAddress(user: user, device: device)
-                return try address != local && store.sessionRecord(for: address) == nil
+                return try address != local && store.sessionRecord(for: address)?.isArchived ?? true
             }
         }.map(bundle(of:))
     }
@@ -231,8 +231,12 @@ struct SeededGenerator: RandomNumberGenerator {
 
 extension SQLiteConnection {
     /// Takes a store back to schema version 6: the account-key tables go and the per-device pins come back, empty.
-    /// Drops what migrations 8 and 9 added (the sign-in, the leases), so an older schema can be rebuilt.
+    /// Drops what migrations 8 to 10 added (the sign-in, the leases, the post digests and session recoveries), so
+    /// an older schema can be rebuilt.
     func undoMigration8() throws {
+        try execute("DROP TABLE session_recoveries")
+        try execute("DROP INDEX messages_by_content")
+        try execute("ALTER TABLE messages DROP COLUMN content_digest")
         try execute("DROP TABLE leases")
         try execute("DROP TABLE server_credentials")
     }

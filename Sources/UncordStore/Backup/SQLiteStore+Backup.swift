@@ -1,5 +1,6 @@
 import Foundation
 public import UncordCrypto
+import UncordRatchet
 
 /// A step of a backup export or import, reported as it starts so a tool can show progress.
 public enum BackupStep: Sendable, Equatable {
@@ -54,8 +55,9 @@ extension SQLiteStore {
 
     /// Restores a backup into a new store at `storePath`, sealed under `key` (a new salt; the backup's own store
     /// key is not kept). Everything is checked and resealed in memory first; the store file appears only once it
-    /// is complete. The restored device is the same device: stop using the original, or the two copies' sessions
-    /// fork.
+    /// is complete. The restored device is the same device with its identity, pre-keys, trust, channels and
+    /// history; its sessions are archived (``startAfresh(_:)``), so its next send to each device starts a new
+    /// session, which peers accept as a new session of a known device: a stale backup never reuses a message key.
     ///
     /// ```swift
     /// let status = try SQLiteStore.importBackup(
@@ -107,11 +109,45 @@ extension SQLiteStore {
                 count += try column.reseal(in: view, from: Sealer(key: backupKey, random: random), to: store.sealer)
             }
             progress(.resealed(values: count))
+            try store.startAfresh(db)
             return store
         }
         let status = try restored.status()
         try write(memory, to: storePath, replacing: replacing, random: random)
         return status
+    }
+
+    /// What a restore changes so that a backup older than the device's last state can never reuse a key: every
+    /// session is archived (the next send to each device starts a new one, so no ratchet key and message number
+    /// is used twice), the pre-key id counters jump past any id the device may have used since the backup (the
+    /// server refuses a taken id, and would hand out the keys it holds under those ids), and a new signed pre-key
+    /// is made, uploaded on the next key sync (the server's may be one the backup never held).
+    func startAfresh(_ db: SQLiteConnection) throws {
+        _ = try archiveAllSessions(db)
+        for counter in ["next_one_time_pre_key_id", "next_signed_pre_key_id"] {
+            let next = try Self.metadata(db, counter)?.integer(0) ?? 1
+            let jumped = min(next + Self.restoredKeyIDGap, Int64(SignedPreKeySignature.validKeyIDs.upperBound))
+            try Self.setMetadata(db, counter, .integer(jumped))
+        }
+        _ = try addSignedPreKey(db)
+    }
+
+    /// How far a restore moves the pre-key id counters on: more ids than a device uses in years.
+    static let restoredKeyIDGap: Int64 = 1 << 20
+
+    /// For a new store whose device id the server already lists under another identity key (an earlier install
+    /// that kept the id): the server still holds that install's pre-keys under the ids this store would use, and
+    /// refuses a taken id, so the pre-key ids move past them (as on a restore, ``startAfresh(_:)``): a new signed
+    /// pre-key, and the one-time pre-keys not uploaded yet made anew under new ids.
+    public func movePreKeyIDsPastAnEarlierInstall() throws {
+        try connection.write { db in
+            try startAfresh(db)
+            let pending = Int(
+                try db.queryOne("SELECT count(*) AS n FROM one_time_pre_keys WHERE state = 'pending'")?.integer("n")
+                    ?? 0)
+            try db.run("DELETE FROM one_time_pre_keys WHERE state = 'pending'")
+            _ = try addOneTimePreKeys(db, count: pending)
+        }
     }
 
     /// Writes the in-memory database to `storePath`: a private file beside it, filled by `VACUUM INTO` and

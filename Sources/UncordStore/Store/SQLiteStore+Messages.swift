@@ -37,6 +37,9 @@ public struct ReceivedMessage: Sendable, Equatable {
     public var membership: MembershipChange? = nil
     /// For the author's encrypted delete: the message it deleted.
     public var deleted: UUID? = nil
+    /// For a second copy of a post (the server holds the same content and wrap under two ids): the id stored,
+    /// whose message ``message`` is. Nothing was decrypted, stored or touched.
+    public var duplicateOf: UUID? = nil
 }
 
 /// What receiving a message from a user who was not a known member of its channel did (issue 13: members grow only
@@ -82,6 +85,13 @@ extension SQLiteStore {
             if let stored = try storedMessage(id: message.id, db: view.db) {
                 return ReceivedMessage(message: stored, wasAlreadyStored: true, notices: [])
             }
+            let digest = Self.postDigest(
+                content: message.content, wrap: Self.wrap(in: message, for: try view.localIdentity().address.device))
+            if let original = try original(of: message, digest: digest, db: view.db),
+                let stored = try storedMessage(id: original, db: view.db)
+            {
+                return ReceivedMessage(message: stored, wasAlreadyStored: false, notices: [], duplicateOf: original)
+            }
             let opened = try cipher.open(message, in: view)
             var stored = StoredMessage(
                 id: message.id, channel: message.channelID, sender: opened.sender, payload: opened.payload)
@@ -104,13 +114,13 @@ extension SQLiteStore {
                 try opened.payload.encoded(), for: .init("messages", "payload", row: message.id.lowercased))
             try view.db.run(
                 """
-                INSERT INTO messages (id, channel_id, author_user, author_device, payload, received_at)
-                VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO messages (id, channel_id, author_user, author_device, payload, received_at, content_digest)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 """,
                 [
                     .text(message.id.lowercased), .text(message.channelID.lowercased),
                     .text(opened.sender.user.lowercased), .text(opened.sender.device.lowercased), .blob(sealed),
-                    .text(Timestamp.format(view.now)),
+                    .text(Timestamp.format(view.now)), .blob(digest),
                 ])
             if deleted != nil {
                 try view.db.run("UPDATE messages SET deleted = 1 WHERE id = ?", [.text(message.id.lowercased)])
@@ -120,6 +130,44 @@ extension SQLiteStore {
                 message: stored, wasAlreadyStored: false, notices: opened.notices, identityKey: opened.identityKey,
                 membership: membership, deleted: deleted)
         }
+    }
+
+    /// The digest that recognises a post the server holds twice (a send retried after its answer was lost): SHA-256
+    /// of its `content` text and of the key wrap addressed to this device (none for this device's own sends), both
+    /// as the server keeps them. A second post of one send carries both unchanged; a post that changes either is
+    /// not a copy, and is received (and refused) as any message is.
+    static func postDigest(content: String, wrap: [UInt8]?) -> [UInt8] {
+        SHA256.hash(Array(content.utf8) + [0] + (wrap ?? []))
+    }
+
+    /// The key wrap `message` carries for `device`, if any.
+    static func wrap(in message: Message, for device: UUID) -> [UInt8]? {
+        message.messageKeys?.first { $0.recipient == .thisDevice || $0.recipient == .device(device) }?.encryptedKey
+    }
+
+    /// The id of the stored message that `message` is a second copy of (see ``ReceivedMessage/duplicateOf``), read
+    /// before any decryption; `nil` when it is not one. Nothing is written: a copy is recognised again each time.
+    public func originalOfCopy(_ message: Message) throws -> UUID? {
+        try connection.read { db in
+            let device = try view(db).localIdentity().address.device
+            let digest = Self.postDigest(content: message.content, wrap: Self.wrap(in: message, for: device))
+            return try original(of: message, digest: digest, db: db)
+        }
+    }
+
+    /// The stored message with the same digest, in the same channel by the same author, under another id.
+    private func original(of message: Message, digest: [UInt8], db: SQLiteConnection) throws -> UUID? {
+        guard
+            let row = try db.queryOne(
+                """
+                SELECT id FROM messages WHERE content_digest = ? AND channel_id = ? AND author_user = ? AND id != ?
+                """,
+                [
+                    .blob(digest), .text(message.channelID.lowercased), .text(message.author.id.lowercased),
+                    .text(message.id.lowercased),
+                ])
+        else { return nil }
+        return UUID(uuidString: try row.text("id"))
     }
 
     /// Whether the message with this id was stored at or after `date` (on the store's clock): decrypted by another

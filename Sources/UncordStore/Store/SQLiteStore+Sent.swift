@@ -56,12 +56,16 @@ extension SQLiteStore {
             } else {
                 try view.db.run(
                     """
-                    INSERT INTO messages (id, channel_id, author_user, author_device, payload, received_at)
-                    VALUES (?, ?, ?, ?, ?, ?)
+                    INSERT INTO messages
+                        (id, channel_id, author_user, author_device, payload, received_at, content_digest)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
                     [
                         .text(row), .text(entry.channel.lowercased), .text(local.user.lowercased),
                         .text(local.device.lowercased), .blob(sealed), .text(Timestamp.format(view.now)),
+                        (try? WireJSON.decode(SendMessageRequest.self, from: entry.body)).map {
+                            .blob(Self.postDigest(content: $0.content, wrap: nil))
+                        } ?? .null,
                     ])
             }
             // This user's own delete erases the message it names in the same transaction (after a restart too).

@@ -64,6 +64,30 @@ extension SQLiteStore {
         }
     }
 
+    /// Starts a recovery of the session with `address` (issue 16: messages from it cannot be decrypted because this
+    /// side lost or forked the session) when none was started within `interval`: archives its record, so the next
+    /// send to it starts a new session, and records the time, in one transaction. Shared by every process using
+    /// the store, so the limit holds across processes and restarts.
+    /// - Returns: `false` when a recovery with the device started less than `interval` ago (nothing changed).
+    public func startSessionRecovery(with address: DeviceAddress, every interval: TimeInterval) throws -> Bool {
+        try connection.write { db in
+            let clock = now.timeIntervalSince1970
+            let key: [SQLiteValue] = [.text(address.user.lowercased), .text(address.device.lowercased)]
+            if let last = try db.queryOne(
+                "SELECT started_at FROM session_recoveries WHERE peer_user = ? AND peer_device = ?", key),
+                clock - (try last.real("started_at")) < interval
+            {
+                return false
+            }
+            try db.run(
+                """
+                INSERT OR REPLACE INTO session_recoveries (peer_user, peer_device, started_at) VALUES (?, ?, ?)
+                """, key + [.real(clock)])
+            try archiveSessions(of: address, db: db, stamp: Timestamp.format(now))
+            return true
+        }
+    }
+
     /// Archives every session record, inside the caller's transaction; returns how many devices had one.
     func archiveAllSessions(_ db: SQLiteConnection) throws -> Int {
         try db.run(

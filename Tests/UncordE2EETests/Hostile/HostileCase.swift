@@ -16,6 +16,9 @@ enum Outcome: Sendable, Equatable, CustomStringConvertible {
     case engineError(E2EEError)
     /// The store refused with this error (its `path` is not compared).
     case storeError(StoreError)
+    /// `SQLiteStore.receive` recognised a second copy of the stored message with this id: nothing decrypted or
+    /// stored.
+    case copy(of: UUID)
     /// The entry point accepted the input: never the right answer for a hostile one.
     case accepted
     /// An error of a type the entry point does not declare.
@@ -26,6 +29,8 @@ enum Outcome: Sendable, Equatable, CustomStringConvertible {
         /// Handed on unchanged; `isFrame` tells whether the bytes read as a frame. (Byte identity is checked apart.)
         case passthrough(isFrame: Bool)
         case undecryptable(UndecryptableReason)
+        /// A second copy of a post (``AppEvent/duplicate(id:of:)``).
+        case duplicate
         case other(String)
     }
 
@@ -35,6 +40,7 @@ enum Outcome: Sendable, Equatable, CustomStringConvertible {
         case .events(let events): "events: \(events)"
         case .engineError(let error): "engine error: \(error)"
         case .storeError(let error): "store error: \(error)"
+        case .copy(let original): "a copy of \(original)"
         case .accepted: "accepted"
         case .untyped(let text): "untyped error: \(text)"
         }
@@ -43,8 +49,8 @@ enum Outcome: Sendable, Equatable, CustomStringConvertible {
     /// The outcome of a receive through the store.
     static func ofReceive(_ body: () throws -> ReceivedMessage) -> Outcome {
         do {
-            _ = try body()
-            return .accepted
+            let received = try body()
+            return received.duplicateOf.map(Outcome.copy(of:)) ?? .accepted
         } catch let error as RatchetError {
             if case .invalidPayload(let field, _) = error { return .refused(.invalidPayload(field: field, reason: "")) }
             return .refused(error)
@@ -61,6 +67,7 @@ enum Outcome: Sendable, Equatable, CustomStringConvertible {
                 case .passthrough(let passed, let frame):
                     passed == bytes ? .passthrough(isFrame: frame != nil) : .other("passthrough of other bytes")
                 case .undecryptable(_, let reason): .undecryptable(reason)
+                case .duplicate: .duplicate
                 default: .other("\(event)")
                 }
             })
@@ -133,6 +140,19 @@ struct HostileCase: Sendable, CustomTestStringConvertible {
         _ make: @escaping @Sendable (HostileFixture) async throws -> Message
     ) -> HostileCase {
         HostileCase(name: name, entryPoint: .receive, expected: { .refused(expected($0)) }) { fixture in
+            let message = try await make(fixture)
+            return { Outcome.ofReceive { try fixture.bob.store.receive(message, using: SessionCipher()) } }
+        }
+    }
+
+    /// A message given to `SQLiteStore.receive` that repeats a stored post's content and wrap under a new id:
+    /// recognised as a copy of `original`, with nothing decrypted or stored (issue 16: the server may hold a post
+    /// twice, and says nothing new by sending it again).
+    static func receiveCopy(
+        _ name: String, of original: @escaping @Sendable (HostileFixture) -> UUID,
+        _ make: @escaping @Sendable (HostileFixture) async throws -> Message
+    ) -> HostileCase {
+        HostileCase(name: name, entryPoint: .receive, expected: { .copy(of: original($0)) }) { fixture in
             let message = try await make(fixture)
             return { Outcome.ofReceive { try fixture.bob.store.receive(message, using: SessionCipher()) } }
         }

@@ -33,7 +33,7 @@ extension HostileCatalogue {
         .gateway("DM_MESSAGE_CREATE with a tampered wrap", [.undecryptable(.authenticationFailed)]) { f in
             try HostileFixture.dispatch(.dmMessageCreate, f.withWrap(f.pending) { $0[$0.count - 1] ^= 0x80 })
         },
-        .gateway("DM_MESSAGE_CREATE replaying a decrypted wrap under a new id", [.undecryptable(.duplicate)]) { f in
+        .gateway("DM_MESSAGE_CREATE replaying a decrypted wrap under a new id", [.duplicate]) { f in
             try HostileFixture.dispatch(.dmMessageCreate, f.withWrap(f.received) { _ in })
         },
         .gateway("DM_MESSAGE_CREATE naming a consumed one-time pre-key", [.undecryptable(.unknownPreKey)]) { f in

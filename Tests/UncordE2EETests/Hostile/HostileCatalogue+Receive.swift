@@ -96,10 +96,10 @@ extension HostileCatalogue {
 
     /// Pre-key wraps: replays, consumed and unknown pre-keys, hostile identity and base keys.
     static let preKeyCases: [HostileCase] = [
-        .receive("replayed ratchet wrap under a new message id", .duplicateMessage) { f in
+        .receiveCopy("replayed ratchet wrap under a new message id", of: \.received.id) { f in
             f.withWrap(f.received) { _ in }
         },
-        .receive("replayed pre-key wrap under a new message id", .duplicateMessage) { f in
+        .receiveCopy("replayed pre-key wrap under a new message id", of: \.carolFirst.id) { f in
             f.withWrap(f.carolFirst) { _ in }
         },
         .receive(

@@ -43,7 +43,13 @@ struct HostileFixture: @unchecked Sendable {
             at: directory.path("bob"), device: me, key: .rawKey(SecureBytes(random: 32, using: SystemRandom())),
             oneTimePreKeys: 20)
         let hostile = HostileServer(honest: await server.client(for: me.user))
-        let engine = try E2EEEngine(store: store, server: hostile, logger: quietLogger)
+        // Session recovery off: the catalogue shows that hostile input changes nothing the decryption keeps. A
+        // message no session can open does start a recovery when it is on — a deliberate, rate-limited change
+        // that `SessionRecoveryTests` covers (a forged message starts one, and loses nothing).
+        var configuration = E2EEConfiguration()
+        configuration.sessionRecoveryInterval = nil
+        let engine = try E2EEEngine(
+            store: store, server: hostile, logger: quietLogger, configuration: configuration)
         try await engine.bootstrap()
         let bob = TestDevice(store: store, engine: engine, server: server)
 
