@@ -6,7 +6,7 @@ import UncordStore
 
 extension E2EEEngine {
     /// Whether the READY and RESUMED this task processes leave their catch-up to the caller (``events(from:)`` runs
-    /// it beside the later frames) instead of running it before they return.
+    /// it after handing the frame over) instead of running it before they return.
     @TaskLocal static var catchUpDeferred = false
 
     /// How many missed messages a catch-up keeps decoded while it pages back; the pages beyond are read again when
