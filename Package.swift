@@ -137,7 +137,7 @@ let package = Package(
             name: "UncordDevServerTests",
             dependencies: [
                 "UncordTestSupport", "UncordDevServer", "UncordProtocol", "UncordStore", "UncordCrypto",
-                "UncordRatchet", "UncordClient",
+                "UncordRatchet", "UncordClient", "UncordE2EE",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -45,6 +45,8 @@ let package = Package(
                 .product(name: "UncordProtocol", package: rootIdentity),
                 .product(name: "UncordStore", package: rootIdentity),
                 .product(name: "UncordE2EE", package: rootIdentity),
+                .product(name: "UncordClient", package: rootIdentity),
+                .product(name: "UncordDevServer", package: rootIdentity),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]

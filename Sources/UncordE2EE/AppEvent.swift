@@ -37,6 +37,13 @@ public enum AppEvent: Sendable, Equatable {
     /// The server is diagnosed with a defect that no client can work around (Docs/UNCORD_SERVER.md section 3).
     /// Reported once per engine run, besides the events of the messages that showed it.
     case serverDiagnosis(ServerDiagnosis)
+    /// A catch-up (READY or RESUMED receiving what this device missed) has handed over `received` of the `total`
+    /// missed messages it found in `channel`; the messages' own events come as each is decrypted. Reported every
+    /// 100 messages and once more at the end of the channel, where `received == total`.
+    case catchUpProgress(channel: UUID, received: Int, total: Int)
+    /// A catch-up could not read everything this device missed in `channel` (`nil`: the server's channel list), so
+    /// some missed messages were not received this time; the next READY or RESUMED tries again. Never silent.
+    case catchUpIncomplete(channel: UUID?, reason: CatchUpFailure)
     /// Any other frame, handed on unchanged: `bytes` are exactly the bytes given to the engine (or the frame's
     /// encoding when a ``UncordProtocol/Frame`` was given); `frame` is `nil` when the bytes are not a frame.
     case passthrough(bytes: [UInt8], frame: Frame?)

@@ -29,9 +29,11 @@ public struct E2EEConfiguration: Sendable {
     public var deviceLabel: String?
     /// How many recent messages one wrap fetch asks for.
     public var wrapFetchLimit = 100
-    /// How many messages one page of the READY catch-up asks for, per channel.
+    /// How many messages one page of a catch-up (READY, RESUMED) asks for, per channel.
     public var catchUpPageSize = 50
-    /// The most pages the READY catch-up reads per channel, newest first.
+    /// Unused: a catch-up reads back as many pages as it takes to reach the stored history (Docs/ENGINE.md,
+    /// "Catch-up"). Kept so that code setting it still builds.
+    @available(*, deprecated, message: "a catch-up has no page limit: it reads back until the stored history")
     public var catchUpPageLimit = 4
 
     /// The defaults of PROTOCOL.md.

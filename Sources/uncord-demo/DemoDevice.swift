@@ -240,6 +240,10 @@ private func show(_ event: AppEvent, at name: String, own: DeviceAddress, names:
         say("[\(name)] uploaded \(count) new one-time pre-keys (.keysReplenished)")
     case .serverDiagnosis(let diagnosis):
         say("[\(name)] ⚠ \(diagnosis) (.serverDiagnosis)")
+    case .catchUpProgress(_, let received, let total):
+        say("[\(name)] caught up on \(received) of \(total) missed messages (.catchUpProgress)")
+    case .catchUpIncomplete(_, let reason):
+        say("[\(name)] ⚠ some missed messages could not be read: \(reason) (.catchUpIncomplete)")
     case .passthrough(_, let frame):
         guard let frame, frame.op == .dispatch else { return }
         if frame.type == .ready { say("[\(name)] gateway connected (READY)") }

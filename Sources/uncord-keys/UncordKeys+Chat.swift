@@ -81,9 +81,7 @@ extension UncordKeys {
                         }
                     }
                 }
-                for await frame in gateway.frames {
-                    for event in await engine.process(frame: frame) { output.emit(event) }
-                }
+                for await event in engine.events(from: gateway.frames) { output.emit(event) }
                 typing.cancel()
                 try await connection.value
             }

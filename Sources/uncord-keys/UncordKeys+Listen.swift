@@ -19,9 +19,14 @@ extension UncordKeys {
                 With --json, prints one JSON object per line. Every object has "event": "ready" (connected; also \
                 user_id, device_id), "resumed", "message", "edited", "deleted", "undecryptable", "duplicate" (a post \
                 the server holds twice: message_id and original_id), "trust_warning", "new_device", \
-                "keys_replenished" or "server_diagnosis" (a server defect no client can work around: reason and \
-                detail, once per run). Messages carry message_id, channel_id, author_id, \
-                author_device, body, sent_at and trust (unverified, verified, changed, or own).
+                "keys_replenished", "server_diagnosis" (a server defect no client can work around: reason and \
+                detail, once per run) or "catch_up_incomplete" (missed messages of channel_id, or of channels \
+                unknown when it is absent, could not be read this time: reason and detail). Messages carry \
+                message_id, channel_id, author_id, author_device, body, sent_at and trust (unverified, verified, \
+                changed, or own).
+
+                On connecting, the messages missed while away are printed oldest first as they are decrypted; the \
+                progress of that catch-up goes to standard error ("catching up in CHANNEL: 100 of 260 messages").
 
                 Example:
                   uncord-keys listen --channel "$channel" --for 30 --json
@@ -63,9 +68,7 @@ extension UncordKeys {
                     await gateway.stop()
                 }
                 defer { timer.cancel() }
-                for await frame in gateway.frames {
-                    for event in await engine.process(frame: frame) { output.emit(event) }
-                }
+                for await event in engine.events(from: gateway.frames) { output.emit(event) }
                 try await connection.value
             }
         }
@@ -123,6 +126,11 @@ struct ListenOutput {
 
     /// Prints one event, unless it is a frame the listener does not show or a message of another channel.
     func emit(_ event: AppEvent) {
+        if case .catchUpProgress(let progressed, let received, let total) = event {
+            guard channel == nil || channel == progressed else { return }
+            Self.writeError("catching up in \(progressed.wire): \(received) of \(total) messages\n")
+            return
+        }
         guard let line = line(for: event) else { return }
         if json {
             let encoder = JSONEncoder()
@@ -205,6 +213,17 @@ struct ListenOutput {
             line.reason = Self.name(of: diagnosis)
             line.detail = diagnosis.description
             return line
+        case .catchUpProgress:
+            return nil  // on standard error: see `emit(_:)`
+        case .catchUpIncomplete(let incomplete, let reason):
+            guard channel == nil || incomplete == nil || channel == incomplete else { return nil }
+            var line = Line(event: "catch_up_incomplete")
+            line.channelID = incomplete?.wire
+            switch reason {
+            case .channelListUnavailable(let detail): (line.reason, line.detail) = ("channel_list_unavailable", detail)
+            case .historyUnavailable(let detail): (line.reason, line.detail) = ("history_unavailable", detail)
+            }
+            return line
         case .passthrough(_, let frame):
             guard let type = frame?.type, type == .ready || type == .resumed else { return nil }
             var line = Line(event: type == .ready ? "ready" : "resumed")
@@ -251,6 +270,10 @@ struct ListenOutput {
             return "the server holds \(line.originalID ?? "?") twice (also as \(id)); shown once"
         case "server_diagnosis":
             return "WARNING: \(line.detail ?? "the server has a defect: see Docs/UNCORD_SERVER.md")"
+        case "catch_up_incomplete":
+            let place = line.channelID.map { "[\($0)] " } ?? ""
+            return "\(place)WARNING: some missed messages could not be read (\(line.reason ?? "?"), "
+                + "\(line.detail ?? "?")); the next connection tries again"
         default:
             return "\(line.event == "ready" ? "connected" : "resumed") as \(line.userID ?? "?")/\(line.deviceID ?? "?")"
         }
@@ -280,5 +303,10 @@ struct ListenOutput {
 
     private static func write(_ data: Data) {
         FileHandle.standardOutput.write(data)
+    }
+
+    /// Writes `text` on standard error: progress that stays off the printed events.
+    private static func writeError(_ text: String) {
+        FileHandle.standardError.write(Data(text.utf8))
     }
 }

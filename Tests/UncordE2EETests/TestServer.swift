@@ -50,6 +50,8 @@ actor TestServer {
     var dropsMessageKeys = false
     /// How many times the list route was called.
     private(set) var listCalls = 0
+    /// The list calls (numbered as ``listCalls`` counts them) that fail with 500 `INTERNAL_ERROR`.
+    private var failingListCalls: Set<Int> = []
     /// The user of every bundle fetch, in order.
     private(set) var bundleFetches: [UUID] = []
 
@@ -60,6 +62,8 @@ actor TestServer {
     func setBundleDelay(_ delay: Duration) { bundleDelay = delay }
     func setRegistrationFails(_ fails: Bool) { registrationFails = fails }
     func setDropsMessageKeys(_ drops: Bool) { dropsMessageKeys = drops }
+    /// Makes the list calls numbered `numbers` (as ``listCalls`` counts them) fail.
+    func failListCalls(_ numbers: Set<Int>) { failingListCalls.formUnion(numbers) }
 
     /// `POST /users/@me/channels`: a DM channel with these participants.
     func createChannel(_ participants: [UUID]) -> UUID {
@@ -225,6 +229,7 @@ actor TestServer {
 
     func messages(user: UUID, channel: UUID, device: UUID, before: UUID?, limit: Int?) throws -> [Message] {
         listCalls += 1
+        if failingListCalls.contains(listCalls) { throw ServerError(code: .internalError, message: "list") }
         guard let participants = channels[channel], participants.contains(user) else {
             throw ServerError(code: .notFound, message: "channel")
         }

@@ -4,6 +4,8 @@ import Foundation
 //   StoreBench measure OUT.json   every figure, written as JSON (progress on standard error)
 //   StoreBench open PATH          the open probe's child: the raw key in hex on standard input
 //   StoreBench notify PATH FILE   the notification probe's child: decrypts the message in FILE (key on stdin)
+//   StoreBench catchup PATH URL USER   the catch-up probe's child: catches up from READY (key on stdin)
+//   StoreBench catch-up           the catch-up figures alone (seeding 10,000 messages takes a minute or two)
 //   StoreBench receive PATH FILE…  a receiving child of the two-process figure (key, then "go", on stdin)
 //   StoreBench profile SECONDS [SESSIONS]   receives in a loop, for `perf record` (see below)
 //   StoreBench wal                WAL pages written per received message
@@ -12,6 +14,13 @@ do {
     switch (arguments.count, arguments.count > 1 ? arguments[1] : "") {
     case (3, "open"):
         try OpenProbe.child(path: arguments[2])
+    case (2, "catch-up"):
+        let log: @Sendable (String) -> Void = { text in FileHandle.standardError.write(Data("\(text)\n".utf8)) }
+        let executable = URL(fileURLWithPath: arguments[0]).standardizedFileURL
+        let figures = try CatchUpProbe.measure(executable, log: log)
+        print(String(format: "catch_up_10k_s %.2f\ncatch_up_10k_rss_mib %.2f", figures.seconds, figures.residentMiB))
+    case (5, "catchup"):
+        try CatchUpProbe.child(path: arguments[2], url: arguments[3], user: arguments[4])
     case (_, "receive") where arguments.count >= 4:
         try TwoProcessReceive.child(path: arguments[2], files: Array(arguments[3...]))
     case (4, "notify"):
@@ -57,7 +66,7 @@ do {
         }
     case (3, "measure"):
         var figures = StoreFigures()
-        let log = { (text: String) in FileHandle.standardError.write(Data("\(text)\n".utf8)) }
+        let log: @Sendable (String) -> Void = { text in FileHandle.standardError.write(Data("\(text)\n".utf8)) }
         log("persisted receive...")
         try figures.persistedReceive()
         log("skipped keys...")
@@ -67,6 +76,10 @@ do {
         let shared = try TwoProcessReceive.measure(executable)
         figures.results["persisted_receive_one_process_per_s"] = shared.one
         figures.results["persisted_receive_two_processes_per_s"] = shared.two
+        log("catch-up of 10,000 missed messages over the development server...")
+        let catchUp = try CatchUpProbe.measure(executable, log: log)
+        figures.results["catch_up_10k_s"] = catchUp.seconds
+        figures.results["catch_up_10k_rss_mib"] = catchUp.residentMiB
         log("sessions (growing a store to 10,000 sessions)...")
         try figures.sessions(openProbe: executable)
         let json = try JSONSerialization.data(withJSONObject: figures.results, options: [.prettyPrinted, .sortedKeys])
