@@ -72,16 +72,23 @@ extension E2EEEngine {
 
     /// Receives the messages `channel` missed, oldest first, reporting progress; answers how many were received.
     private func catchUp(in channel: UUID, emit: ([AppEvent]) -> Void) async -> Int {
-        guard let (pages, total) = await missedPages(in: channel, emit: emit) else { return 0 }
+        let received = await catchUpPages(in: channel, emit: emit)
+        if let received { try? store.markCatchUpCompleted(in: channel) }
+        return received ?? 0
+    }
+
+    /// ``catchUp(in:emit:)``'s work; `nil` when it did not complete (the channel's open mark stays).
+    private func catchUpPages(in channel: UUID, emit: ([AppEvent]) -> Void) async -> Int? {
+        guard let (pages, total) = await missedPages(in: channel, emit: emit) else { return nil }
         var received = 0
         var reported: (received: Int, total: Int)?
         for page in pages.reversed() {
-            guard !Task.isCancelled else { return received }
+            guard !Task.isCancelled else { return nil }
             // A page read again may hold messages received since (live, or by another route): they are skipped.
             var messages = page.messages
             if messages == nil { messages = await self.page(of: channel, before: page.before, emit: emit) }
             // Reported; nothing newer is received, so the next catch-up still finds the hole.
-            guard let messages else { return received }
+            guard let messages else { return nil }
             for message in messages.reversed() where isMissed(message) {
                 emit(await receiveMissed(message))
                 received += 1
@@ -106,9 +113,10 @@ extension E2EEEngine {
         var messages: [Message]?
     }
 
-    /// Pages `channel` back until the stored history or the channel's start, keeping the cursors of the pages with
+    /// Pages `channel` back until the stored history (past the mark of an earlier catch-up that did not complete,
+    /// ``UncordStore/SQLiteStore/openCatchUp(of:)``) or the channel's start, keeping the cursors of the pages with
     /// missed messages (and the messages of the first ``catchUpKeptMessages``); `nil` when a page could not be
-    /// read (reported through `emit`).
+    /// read (reported through `emit`). Marks the channel's catch-up open until it completes.
     private func missedPages(
         in channel: UUID, emit: ([AppEvent]) -> Void
     ) async -> (pages: [MissedPage], total: Int)? {
@@ -116,8 +124,15 @@ extension E2EEEngine {
         var pages: [MissedPage] = []
         var (kept, total) = (0, 0)
         var before: UUID?
+        // An earlier catch-up that did not complete left a mark: the walk goes past it before it may stop.
+        var open = try? store.openCatchUp(of: channel)
         while true {
             guard let page = await page(of: channel, before: before, emit: emit) else { return nil }
+            if before == nil, let newest = page.first {
+                // Open until this catch-up completes: a kill or a failed page leaves the mark for the next.
+                try? store.markCatchUpStarted(in: channel, newest: newest.id)
+            }
+            if let mark = open, page.contains(where: { $0.id == mark }) { open = nil }
             let missed = page.filter(isMissed)
             if !missed.isEmpty {
                 let keep = pages.isEmpty || kept + missed.count <= Self.catchUpKeptMessages
@@ -126,7 +141,8 @@ extension E2EEEngine {
                 total += missed.count
             }
             // The stored history is reached: nothing on this page is missed, and some of it is stored.
-            let reachedStored = missed.isEmpty && page.contains { (try? store.message(id: $0.id)) != nil }
+            let reachedStored =
+                open == nil && missed.isEmpty && page.contains { (try? store.message(id: $0.id)) != nil }
             guard let oldest = page.last, page.count >= pageSize, !reachedStored else { return (pages, total) }
             before = oldest.id
         }

@@ -78,6 +78,20 @@ import UncordStore
         #expect(!events.contains(incomplete))
     }
 
+    @Test func aHoleLeftByAFailedCatchUpIsFilledAfterLiveMessagesWereStoredAboveIt() async throws {
+        let (alice, bob, channel, _) = try await missed(5, pageSize: 2)
+        let calls = await bob.server.listCalls
+        await bob.server.failListCalls([calls + 2])
+        #expect(bodies(await bob.feed([ready])).isEmpty)
+        // Live messages fill more than a page above the hole before the next READY.
+        for index in 6...9 { try await alice.send("m\(index)", channel: channel, to: [bob.user]) }
+        #expect(bodies(await bob.pump()) == (6...9).map { "m\($0)" })
+        // The next catch-up pages past the stored live messages to the mark the failed one left, and fills the hole.
+        #expect(bodies(await bob.feed([ready])) == (1...5).map { "m\($0)" })
+        #expect(try bob.store.openCatchUp(of: channel) == nil)
+        #expect(bodies(await bob.feed([ready])).isEmpty)
+    }
+
     @Test func aPageThatFailsWhenReadAgainStopsTheChannelThereAndTheNextReadyGoesOn() async throws {
         // 260 missed in pages of 50: the newest 200 are kept, the two oldest pages are read again on the way forward.
         let (_, bob, channel, _) = try await missed(260)

@@ -13,6 +13,35 @@ extension SQLiteStore {
         }
     }
 
+    /// The newest message of `channel` when a catch-up of it started that has not completed since (a page could
+    /// not be read, or the process was killed): the next catch-up pages back past it before it may stop at the
+    /// stored history, so messages stored live since cannot hide the hole below. `nil` when every catch-up of the
+    /// channel completed.
+    public func openCatchUp(of channel: UUID) throws -> UUID? {
+        try connection.read { db in
+            guard let row = try Self.metadata(db, Self.openCatchUpKey(channel)) else { return nil }
+            return try view(db).uuid(row.text(0), "metadata.value")
+        }
+    }
+
+    /// Records that a catch-up of `channel` starts at its newest message `newest`, unless an earlier one is still
+    /// open (that one's mark is older and must be passed first).
+    public func markCatchUpStarted(in channel: UUID, newest: UUID) throws {
+        try connection.write { db in
+            guard try Self.metadata(db, Self.openCatchUpKey(channel)) == nil else { return }
+            try Self.setMetadata(db, Self.openCatchUpKey(channel), .text(newest.lowercased))
+        }
+    }
+
+    /// Records that a catch-up of `channel` completed: nothing of it is missing down to the stored history.
+    public func markCatchUpCompleted(in channel: UUID) throws {
+        try connection.write { db in
+            try db.run("DELETE FROM metadata WHERE key = ?", [.text(Self.openCatchUpKey(channel))])
+        }
+    }
+
+    private static func openCatchUpKey(_ channel: UUID) -> String { "open_catch_up:\(channel.lowercased)" }
+
     /// The users known to be in a DM channel, in id order: the server's channel objects do not name their
     /// members, so the store learns them from the channels this device opened, the messages it sent (their
     /// participants) and the messages it received (their authors). This device's own user is included once it
