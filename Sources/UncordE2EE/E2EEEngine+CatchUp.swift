@@ -73,7 +73,7 @@ extension E2EEEngine {
     /// Receives the messages `channel` missed, oldest first, reporting progress; answers how many were received.
     private func catchUp(in channel: UUID, emit: ([AppEvent]) -> Void) async -> Int {
         let received = await catchUpPages(in: channel, emit: emit)
-        if let received { try? store.markCatchUpCompleted(in: channel) }
+        if received != nil { try? store.markCatchUpCompleted(in: channel) }
         return received ?? 0
     }
 

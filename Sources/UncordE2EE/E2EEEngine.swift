@@ -32,9 +32,9 @@ public actor E2EEEngine {
     /// would (the store would renew them for it, being the same holder, and its release would end the first task's
     /// hold early).
     var leasesHeld: Set<String> = []
-    /// Plaintexts of this device's sends by content, so their gateway echo can be shown without a wrap: only in
-    /// the send's channel, and only under the first message id it is echoed with.
-    var sentContents: [String: (channel: UUID, payload: MessagePayload, messageID: UUID?)] = [:]
+    /// Plaintexts of this device's last 1,000 sends by content, so their gateway echo can be shown without a wrap:
+    /// only in the send's channel, and only under the first message id it is echoed with.
+    var sentContents = RecentSends(limit: 1000)
     /// Bundle lists fetched when a message came from an unknown device, kept for the next send to the user (the
     /// fetch consumed one one-time pre-key per device on the server); dropped once a send used them, when older
     /// than the refresh age, or on IDENTITY_KEY_CHANGED for the user.

@@ -16,6 +16,26 @@ import UncordStore
         events.filter { if case .undecryptable = $0 { true } else { false } }
     }
 
+    @Test func anOwnSendTheEngineNoLongerRemembersIsStillShownFromTheStore() async throws {
+        let directory = try ScratchDirectory()
+        let server = TestServer()
+        let alice = try await makeDevice("alice", server: server, in: directory)
+        let bob = try await makeDevice("bob", server: server, in: directory)
+        let channel = await server.createChannel([alice.user, bob.user])
+        // The engine remembers its last 1,000 sends; the first of 1,001 is forgotten there, but its outbox row
+        // still recognises its echo.
+        var prepared: [PreparedMessage] = []
+        for index in 0...1000 {
+            prepared.append(
+                try await alice.engine.prepareMessage(
+                    text: "send \(index)", channel: channel, participants: index == 0 ? [bob.user] : []))
+        }
+        _ = try await server.client(for: alice.user).sendMessage(channel: channel, body: prepared[0].body)
+        let echo = await alice.pump()
+        #expect(bodies(echo) == ["send 0"])
+        #expect(Self.undecryptable(echo).isEmpty)
+    }
+
     @Test func aPostStoredTwiceIsOneMessageAndOneDuplicate() async throws {
         let directory = try ScratchDirectory()
         let server = TestServer()
