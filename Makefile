@@ -64,7 +64,7 @@ vectors:
 bench: deps
 	@mkdir -p .build
 	cd Benchmarks && $(SWIFT) build -c release --product UncordBenchmarks
-	cd Benchmarks && $(SWIFT) build -c release --product StoreBench
+	cd Benchmarks && $(SWIFT) build -c release --product StoreBench && $(SWIFT) build -c release --product StoreProbe
 	@Benchmarks/Scripts/bench.sh
 
 ## fuzz: each libFuzzer target (their own package in Fuzz/, built with -sanitize=fuzzer,address) for FUZZ_SECONDS

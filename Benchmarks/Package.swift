@@ -35,11 +35,30 @@ let package = Package(
             swiftSettings: [.swiftLanguageMode(.v6)],
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        // What the probe children share (the key on standard input, the one line of figures, the peak resident set).
+        .target(
+            name: "ProbeSupport",
+            dependencies: [.product(name: "UncordCrypto", package: rootIdentity)],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        // The children whose resident memory is a figure (the store's open, the notification decrypt): a binary
+        // that links what an app's extension links, not the network client or the development server.
+        .executableTarget(
+            name: "StoreProbe",
+            dependencies: [
+                "ProbeSupport",
+                .product(name: "UncordStore", package: rootIdentity),
+                .product(name: "UncordE2EE", package: rootIdentity),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
         // The persisted figures (persisted receive, skipped keys, 10,000 sessions, the store's open) on real store
         // files, timed by itself: their fixtures take seconds to build and the open needs a process of its own.
         .executableTarget(
             name: "StoreBench",
             dependencies: [
+                "ProbeSupport",
                 .product(name: "UncordCrypto", package: rootIdentity),
                 .product(name: "UncordRatchet", package: rootIdentity),
                 .product(name: "UncordProtocol", package: rootIdentity),

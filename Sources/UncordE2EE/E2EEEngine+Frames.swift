@@ -115,9 +115,9 @@ extension E2EEEngine {
     // MARK: Receiving
 
     func receive(_ message: Message, isEdit: Bool) async -> [AppEvent] {
-        if !isEdit, let copy = copyOfAnEarlierPost(message) { return copy }
         var message = message
         if !carriesWrapForThisDevice(message) {
+            if !isEdit, message.author.id == local.user, let copy = ownSendPostedTwice(message) { return copy }
             if message.author.id == local.user, let payload = ownSend(message) {
                 if payload.type == MessagePayload.deleteType, let target = payload.editOf {
                     return [.messageDeleted(id: target, channel: message.channelID)]
@@ -130,6 +130,10 @@ extension E2EEEngine {
             if isEdit == false, let stored = try? store.message(id: message.id) {
                 // A replay, or a message another process sharing the store decrypted first.
                 return storedElsewhere(stored)
+            }
+            // This device's own send posted twice, whose first copy is in the history (after a restart).
+            if !isEdit, message.author.id == local.user, let original = try? store.originalOfCopy(message) {
+                return reportCopy(message.id, of: original)
             }
             switch await fetchWrap(for: message) {
             case .found(let wrap): message.messageKeys = [wrap]
@@ -188,19 +192,16 @@ extension E2EEEngine {
         return events
     }
 
-    /// The event for a second copy of a post (reported once per engine run), or `nil` when `message` is not one: the
-    /// content and wrap of a stored message under another id, or this engine's own send echoed again under a
-    /// second id before its first was recorded.
-    private func copyOfAnEarlierPost(_ message: Message) -> [AppEvent]? {
-        if message.author.id == local.user, let first = sentContents[message.content]?.messageID, first != message.id,
-            sentContents[message.content]?.channel == message.channelID
-        {
-            return reportCopy(message.id, of: first)
-        }
-        guard let original = try? store.originalOfCopy(message) else { return nil }
-        return reportCopy(message.id, of: original)
+    /// The event for this engine's own send echoed again under a second id (the server took it twice), recognised
+    /// from the sends it remembers; `nil` when it is not one.
+    private func ownSendPostedTwice(_ message: Message) -> [AppEvent]? {
+        guard let sent = sentContents[message.content], let first = sent.messageID, first != message.id,
+            sent.channel == message.channelID
+        else { return nil }
+        return reportCopy(message.id, of: first)
     }
 
+    /// A second copy of a post (``AppEvent/duplicate(id:of:)``), reported once per engine run.
     private func reportCopy(_ id: UUID, of original: UUID) -> [AppEvent] {
         guard delivered.insert(id) else { return [] }
         logger.info("the server holds a post twice; the second copy is not shown")

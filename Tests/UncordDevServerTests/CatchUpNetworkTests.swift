@@ -11,12 +11,7 @@ import UncordTestSupport
 @Suite(.serialized)
 struct CatchUpNetworkTests {
     @Test func listenPrintsAllTwoHundredSixtyMissedMessagesOnceInOrder() async throws {
-        let cluster = try Cluster()
-        let alice = Cluster.Device(name: "alice", user: UUID().uuidString.lowercased())
-        let bob = Cluster.Device(name: "bob", user: UUID().uuidString.lowercased())
-        try await cluster.startServer()
-        try await cluster.create([alice, bob])
-        let channel = try await cluster.succeed(alice, ["dm", "open", bob.user])
+        let (cluster, alice, bob, channel) = try await Cluster.aliceAndBob()
         let sent = try await cluster.sendInProcess(alice, count: 260, channel: channel, to: bob.user)
 
         let listener = try await cluster.listen(bob)

@@ -41,6 +41,20 @@ final class Cluster: @unchecked Sendable {  // used from one test task at a time
         cli = try Subprocess.executable("uncord-keys")
     }
 
+    /// A cluster with its server running, Alice and Bob created (each a store, registered) and their DM opened by
+    /// Alice.
+    static func aliceAndBob(
+        serverOptions: [String] = []
+    ) async throws -> (cluster: Cluster, alice: Device, bob: Device, channel: String) {
+        let cluster = try Cluster()
+        let alice = Device(name: "alice", user: UUID().uuidString.lowercased())
+        let bob = Device(name: "bob", user: UUID().uuidString.lowercased())
+        try await cluster.startServer(options: serverOptions)
+        try await cluster.create([alice, bob])
+        let channel = try await cluster.succeed(alice, ["dm", "open", bob.user])
+        return (cluster, alice, bob, channel)
+    }
+
     /// The server's root URL.
     var serverURL: String { "http://127.0.0.1:\(port)" }
 

@@ -9,12 +9,7 @@ import UncordTestSupport
 @Suite(.serialized)
 struct PublishedDefectsNetworkTests {
     @Test func registrationAndMissingKeysAreDiagnosed() async throws {
-        let cluster = try Cluster()
-        let alice = Cluster.Device(name: "alice", user: UUID().uuidString.lowercased())
-        let bob = Cluster.Device(name: "bob", user: UUID().uuidString.lowercased())
-        try await cluster.startServer()
-        try await cluster.create([alice, bob])
-        let channel = try await cluster.succeed(alice, ["dm", "open", bob.user])
+        let (cluster, alice, bob, channel) = try await Cluster.aliceAndBob()
         // One message each way while the server still works: each side knows the other's devices and sessions.
         let listener = try await cluster.listen(bob)
         try await cluster.waitForMessages(

@@ -45,6 +45,26 @@ struct TestDevice {
         return events
     }
 
+    /// Exports this device's store to a backup file in `directory` (cheap Argon2id limits); returns the file.
+    func exportBackup(in directory: ScratchDirectory) throws -> String {
+        let path = directory.path("\(device).uncord-backup")
+        try store.exportBackup(
+            to: path, passphrase: Self.backupPassphrase, parameters: .init(iterations: 1, memoryBytes: 8 << 20))
+        return path
+    }
+
+    /// The device restored from `backup` (made by ``exportBackup(in:)``) into a new store, with a new engine.
+    func restored(from backup: String, in directory: ScratchDirectory) async throws -> TestDevice {
+        let key = SecureBytes(random: 32, using: SystemRandom())
+        let path = directory.path("restored-\(UUID().uuidString)")
+        _ = try SQLiteStore.importBackup(from: backup, passphrase: Self.backupPassphrase, to: path, key: .rawKey(key))
+        let restored = try SQLiteStore.open(at: path, key: .rawKey(key))
+        let engine = try E2EEEngine(store: restored, server: await server.client(for: user), logger: quietLogger)
+        return TestDevice(store: restored, engine: engine, server: server)
+    }
+
+    static let backupPassphrase = SecureBytes(copying: Array("backup passphrase".utf8))
+
     /// Prepares, posts and acknowledges a message; returns the server's message.
     @discardableResult
     func send(_ text: String, channel: UUID, to participants: [UUID]) async throws -> Message {

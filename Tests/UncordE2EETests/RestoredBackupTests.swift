@@ -63,21 +63,11 @@ import UncordStore
         }
 
         try await exchange(6, label: "before")
-        let backup = directory.path("bob.uncord-backup")
-        let passphrase = SecureBytes(copying: Array("backup passphrase".utf8))
-        try bob.store.exportBackup(
-            to: backup, passphrase: passphrase, parameters: .init(iterations: 1, memoryBytes: 8 << 20))
+        let backup = try bob.exportBackup(in: directory)
         try await exchange(50, label: "after the export")
 
         // Bob's device is restored from the old backup (its store replaced), and the conversation goes on.
-        let key = SecureBytes(random: 32, using: SystemRandom())
-        let restoredPath = directory.path("bob-restored")
-        _ = try SQLiteStore.importBackup(from: backup, passphrase: passphrase, to: restoredPath, key: .rawKey(key))
-        let restored = try SQLiteStore.open(at: restoredPath, key: .rawKey(key))
-        bob = TestDevice(
-            store: restored,
-            engine: try E2EEEngine(store: restored, server: await server.client(for: bob.user), logger: quietLogger),
-            server: server)
+        bob = try await bob.restored(from: backup, in: directory)
         try await exchange(50, label: "after the restore")
 
         #expect(bobWraps.headers.count == 3 + 25 + 25)

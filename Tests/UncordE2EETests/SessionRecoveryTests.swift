@@ -65,11 +65,9 @@ import UncordRatchet
     @Test func aStoreRestoredFromAStaleBackupRecovers() async throws {
         let directory = try ScratchDirectory()
         let server = TestServer()
-        var (alice, bob, channel) = try await Self.conversation(in: directory, server: server)
-        let backup = directory.path("bob.uncord-backup")
-        let passphrase = SecureBytes(copying: Array("backup passphrase".utf8))
-        try bob.store.exportBackup(
-            to: backup, passphrase: passphrase, parameters: .init(iterations: 1, memoryBytes: 8 << 20))
+        let (alice, first, channel) = try await Self.conversation(in: directory, server: server)
+        var bob = first
+        let backup = try bob.exportBackup(in: directory)
         for index in 0..<4 {
             try await alice.send("later \(index)", channel: channel, to: [bob.user])
             _ = await bob.pump()
@@ -77,16 +75,8 @@ import UncordRatchet
             _ = await alice.pump()
         }
         _ = await bob.pump()  // the old device's last own echo
-        let key = SecureBytes(random: 32, using: SystemRandom())
-        let path = directory.path("bob-restored")
-        _ = try SQLiteStore.importBackup(from: backup, passphrase: passphrase, to: path, key: .rawKey(key))
-        let restored = try SQLiteStore.open(at: path, key: .rawKey(key))
-        bob = TestDevice(
-            store: restored,
-            engine: try E2EEEngine(store: restored, server: await server.client(for: bob.user), logger: quietLogger),
-            server: server)
+        bob = try await bob.restored(from: backup, in: directory)
         try await Self.expectRecovery(alice: alice, bob: bob, channel: channel, server: server)
-        _ = alice
     }
 
     @Test func aDeletedSessionRecovers() async throws {

@@ -235,7 +235,6 @@ extension SQLiteConnection {
     /// an older schema can be rebuilt.
     func undoMigration8() throws {
         try execute("DROP TABLE session_recoveries")
-        try execute("DROP INDEX messages_by_content")
         try execute("ALTER TABLE messages DROP COLUMN content_digest")
         try execute("DROP TABLE leases")
         try execute("DROP TABLE server_credentials")

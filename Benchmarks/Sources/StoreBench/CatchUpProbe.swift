@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import ProbeSupport
 import UncordClient
 import UncordCrypto
 import UncordDevServer
@@ -105,8 +106,7 @@ enum CatchUpProbe {
     /// The child's side: opens Bob's store, catches up from one READY, then prints `milliseconds peak-resident-MiB`;
     /// fails unless every missed message was decrypted, in order.
     static func child(path: String, url: String, user: String) throws {
-        let hex = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-        let key = SecureBytes(copying: try Hex.decode(hex.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let key = try Probe.readKey()
         guard let base = URL(string: url) else { throw BenchFailure("no URL") }
         let semaphore = DispatchSemaphore(value: 0)
         let outcome = Outcome()
@@ -136,7 +136,7 @@ enum CatchUpProbe {
         guard outcome.received == missed, outcome.inOrder else {
             throw BenchFailure("the catch-up received \(outcome.received) messages (in order: \(outcome.inOrder))")
         }
-        print(String(format: "%.3f %.2f", ns / 1e6, OpenProbe.peakResidentMiB()))
+        Probe.report(nanoseconds: ns)
     }
 
     private static let quiet = Logger(label: "catch-up-probe") { _ in SwiftLogNoOpLogHandler() }

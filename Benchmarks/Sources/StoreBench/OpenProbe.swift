@@ -11,13 +11,13 @@ enum OpenProbe {
         var residentMiB: Double
     }
 
-    /// Runs `StoreBench open PATH` with the key on standard input and reads its one line of output.
+    /// Runs `StoreProbe open PATH` with the key on standard input and reads its one line of output.
     static func run(_ executable: URL, path: String, key: SecureBytes) throws -> Opened {
         try runChild(executable, ["open", path], key: key)
     }
 
-    /// Runs a probe child (`StoreBench ARGUMENTS`) with the key in hex on standard input and reads its one line,
-    /// `milliseconds peak-resident-MiB`.
+    /// Runs a probe child (`StoreProbe ARGUMENTS`, or `StoreBench ARGUMENTS`) with the key in hex on standard input
+    /// and reads its one line, `milliseconds peak-resident-MiB`.
     static func runChild(_ executable: URL, _ arguments: [String], key: SecureBytes) throws -> Opened {
         let process = Process()
         process.executableURL = executable
@@ -38,25 +38,5 @@ enum OpenProbe {
             throw BenchFailure("the \(arguments[0]) probe failed: \(String(decoding: data, as: UTF8.self))")
         }
         return Opened(milliseconds: fields[0], residentMiB: fields[1])
-    }
-
-    /// The child's side: open, then print `milliseconds peak-resident-MiB`.
-    static func child(path: String) throws {
-        let hex = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
-        let key = SecureBytes(copying: try Hex.decode(hex.trimmingCharacters(in: .whitespacesAndNewlines)))
-        var store: SQLiteStore?
-        let ns = try Measure.nanoseconds { store = try SQLiteStore.open(at: path, key: .rawKey(key)) }
-        guard store != nil else { throw BenchFailure("no store") }
-        print(String(format: "%.3f %.2f", ns / 1e6, peakResidentMiB()))
-    }
-
-    /// `VmHWM` of `/proc/self/status`: the process's peak resident set, in MiB.
-    static func peakResidentMiB() -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return .nan }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let kib = line.split(separator: " ").compactMap { Double($0) }.first ?? .nan
-            return kib / 1024
-        }
-        return .nan
     }
 }

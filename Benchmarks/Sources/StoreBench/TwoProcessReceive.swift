@@ -102,7 +102,8 @@ enum TwoProcessReceive {
         let cipher = SessionCipher()
         var messages: [Message] = []
         for file in files {
-            messages += try WireJSON.decode([Message].self, from: Array(try Data(contentsOf: URL(fileURLWithPath: file))))
+            messages += try WireJSON.decode(
+                [Message].self, from: Array(try Data(contentsOf: URL(fileURLWithPath: file))))
         }
         FileHandle.standardOutput.write(Data("ready\n".utf8))
         guard readLine() == "go" else { throw BenchFailure("no go") }

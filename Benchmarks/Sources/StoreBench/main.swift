@@ -2,8 +2,7 @@ import Foundation
 
 // The persisted figures of `make bench`, on real store files (see StoreFigures):
 //   StoreBench measure OUT.json   every figure, written as JSON (progress on standard error)
-//   StoreBench open PATH          the open probe's child: the raw key in hex on standard input
-//   StoreBench notify PATH FILE   the notification probe's child: decrypts the message in FILE (key on stdin)
+//   (the open and notification probes' children are StoreProbe, beside this binary: see its main.swift)
 //   StoreBench catchup PATH URL USER   the catch-up probe's child: catches up from READY (key on stdin)
 //   StoreBench catch-up           the catch-up figures alone (seeding 10,000 messages takes a minute or two)
 //   StoreBench receive PATH FILE…  a receiving child of the two-process figure (key, then "go", on stdin)
@@ -12,8 +11,6 @@ import Foundation
 let arguments = CommandLine.arguments
 do {
     switch (arguments.count, arguments.count > 1 ? arguments[1] : "") {
-    case (3, "open"):
-        try OpenProbe.child(path: arguments[2])
     case (2, "catch-up"):
         let log: @Sendable (String) -> Void = { text in FileHandle.standardError.write(Data("\(text)\n".utf8)) }
         let executable = URL(fileURLWithPath: arguments[0]).standardizedFileURL
@@ -23,8 +20,6 @@ do {
         try CatchUpProbe.child(path: arguments[2], url: arguments[3], user: arguments[4])
     case (_, "receive") where arguments.count >= 4:
         try TwoProcessReceive.child(path: arguments[2], files: Array(arguments[3...]))
-    case (4, "notify"):
-        try NotificationProbe.child(path: arguments[2], messageFile: arguments[3])
     case (3, "profile"), (4, "profile"):
         // For `perf record`: receives for the given number of seconds in stores with 10 sessions (or as many as the
         // third argument says), in batches of 100 (or one per transaction when that number is negative); each store
@@ -81,11 +76,11 @@ do {
         figures.results["catch_up_10k_s"] = catchUp.seconds
         figures.results["catch_up_10k_rss_mib"] = catchUp.residentMiB
         log("sessions (growing a store to 10,000 sessions)...")
-        try figures.sessions(openProbe: executable)
+        try figures.sessions(openProbe: executable.deletingLastPathComponent().appendingPathComponent("StoreProbe"))
         let json = try JSONSerialization.data(withJSONObject: figures.results, options: [.prettyPrinted, .sortedKeys])
         try json.write(to: URL(fileURLWithPath: arguments[2]))
     default:
-        FileHandle.standardError.write(Data("usage: StoreBench measure OUT.json | StoreBench open PATH\n".utf8))
+        FileHandle.standardError.write(Data("usage: StoreBench measure OUT.json | StoreBench catch-up\n".utf8))
         exit(2)
     }
 } catch {

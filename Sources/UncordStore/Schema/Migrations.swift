@@ -269,12 +269,12 @@ enum StoreSchema {
         ),
         // Issue 16. A post the server holds twice (a send retried after its answer was lost) is recognised by
         // what the server keeps of it: SHA-256 of its `content` text and of this device's key wrap, bytes the server
-        // holds anyway. Automatic session recovery is limited per device through the time of the last one.
+        // holds anyway; looked for only when a message cannot be opened, so it needs no index of its own. Automatic
+        // session recovery is limited per device through the time of the last one.
         Migration(
             version: 10,
             sql: """
                 ALTER TABLE messages ADD COLUMN content_digest BLOB;
-                CREATE INDEX messages_by_content ON messages (content_digest) WHERE content_digest IS NOT NULL;
                 CREATE TABLE session_recoveries (
                     peer_user TEXT NOT NULL,
                     peer_device TEXT NOT NULL,

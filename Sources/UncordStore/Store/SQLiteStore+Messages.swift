@@ -87,12 +87,17 @@ extension SQLiteStore {
             }
             let digest = Self.postDigest(
                 content: message.content, wrap: Self.wrap(in: message, for: try view.localIdentity().address.device))
-            if let original = try original(of: message, digest: digest, db: view.db),
-                let stored = try storedMessage(id: original, db: view.db)
-            {
+            let opened: OpenedMessage
+            do {
+                opened = try cipher.open(message, in: view)
+            } catch let error as RatchetError {
+                // A second post of a send already received carries a used message key, so it cannot be opened; its
+                // digest names the first (looked for only then: almost every message opens).
+                guard let original = try original(of: message, digest: digest, db: view.db),
+                    let stored = try storedMessage(id: original, db: view.db)
+                else { throw error }
                 return ReceivedMessage(message: stored, wasAlreadyStored: false, notices: [], duplicateOf: original)
             }
-            let opened = try cipher.open(message, in: view)
             var stored = StoredMessage(
                 id: message.id, channel: message.channelID, sender: opened.sender, payload: opened.payload)
             var deleted: UUID?
@@ -145,8 +150,9 @@ extension SQLiteStore {
         message.messageKeys?.first { $0.recipient == .thisDevice || $0.recipient == .device(device) }?.encryptedKey
     }
 
-    /// The id of the stored message that `message` is a second copy of (see ``ReceivedMessage/duplicateOf``), read
-    /// before any decryption; `nil` when it is not one. Nothing is written: a copy is recognised again each time.
+    /// The id of the stored message that `message` is a second copy of (see ``ReceivedMessage/duplicateOf``); `nil`
+    /// when it is not one. Nothing is written: a copy is recognised again each time. Reads the channel's messages
+    /// (no index on digests: a lookup is rare), so it is for messages nothing else recognised.
     public func originalOfCopy(_ message: Message) throws -> UUID? {
         try connection.read { db in
             let device = try view(db).localIdentity().address.device
@@ -155,7 +161,8 @@ extension SQLiteStore {
         }
     }
 
-    /// The stored message with the same digest, in the same channel by the same author, under another id.
+    /// The stored message with the same digest, in the same channel by the same author, under another id (through
+    /// `messages_by_channel`).
     private func original(of message: Message, digest: [UInt8], db: SQLiteConnection) throws -> UUID? {
         guard
             let row = try db.queryOne(
