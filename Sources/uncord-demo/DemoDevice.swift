@@ -117,10 +117,9 @@ final class DemoDevice: Sendable {
         let inbox = Inbox()
         let connection = Task { try await gateway.run() }
         let pump = Task {
-            for await frame in gateway.frames {
-                let events = await engine.process(frame: frame)
-                for event in events { show(event, at: name, own: address, names: names) }
-                await inbox.append(events)
+            for await event in engine.events(from: gateway.frames) {
+                show(event, at: name, own: address, names: names)
+                await inbox.append([event])
             }
         }
         return DemoDevice(
