@@ -122,6 +122,8 @@ extension E2EEEngine {
                 if payload.type == MessagePayload.deleteType, let target = payload.editOf {
                     return [.messageDeleted(id: target, channel: message.channelID)]
                 }
+                // This device's own session recovery message: never shown.
+                if payload.type == MessagePayload.sessionResetType { return [] }
                 let decrypted = DecryptedMessage(
                     id: message.id, channel: message.channelID, sender: local, payload: payload, trust: nil,
                     editedAt: message.editedAt?.text)
@@ -212,6 +214,7 @@ extension E2EEEngine {
     /// (a notification extension, the CLI) decrypted it first — and dropped as a replay after that.
     private func storedElsewhere(_ stored: StoredMessage) -> [AppEvent] {
         guard delivered.insert(stored.id), !stored.isDeleted, !stored.isRemovedByServer,
+            stored.payload.type != MessagePayload.sessionResetType,
             (try? store.messageStored(id: stored.id, since: startedAt)) == true
         else { return [] }
         let trust: PinnedIdentity.Level? =
