@@ -25,13 +25,20 @@ extension E2EEEngine {
     static let recoverableReasons: Set<UndecryptableReason> = [.noSession, .authenticationFailed, .unknownPreKey]
 
     /// Automatic session recovery (`Docs/ENGINE.md`, "Sessions that heal"): at most once per device per
-    /// ``E2EEConfiguration/sessionRecoveryInterval`` (counted in the store, so across processes and restarts),
-    /// archives the session with `sender` and posts an encrypted control message (``MessagePayload/sessionResetType``)
-    /// to `channel`; sealing it starts a new session with the device from a fresh bundle, and the device, decrypting
-    /// it, makes that session its active one. A control message that cannot be posted stays in the outbox.
+    /// ``E2EEConfiguration/sessionRecoveryInterval`` (counted in the store, so across processes and restarts), and
+    /// only in a channel whose known members include `sender`'s user, archives the session with `sender` and posts
+    /// an encrypted control message (``MessagePayload/sessionResetType``) to the channel's known members; sealing it
+    /// starts a new session with the device from a fresh bundle, and the device, decrypting it, makes that session
+    /// its active one. A control message that cannot be posted stays in the outbox.
     /// - Returns: what judging the device list found (a trust warning, a refused device).
     func recoverSession(with sender: DeviceAddress, in channel: UUID) async -> [AppEvent] {
         guard sender != local, let interval = configuration.sessionRecoveryInterval else { return [] }
+        // Only where the sender is a known member: the control message goes to the channel's members and names
+        // no one new, so a message the server attributes to anyone else never makes them a reader.
+        guard (try? store.members(of: channel))?.contains(sender.user) == true else {
+            logger.notice("an unreadable message from a user who is not a known member of its channel; no recovery")
+            return []
+        }
         do {
             guard try store.startSessionRecovery(with: sender, every: interval) else { return [] }
         } catch {
@@ -43,7 +50,7 @@ extension E2EEEngine {
             type: MessagePayload.sessionResetType, body: "", senderDevice: local.device, sentAt: Self.rfc3339(now))
         let prepared: PreparedMessage
         do {
-            prepared = try await prepare(payload, channel: channel, participants: [sender.user], replyTo: nil)
+            prepared = try await prepare(payload, channel: channel, participants: [], replyTo: nil)
         } catch {
             logger.warning("the session recovery's control message was not sealed", metadata: ["error": "\(error)"])
             return takeUndelivered()

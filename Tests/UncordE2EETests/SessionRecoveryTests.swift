@@ -98,6 +98,9 @@ import UncordRatchet
         // Bob reinstalls: a new store for the same device id, with new keys and no sessions. Alice is not told.
         let reinstalled = try await makeDevice(
             "bob-reinstalled", user: bob.user, device: bob.device, server: server, in: directory)
+        // The new install's app opens the DM again, which tells the store who is in it (a recovery only goes to a
+        // channel's known members).
+        try reinstalled.store.rememberMembers([alice.user, bob.user], of: channel)
         // Alice hears of the new key (IDENTITY_KEY_CHANGED, a trust warning) but keeps her session, which the new
         // install does not have.
         #expect(await alice.pump().contains { $0.trustWarning != nil })
@@ -136,6 +139,33 @@ import UncordRatchet
         let again = Frame(op: .dispatch, sequence: 100, type: .dmMessageCreate, data: try RawJSON(encoding: forged))
         _ = await bob.engine.process(frame: again.encoded())
         #expect(try await Self.posts(by: bob.user, in: channel, server: server).count == before + 2)
+    }
+
+    @Test func aForgedMessageFromANonMemberNeverMakesThemAReader() async throws {
+        let directory = try ScratchDirectory()
+        let server = TestServer()
+        let (alice, bob, channel) = try await Self.conversation(in: directory, server: server)
+        let eve = try await makeDevice("eve", server: server, in: directory)
+        // The server attributes to Eve, in Alice and Bob's DM, a message no session of Bob's opens: Alice's last
+        // wrap, its sender device made Eve's.
+        let listed = try await server.client(for: bob.user).messages(
+            channel: channel, device: bob.device, before: nil, limit: 10)
+        var forged = try #require(listed.first { $0.author.id == alice.user })
+        forged.id = UUID()
+        forged.author = .init(id: eve.user, username: "eve")
+        var keys = try #require(forged.messageKeys)
+        let eveDevice = withUnsafeBytes(of: eve.device.uuid) { Array($0) }
+        keys[0].encryptedKey.replaceSubrange(1..<17, with: eveDevice)
+        forged.messageKeys = keys
+        let frame = Frame(op: .dispatch, sequence: 99, type: .dmMessageCreate, data: try RawJSON(encoding: forged))
+        let before = try await Self.posts(by: bob.user, in: channel, server: server).count
+        #expect(Self.undecryptable(await bob.engine.process(frame: frame.encoded())) == [forged.id])
+        // No recovery in a channel Eve is not a known member of: nothing posted, and Eve gets nothing later.
+        #expect(try await Self.posts(by: bob.user, in: channel, server: server).count == before)
+        #expect(try !bob.store.members(of: channel).contains(eve.user))
+        let next = try await bob.engine.prepareMessage(text: "just us", channel: channel, participants: [])
+        let request = try WireJSON.decode(SendMessageRequest.self, from: next.body)
+        #expect(!request.messageKeys.contains { $0.recipient == .device(eve.device) })
     }
 
     @Test func aFloodOfUndecryptableMessagesStartsOneRecovery() async throws {
