@@ -1,13 +1,21 @@
 # uncord-e2ee — the two commands the README gives are `make demo` and `make test`; both install what they need.
 
+SHELL := /bin/bash
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || command -v sudo >/dev/null && [ "$$(id -u)" != 0 ] && echo sudo)
 # libqrencode-dev and zlib1g-dev build the safety-number QR code and its PNG; zbar-tools (zbarimg) reads them back
 # in the tests.
 APT_PACKAGES := libsodium-dev libsqlite3-dev pkg-config libqrencode-dev zlib1g-dev zbar-tools
 BUILD_LOG := .build/build.log
+APPS_BUILD_LOG := .build/build-apps.log
+# Where `make install` puts uncord-keys, uncord-devserver and uncord-demo.
+PREFIX ?= $(HOME)/.local
+# Two packages: the library at the root (swift-log and the system libraries only), the apps in Apps/ (the network
+# client, the development server, the CLI, the demo, and the tests that run them).
+APPS := $(SWIFT) build --package-path Apps
+SOURCES := Sources Tests Package.swift Apps/Sources Apps/Tests Apps/Package.swift Fuzz/Package.swift Fuzz/Sources
 
-.PHONY: deps build demo test swift-test check-vectors verify-vectors vectors format lint clean bench fuzz
+.PHONY: deps build demo test swift-test check-vectors verify-vectors vectors format lint clean bench fuzz install
 
 # How long `make fuzz` runs each target; `make test` runs each for 30 s.
 FUZZ_SECONDS ?= 60
@@ -21,19 +29,30 @@ deps:
 		$(SUDO) apt-get update -qq && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-## build: a debug build of everything, tests included; fails on any compiler warning.
+## build: a debug build of both packages, tests included; fails on any compiler warning.
 build: deps
 	@mkdir -p .build
-	$(SWIFT) build --build-tests 2>&1 | tee $(BUILD_LOG)
-	@# Warnings in this package's own code fail the build; SwiftPM's notes about dependencies do not.
-	@if grep -E "^$(CURDIR)/(Sources|Tests|Package.swift)[^ ]*: warning:" $(BUILD_LOG) >/dev/null; then \
-		echo "the build printed warnings (see $(BUILD_LOG))"; exit 1; fi
+	set -o pipefail; $(SWIFT) build --build-tests 2>&1 | tee $(BUILD_LOG)
+	set -o pipefail; $(APPS) --build-tests 2>&1 | tee $(APPS_BUILD_LOG)
+	@# Warnings in this repository's own code fail the build; SwiftPM's notes about dependencies do not.
+	@if grep -E "^$(CURDIR)/(Apps/)?(Sources|Tests|Package.swift)[^ ]*: warning:" $(BUILD_LOG) $(APPS_BUILD_LOG) \
+		>/dev/null; then echo "the build printed warnings (see $(BUILD_LOG), $(APPS_BUILD_LOG))"; exit 1; fi
 
 ## demo: the main job — Alice (2 devices) and Bob over a local development server, real HTTP and WebSocket.
 demo: deps
-	$(SWIFT) build -c release --product uncord-devserver
-	$(SWIFT) build -c release --product uncord-demo
-	.build/release/uncord-demo
+	$(APPS) -c release --product uncord-devserver
+	$(APPS) -c release --product uncord-demo
+	Apps/.build/release/uncord-demo
+
+## install: release builds of uncord-keys, uncord-devserver and uncord-demo, copied to $(PREFIX)/bin.
+install: deps
+	$(APPS) -c release --product uncord-keys
+	$(APPS) -c release --product uncord-devserver
+	$(APPS) -c release --product uncord-demo
+	install -d $(PREFIX)/bin
+	install -m 755 Apps/.build/release/uncord-keys Apps/.build/release/uncord-devserver \
+		Apps/.build/release/uncord-demo $(PREFIX)/bin/
+	@echo "installed in $(PREFIX)/bin"
 
 ## test: every test — Swift tests, the independent Python checker, the runner over Vectors/, and each fuzz target
 ## for 30 s.
@@ -44,6 +63,7 @@ swift-test:
 	@# Serial: several suites start servers and subprocesses and time their answers; on 2 cores in parallel they
 	@# would compete for the CPU and their timeouts would measure the load rather than the code.
 	$(SWIFT) test --skip-build --no-parallel
+	$(SWIFT) test --package-path Apps --skip-build --no-parallel
 
 ## check-vectors: recompute every expected value in Vectors/ with independent Python libraries.
 check-vectors: deps
@@ -52,7 +72,7 @@ check-vectors: deps
 
 ## verify-vectors: run Vectors/ through `uncord-keys vectors verify`.
 verify-vectors:
-	.build/debug/uncord-keys vectors verify Vectors
+	Apps/.build/debug/uncord-keys vectors verify Vectors
 
 ## vectors: regenerate Vectors/*.json from the seeded generator (tests never do this).
 vectors:
@@ -75,10 +95,10 @@ fuzz: deps
 	Fuzz/Scripts/run.sh $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 format:
-	$(SWIFT) format --in-place --recursive Sources Tests Package.swift Fuzz/Package.swift Fuzz/Sources
+	$(SWIFT) format --in-place --recursive $(SOURCES)
 
 lint:
-	$(SWIFT) format lint --recursive Sources Tests Package.swift Fuzz/Package.swift Fuzz/Sources
+	$(SWIFT) format lint --recursive $(SOURCES)
 
 clean:
-	rm -rf .build
+	rm -rf .build Apps/.build

@@ -14,6 +14,8 @@ let package = Package(
     name: "uncord-e2ee-benchmarks",
     dependencies: [
         .package(path: ".."),
+        // The apps' package, for the catch-up figure's network client and development server.
+        .package(path: "../Apps"),
         .package(url: "https://github.com/ordo-one/benchmark", exact: "1.38.1", traits: ["MallocInterposer"]),
         // swift-log at the root package's version, for the notification probe's logger.
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -64,8 +66,8 @@ let package = Package(
                 .product(name: "UncordProtocol", package: rootIdentity),
                 .product(name: "UncordStore", package: rootIdentity),
                 .product(name: "UncordE2EE", package: rootIdentity),
-                .product(name: "UncordClient", package: rootIdentity),
-                .product(name: "UncordDevServer", package: rootIdentity),
+                .product(name: "UncordClient", package: "apps"),
+                .product(name: "UncordDevServer", package: "apps"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]

@@ -1,7 +1,7 @@
 public import Foundation
 public import Logging
 import UncordCrypto
-import UncordProtocol
+public import UncordProtocol
 public import UncordRatchet
 public import UncordStore
 

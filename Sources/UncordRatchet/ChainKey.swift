@@ -1,7 +1,7 @@
-import UncordCrypto
+package import UncordCrypto
 
 /// The KDF chains of the Double Ratchet (PROTOCOL.md section 4).
-enum RatchetKDF {
+package enum RatchetKDF {
     static let rootInfo = Array("UEDM1 Ratchet".utf8)
     static let messageKeysInfo = Array("UEDM1 MessageKeys".utf8)
     static let zeroSalt = [UInt8](repeating: 0, count: 32)
@@ -16,7 +16,7 @@ enum RatchetKDF {
     }
 
     /// `KDF_CK(ck)`: `ck' = HMAC(ck, 0x02)`, `mk = HMAC(ck, 0x01)`, from one HMAC key set-up.
-    static func chain(_ chainKey: SecureBytes) -> (next: SecureBytes, messageKey: SecureBytes) {
+    package static func chain(_ chainKey: SecureBytes) -> (next: SecureBytes, messageKey: SecureBytes) {
         HMACSHA256.authenticate(CollectionOfOne(UInt8(0x02)), CollectionOfOne(UInt8(0x01)), key: chainKey)
     }
 }

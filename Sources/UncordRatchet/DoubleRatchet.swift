@@ -23,11 +23,11 @@ public struct DoubleRatchet: Sendable, Equatable {
 
     /// The associated data every message of the session authenticates (the X3DH `AD`).
     public var associatedData: [UInt8]
-    var rootKey: SecureBytes
-    var sendingKey: X25519.PrivateKey
+    package internal(set) var rootKey: SecureBytes
+    package internal(set) var sendingKey: X25519.PrivateKey
     var remoteKey: X25519.PublicKey?
-    var sendingChain: SecureBytes?
-    var receivingChain: SecureBytes?
+    package internal(set) var sendingChain: SecureBytes?
+    package internal(set) var receivingChain: SecureBytes?
     var sendCount: UInt32 = 0
     var receiveCount: UInt32 = 0
     var previousSendCount: UInt32 = 0

@@ -5,6 +5,7 @@ import UncordE2EE
 import UncordProtocol
 import UncordRatchet
 import UncordStore
+import UncordTestSupport
 
 /// READY catches up on the DM history a client missed while it was killed: nothing lost, nothing twice.
 @Suite struct CatchUpTests {
@@ -20,7 +21,7 @@ import UncordStore
     }
 
     @Test func readyAfterARestartReceivesTheMissedMessagesOnceInOrder() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let key = SecureBytes(random: 32, using: SystemRandom())
         let bobUser = UUID()
@@ -62,7 +63,7 @@ import UncordStore
     }
 
     @Test func catchUpPagesBackUntilAPageHoldsNothingNew() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         var configuration = E2EEConfiguration()
         configuration.catchUpPageSize = 2

@@ -2,12 +2,13 @@ import Foundation
 import Testing
 import UncordE2EE
 import UncordStore
+import UncordTestSupport
 
 /// The store learns who is in a channel, since the server's channel objects do not say: sends after the first need
 /// not name the members.
 @Suite struct ChannelMemberTests {
     @Test func aSendToAChannelWithNoKnownMemberIsRefusedAndChangesNothing() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)
@@ -27,7 +28,7 @@ import UncordStore
     }
 
     @Test func membersAreLearnedFromOpeningSendingAndReceiving() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)

@@ -3,6 +3,7 @@ import Testing
 import UncordE2EE
 import UncordProtocol
 import UncordStore
+import UncordTestSupport
 
 /// Issue 16 item 1: READY receives everything a device missed, however much, oldest first; a history that cannot be
 /// read is reported, never skipped.
@@ -14,7 +15,7 @@ import UncordStore
     func missed(
         _ count: Int, pageSize: Int = 50
     ) async throws -> (alice: TestDevice, bob: TestDevice, channel: UUID, sent: [Message]) {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         var configuration = E2EEConfiguration()
         configuration.catchUpPageSize = pageSize

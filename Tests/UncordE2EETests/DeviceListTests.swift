@@ -5,6 +5,7 @@ import UncordE2EE
 import UncordProtocol
 import UncordRatchet
 import UncordStore
+import UncordTestSupport
 
 /// Device lists refreshed on a message from an unknown device, and this device's sends kept in the history.
 @Suite struct DeviceListTests {
@@ -23,7 +24,7 @@ import UncordStore
     }
 
     @Test func messageFromUnknownDeviceRefreshesOnceAndTheBundlesServeTheNextSend() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let aliceUser = UUID()
         let a1 = try await makeDevice("a1", user: aliceUser, server: server, in: directory)
@@ -74,7 +75,7 @@ import UncordStore
     }
 
     @Test func keptBundlesExpireWithTheRefreshAge() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let aliceUser = UUID()
         var configuration = E2EEConfiguration()
@@ -94,7 +95,7 @@ import UncordStore
     }
 
     @Test func ownSendIsStoredAndItsEchoRecognisedAfterARestart() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)

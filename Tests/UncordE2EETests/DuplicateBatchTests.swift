@@ -12,7 +12,7 @@ import UncordTestSupport
 @Suite struct DuplicateBatchTests {
     /// A registered device of `server` whose `pending` one-time pre-keys are not on the server yet, and those keys.
     private func deviceWithPendingKeys(
-        _ count: Int, server: TestServer, in directory: ScratchDirectory
+        _ count: Int, server: TestServer, in directory: Scratch
     ) async throws -> (TestDevice, [PublishedPreKey]) {
         let device = try await makeDevice("a", server: server, in: directory, oneTimePreKeys: count, bootstrap: false)
         await server.setFailingUploads(1)
@@ -38,7 +38,7 @@ import UncordTestSupport
     }
 
     @Test func aBatchOfOneHundredWithOneKnownKeyCostsAboutTwiceLogTwoRequests() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let (device, pending) = try await deviceWithPendingKeys(100, server: server, in: directory)
         try await uploadBehindTheDevicesBack([pending[37]], of: device)
@@ -51,7 +51,7 @@ import UncordTestSupport
     }
 
     @Test func aBatchTheServerHoldsWhollyCostsAboutOneRequestPerKey() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let (device, pending) = try await deviceWithPendingKeys(100, server: server, in: directory)
         try await uploadBehindTheDevicesBack(pending, of: device)
@@ -66,9 +66,9 @@ import UncordTestSupport
     @Test func anyMixOfKnownKeysEndsWithEveryKeyOnTheServerOnce() async throws {
         let seed = UInt64.random(in: 0...UInt64.max)
         print("DuplicateBatchTests seed: \(seed)")
-        let random = ChaosRandom(seed: seed)
+        let random = SeededRandom(seed: seed)
         for round in 0..<12 {
-            let directory = try ScratchDirectory()
+            let directory = try Scratch("uncord-e2ee")
             let server = TestServer()
             let count = 1 + random.below(140)
             let (device, pending) = try await deviceWithPendingKeys(count, server: server, in: directory)

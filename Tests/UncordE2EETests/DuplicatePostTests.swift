@@ -4,6 +4,7 @@ import UncordE2EE
 import UncordProtocol
 import UncordRatchet
 import UncordStore
+import UncordTestSupport
 
 /// Issue 16, items 4 and 5: a post the server stored twice (a send retried after its answer was lost) is reported as
 /// `.duplicate(id, of: original)`, never as undecryptable, and stored once; a retried send shows once everywhere.
@@ -17,7 +18,7 @@ import UncordStore
     }
 
     @Test func anOwnSendTheEngineNoLongerRemembersIsStillShownFromTheStore() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("alice", server: server, in: directory)
         let bob = try await makeDevice("bob", server: server, in: directory)
@@ -37,7 +38,7 @@ import UncordStore
     }
 
     @Test func aPostStoredTwiceIsOneMessageAndOneDuplicate() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("alice", server: server, in: directory)
         let bob = try await makeDevice("bob", server: server, in: directory)

@@ -6,20 +6,7 @@ import UncordE2EE
 import UncordProtocol
 import UncordRatchet
 import UncordStore
-
-/// A scratch directory removed when released.
-final class ScratchDirectory {
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("uncord-e2ee-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    deinit { try? FileManager.default.removeItem(at: url) }
-}
+import UncordTestSupport
 
 /// One device: its store, its engine, and its user's gateway.
 struct TestDevice {
@@ -46,7 +33,7 @@ struct TestDevice {
     }
 
     /// Exports this device's store to a backup file in `directory` (cheap Argon2id limits); returns the file.
-    func exportBackup(in directory: ScratchDirectory) throws -> String {
+    func exportBackup(in directory: Scratch) throws -> String {
         let path = directory.path("\(device).uncord-backup")
         try store.exportBackup(
             to: path, passphrase: Self.backupPassphrase, parameters: .init(iterations: 1, memoryBytes: 8 << 20))
@@ -54,7 +41,7 @@ struct TestDevice {
     }
 
     /// The device restored from `backup` (made by ``exportBackup(in:)``) into a new store, with a new engine.
-    func restored(from backup: String, in directory: ScratchDirectory) async throws -> TestDevice {
+    func restored(from backup: String, in directory: Scratch) async throws -> TestDevice {
         let key = SecureBytes(random: 32, using: SystemRandom())
         let path = directory.path("restored-\(UUID().uuidString)")
         _ = try SQLiteStore.importBackup(from: backup, passphrase: Self.backupPassphrase, to: path, key: .rawKey(key))
@@ -79,7 +66,7 @@ let quietLogger = Logger(label: "uncord-e2ee-tests", factory: { _ in SwiftLogNoO
 
 /// Makes and bootstraps a device of `user` on `server`.
 func makeDevice(
-    _ name: String, user: UUID = UUID(), device: UUID = UUID(), server: TestServer, in directory: ScratchDirectory,
+    _ name: String, user: UUID = UUID(), device: UUID = UUID(), server: TestServer, in directory: Scratch,
     oneTimePreKeys: Int = 100, configuration: E2EEConfiguration = .init(), bootstrap: Bool = true,
     linkedTo existing: TestDevice? = nil
 ) async throws -> TestDevice {

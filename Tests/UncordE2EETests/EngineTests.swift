@@ -5,10 +5,11 @@ import UncordE2EE
 import UncordProtocol
 import UncordRatchet
 import UncordStore
+import UncordTestSupport
 
 @Suite struct BootstrapTests {
     @Test func bootstrapRegistersAndUploadsKeys() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         #expect(try alice.store.isRegistered())
@@ -20,7 +21,7 @@ import UncordStore
     }
 
     @Test func readyTopsUpAndIsPassedThroughByteIdentical() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory, oneTimePreKeys: 30)
         let ready = Array(#"{"op":0,"s":1,"t":"READY","d":{"session_id":"x","user":{"id":"u"}}, "extra": 1}"#.utf8)
@@ -32,7 +33,7 @@ import UncordStore
 
 @Suite struct MessagingTests {
     @Test func oneToOneMessageReplayAndEcho() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)
@@ -57,7 +58,7 @@ import UncordStore
     }
 
     @Test func groupDMWithMultipleDevices() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let aliceUser = UUID()
         let alice = try await makeDevice("a1", user: aliceUser, server: server, in: directory)
@@ -77,7 +78,7 @@ import UncordStore
     }
 
     @Test func preKeyExhaustionRunsX3DHWithoutOneTimeKey() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory, oneTimePreKeys: 0)
@@ -89,7 +90,7 @@ import UncordStore
     }
 
     @Test func messageWithoutWrapForThisDeviceIsUndecryptable() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)
@@ -103,7 +104,7 @@ import UncordStore
     }
 
     @Test func malformedFramesPassThroughOrBecomeTypedEvents() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let bob = try await makeDevice("b", server: server, in: directory)
         let inputs = [
@@ -132,7 +133,7 @@ import UncordStore
     }
 
     @Test func deleteAndEdit() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)

@@ -6,20 +6,21 @@ import UncordE2EE
 import UncordProtocol
 import UncordRatchet
 import UncordStore
+import UncordTestSupport
 
 /// What `uncord-keys` asks of the engine: the offline engine, trust decisions, session resets, identity rotation,
 /// pre-key top-ups to a target with progress, signed pre-key rotation on demand and the bundle export.
 @Suite struct KeyManagementTests {
     /// Alice and Bob with one message each way in a DM channel.
     struct Conversation {
-        let directory: ScratchDirectory
+        let directory: Scratch
         let server: TestServer
         let alice: TestDevice
         let bob: TestDevice
         let channel: UUID
 
         init() async throws {
-            directory = try ScratchDirectory()
+            directory = try Scratch("uncord-e2ee")
             server = TestServer()
             alice = try await makeDevice("a", server: server, in: directory)
             bob = try await makeDevice("b", server: server, in: directory)
@@ -140,7 +141,7 @@ import UncordStore
     }
 
     @Test func aTopUpToATargetReportsItsProgressAndItsFailures() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let bob = try await makeDevice("b", server: server, in: directory, oneTimePreKeys: 5)
         let steps = Mutex<[PreKeyProgress]>([])
@@ -164,7 +165,7 @@ import UncordStore
     }
 
     @Test func aSignedPreKeyRotatesOnDemandAndIsUploaded() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let bob = try await makeDevice("b", server: server, in: directory)
         let before = try bob.store.currentSignedPreKey()
@@ -175,7 +176,7 @@ import UncordStore
     }
 
     @Test func theBundleExportHoldsTheExactBodiesOfARegistration() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let bob = try await makeDevice("b", server: server, in: directory, oneTimePreKeys: 150, bootstrap: false)
         let export = try await bob.engine.bundleExport()

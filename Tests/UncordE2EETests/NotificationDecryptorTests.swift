@@ -5,13 +5,14 @@ import UncordE2EE
 import UncordProtocol
 import UncordRatchet
 import UncordStore
+import UncordTestSupport
 
 /// Issue 15, item 4: a notification extension decrypts one message from the app's store with the exported store key
 /// (no Argon2id), makes at most the one wrap fetch, and the app later hands the same message over once from the
 /// stored copy.
 @Suite struct NotificationDecryptorTests {
     @Test func anExtensionDecryptsOnceAndTheAppShowsTheStoredCopy() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("alice", server: server, in: directory)
         let path = directory.path("bob-app")

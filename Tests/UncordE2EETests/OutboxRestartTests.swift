@@ -5,6 +5,7 @@ import UncordE2EE
 import UncordProtocol
 import UncordRatchet
 import UncordStore
+import UncordTestSupport
 
 /// Sends queued before a restart: resent from `pendingSends()` and acknowledged by their outbox entry.
 @Suite struct OutboxRestartTests {
@@ -38,7 +39,7 @@ import UncordStore
     }
 
     @Test func pendingSendIsAcknowledgedAfterARestart() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let key = SecureBytes(random: 32, using: SystemRandom())
         let aliceUser = UUID()
@@ -103,7 +104,7 @@ import UncordStore
     }
 
     @Test func markSentOfAnEntryRecordsWhatMarkSentOfItsPreparedMessageRecords() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)

@@ -5,10 +5,11 @@ import UncordE2EE
 import UncordProtocol
 import UncordRatchet
 import UncordStore
+import UncordTestSupport
 
 @Suite struct PreKeyLifecycleTests {
     @Test func bundleFetchesFireKeyBundleLowAndTheOwnerTopsUp() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let bob = try await makeDevice("b", server: server, in: directory, oneTimePreKeys: 12)
         let alice = try await makeDevice("a", server: server, in: directory)
@@ -23,7 +24,7 @@ import UncordStore
     }
 
     @Test func keyBundleLowForAnotherDeviceIsIgnored() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let bob = try await makeDevice("b", server: server, in: directory, oneTimePreKeys: 5)
         let frame = Frame(
@@ -35,7 +36,7 @@ import UncordStore
     }
 
     @Test func concurrentTriggersCoalesceIntoOneReplenishment() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let bob = try await makeDevice("b", server: server, in: directory, oneTimePreKeys: 0, bootstrap: false)
         try await bob.engine.bootstrap()
@@ -55,7 +56,7 @@ import UncordStore
     }
 
     @Test func largeTopUpsGoInBatchesOfAtMostOneHundred() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         var configuration = E2EEConfiguration()
         configuration.oneTimePreKeyTarget = 250
         let server = TestServer()
@@ -66,7 +67,7 @@ import UncordStore
     }
 
     @Test func aFailedUploadIsRetriedWithTheSameKeys() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let bob = try await makeDevice("b", server: server, in: directory, oneTimePreKeys: 0)
         await server.setFailingUploads(1)
@@ -79,7 +80,7 @@ import UncordStore
     }
 
     @Test func signedPreKeyRotatesWhenOlderThanTheConfiguredAge() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         var configuration = E2EEConfiguration()
         configuration.signedPreKeyRotationAge = 0
         let server = TestServer()

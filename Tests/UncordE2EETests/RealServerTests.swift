@@ -4,6 +4,7 @@ import UncordCrypto
 import UncordE2EE
 import UncordProtocol
 import UncordRatchet
+import UncordTestSupport
 
 @_spi(DevServer) @testable import UncordStore
 
@@ -11,7 +12,7 @@ import UncordRatchet
 /// catches up as READY does.
 @Suite struct ResumeCatchUpTests {
     @Test func resumedCatchesUpOnWhatTheReplayLeftOut() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)
@@ -32,7 +33,7 @@ import UncordRatchet
 /// uploaded; before, every later bootstrap failed on the server's 409.
 @Suite struct SignedPreKeyDuplicateTests {
     @Test func aSignedPreKeyTheServerAlreadyHasCountsAsUploaded() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let record = try await alice.engine.rotateSignedPreKey()
@@ -50,7 +51,7 @@ import UncordRatchet
 /// could not open (`unknownPreKey`) until the old pool was used up.
 @Suite struct IdentityRotationPreKeyTests {
     @Test func anOldOneTimePreKeyHandedOutAfterARotationStillOpensTheSession() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory, oneTimePreKeys: 30)
         let old = Set(try alice.store.oneTimePreKeyList().map(\.id))

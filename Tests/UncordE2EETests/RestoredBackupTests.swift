@@ -5,6 +5,7 @@ import UncordE2EE
 import UncordProtocol
 import UncordRatchet
 import UncordStore
+import UncordTestSupport
 
 /// Issue 16, item 2: a store restored from a stale backup never uses a message key twice, and the conversation
 /// carries on. The restore archives every session, so the restored device's next send starts new sessions.
@@ -39,7 +40,7 @@ import UncordStore
     }
 
     @Test func aRestoredStaleBackupNeverReusesAMessageKeyAndBothSidesReadOn() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("alice", server: server, in: directory)
         var bob = try await makeDevice("bob", server: server, in: directory)

@@ -4,6 +4,7 @@ import UncordCrypto
 import UncordE2EE
 import UncordProtocol
 import UncordRatchet
+import UncordTestSupport
 
 @_spi(DevServer) @testable import UncordStore
 
@@ -11,9 +12,9 @@ import UncordRatchet
 @Suite struct ReviewFindingTests {
     /// Alice and Bob with one message each way.
     private func pair() async throws -> (
-        alice: TestDevice, bob: TestDevice, channel: UUID, server: TestServer, directory: ScratchDirectory
+        alice: TestDevice, bob: TestDevice, channel: UUID, server: TestServer, directory: Scratch
     ) {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)
@@ -78,7 +79,7 @@ import UncordRatchet
 
     /// (low) A too-long message is refused before any bundle is fetched or pin written.
     @Test func aTooLongMessageIsRefusedBeforeAnyFetch() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)

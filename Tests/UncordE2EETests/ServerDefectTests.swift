@@ -5,6 +5,7 @@ import UncordE2EE
 import UncordProtocol
 import UncordRatchet
 import UncordStore
+import UncordTestSupport
 
 /// The published server's defects (Docs/UNCORD_SERVER.md section 3), as the engine diagnoses them: each is said once,
 /// in one line that points at the notes, instead of a bare server error or an endless run of undecryptable messages.
@@ -12,7 +13,7 @@ import UncordStore
     // MARK: Defect 1: registration answers 500
 
     @Test func aRegistrationAnswered500IsDiagnosedAndNothingIsStoredAsRegistered() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         await server.setRegistrationFails(true)
         let alice = try await makeDevice("a", server: server, in: directory, bootstrap: false)
@@ -34,8 +35,8 @@ import UncordStore
     // MARK: Defect 2: message keys never stored
 
     /// Alice and Bob with one message each way, then a server that drops every message key.
-    private func brokenConversation() async throws -> (TestServer, TestDevice, TestDevice, UUID, ScratchDirectory) {
-        let directory = try ScratchDirectory()
+    private func brokenConversation() async throws -> (TestServer, TestDevice, TestDevice, UUID, Scratch) {
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)
@@ -94,7 +95,7 @@ import UncordStore
     }
 
     @Test func anOrdinaryRunNeverDiagnosesADefect() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)
@@ -119,7 +120,7 @@ import UncordStore
     // MARK: An empty device list
 
     @Test func aUserWhoseDevicesHaveNoSignedPreKeyHasNoBundleAndNothingIsStored() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         // Bob's device registered, but its signed pre-key never went up: the server answers 200 {"devices": []}.

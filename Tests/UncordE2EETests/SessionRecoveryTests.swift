@@ -5,13 +5,14 @@ import UncordE2EE
 import UncordProtocol
 import UncordRatchet
 @_spi(DevServer) import UncordStore
+import UncordTestSupport
 
 /// Issue 16, item 3: when messages from a device cannot be decrypted because this side lost or forked the session,
 /// the engine reports them once, starts a new session with the device and tells it so in an encrypted control
 /// message (never shown as a message); the peer switches, and the conversation carries on within one round trip.
 @Suite struct SessionRecoveryTests {
     /// Alice and Bob in a DM, a few messages exchanged each way.
-    static func conversation(in directory: ScratchDirectory, server: TestServer) async throws -> (
+    static func conversation(in directory: Scratch, server: TestServer) async throws -> (
         alice: TestDevice, bob: TestDevice, channel: UUID
     ) {
         let alice = try await makeDevice("alice", server: server, in: directory)
@@ -65,7 +66,7 @@ import UncordRatchet
     }
 
     @Test func aStoreRestoredFromAStaleBackupRecovers() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let (alice, first, channel) = try await Self.conversation(in: directory, server: server)
         var bob = first
@@ -82,7 +83,7 @@ import UncordRatchet
     }
 
     @Test func aDeletedSessionRecovers() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let (alice, bob, channel) = try await Self.conversation(in: directory, server: server)
         // Bob's sessions with Alice's device are lost (a damaged store, a bug, a person clearing data).
@@ -91,7 +92,7 @@ import UncordRatchet
     }
 
     @Test func aPeerThatReinstalledWithoutTellingAnyoneRecovers() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let (alice, bob, channel) = try await Self.conversation(in: directory, server: server)
         _ = await bob.pump()  // the old install's last own echo
@@ -108,7 +109,7 @@ import UncordRatchet
     }
 
     @Test func aForgedMessageStartsOneRecoveryAndLosesNothing() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let (alice, bob, channel) = try await Self.conversation(in: directory, server: server)
         // The server forges a message from Alice's device: her last one under a new id, its wrap naming a new
@@ -142,7 +143,7 @@ import UncordRatchet
     }
 
     @Test func aForgedMessageFromANonMemberNeverMakesThemAReader() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let (alice, bob, channel) = try await Self.conversation(in: directory, server: server)
         let eve = try await makeDevice("eve", server: server, in: directory)
@@ -169,7 +170,7 @@ import UncordRatchet
     }
 
     @Test func aFloodOfUndecryptableMessagesStartsOneRecovery() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let (alice, bob, channel) = try await Self.conversation(in: directory, server: server)
         try Self.deleteSessions(with: alice.user, in: directory.path("bob"))

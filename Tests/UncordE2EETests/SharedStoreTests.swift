@@ -5,13 +5,14 @@ import UncordE2EE
 import UncordProtocol
 import UncordRatchet
 import UncordStore
+import UncordTestSupport
 
 /// Issue 15: one store shared by several engines (processes, here connections): top-ups single-flight through the
 /// store's lease, a message handed to both decrypted once.
 @Suite struct SharedStoreTests {
     /// Two engines over two connections to one new store of `user`, registered.
     static func pair(
-        server: TestServer, in directory: ScratchDirectory, user: UUID = UUID(), oneTimePreKeys: Int = 100
+        server: TestServer, in directory: Scratch, user: UUID = UUID(), oneTimePreKeys: Int = 100
     ) async throws -> (TestDevice, TestDevice) {
         let key = SecureBytes(random: 32, using: SystemRandom())
         let path = directory.path("shared-\(UUID().uuidString)")
@@ -31,7 +32,7 @@ import UncordStore
     }
 
     @Test func twoEnginesToppingUpAtOnceUploadOneBatch() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let (one, two) = try await Self.pair(server: server, in: directory, oneTimePreKeys: 5)
         let before = await server.oneTimePreKeyUploadRequests
@@ -46,7 +47,7 @@ import UncordStore
     }
 
     @Test func twoEnginesSendingToANewPeerAtOnceFetchItsListOnce() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("alice", server: server, in: directory)
         let (bobOne, bobTwo) = try await Self.pair(server: server, in: directory)
@@ -65,7 +66,7 @@ import UncordStore
     }
 
     @Test func aMessageHandedToBothEnginesIsDecryptedOnce() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("alice", server: server, in: directory)
         let (bobOne, bobTwo) = try await Self.pair(server: server, in: directory)
@@ -93,7 +94,7 @@ import UncordStore
     }
 
     @Test func anOwnSendOfAnotherProcessIsShownNotUndecryptable() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("alice", server: server, in: directory)
         let (bobOne, bobTwo) = try await Self.pair(server: server, in: directory)

@@ -5,12 +5,13 @@ import UncordE2EE
 import UncordProtocol
 import UncordRatchet
 import UncordStore
+import UncordTestSupport
 
 /// Alice and Bob with one exchanged message each way, then Bob's device gets a new identity key.
 private func changedIdentity(
     aliceConfiguration: E2EEConfiguration = .init(), verify: Bool
-) async throws -> (alice: TestDevice, bob: TestDevice, channel: UUID, events: [AppEvent], directory: ScratchDirectory) {
-    let directory = try ScratchDirectory()
+) async throws -> (alice: TestDevice, bob: TestDevice, channel: UUID, events: [AppEvent], directory: Scratch) {
+    let directory = try Scratch("uncord-e2ee")
     let server = TestServer()
     let alice = try await makeDevice("a", server: server, in: directory, configuration: aliceConfiguration)
     let bob = try await makeDevice("b", server: server, in: directory)
@@ -75,7 +76,7 @@ private func changedIdentity(
     }
 
     @Test func verifyRefusesAWrongSafetyNumber() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)
@@ -93,7 +94,7 @@ private func changedIdentity(
     }
 
     @Test func aLinkedDeviceOfAKnownUserIsWrappedForWithoutANotice() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)
@@ -111,7 +112,7 @@ private func changedIdentity(
 /// other devices, once; the device it was linked from is not reported on it.
 @Suite struct OwnDeviceLinkedTests {
     @Test func aNewlyLinkedDeviceIsReportedOnTheOthersOnce() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let laptop = try await makeDevice("laptop", server: server, in: directory)
         let phone = try await makeDevice("phone", server: server, in: directory, linkedTo: laptop)
@@ -131,7 +132,7 @@ private func changedIdentity(
 /// every device list again, so the change is still found before anything is sent on the old session.
 @Suite struct MissedIdentityChangeTests {
     @Test func aChangeMissedWhileAwayIsFoundAtTheNextSendAfterReady() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)

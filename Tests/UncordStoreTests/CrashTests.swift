@@ -4,6 +4,7 @@ import UncordCrypto
 import UncordProtocol
 import UncordRatchet
 import UncordStore
+import UncordTestSupport
 
 #if canImport(Glibc)
     import Glibc
@@ -31,16 +32,17 @@ struct CrashTests {
             ?? UInt64.random(in: 1...999_999)
         print("CrashTests seed \(seed) (replay with UNCORD_CRASH_SEED=\(seed))")
         let started = Date()
-        let helper = try BuiltExecutable(named: "uncord-crash-helper")
-        let scratch = try SubprocessScratch("uncord-crash")
+        let helper = try Subprocess.executable("uncord-crash-helper")
+        let scratch = try Scratch("uncord-crash")
         let directory = scratch.path("stream")
 
-        let prepared = try helper.run(
+        let prepared = try Subprocess.run(
+            helper,
             [
                 "prepare", directory, "--seed", "\(seed)", "--messages", "\(Self.messages)", "--senders",
                 "\(Self.senders)",
             ],
-            in: scratch.url)
+            in: scratch)
         try #require(prepared.status == 0, "prepare failed (seed \(seed)): \(prepared.standardError)")
 
         var schedule = CrashSchedule(seed: seed)
@@ -154,8 +156,8 @@ private final class HelperRun {
     private let process = Process()
     private let output = Pipe()
 
-    init(_ helper: BuiltExecutable, directory: String, log: URL) throws {
-        process.executableURL = helper.url
+    init(_ helper: URL, directory: String, log: URL) throws {
+        process.executableURL = helper
         process.arguments = ["receive", directory]
         process.environment = [:]
         process.standardOutput = output

@@ -3,6 +3,10 @@ public import Testing
 
 #if canImport(Glibc)
     import Glibc
+    private let sendSignal = Glibc.kill
+#elseif canImport(Darwin)
+    import Darwin
+    private let sendSignal = Darwin.kill
 #endif
 
 /// A built executable of this package (or a system tool) running as a subprocess; its outputs go to files that are
@@ -97,6 +101,19 @@ public final class Subprocess: @unchecked Sendable {
         return subprocess
     }
 
+    /// Runs `executable` to completion with no input, with exactly `environment` (plus `HOME`, the scratch
+    /// directory), in `scratch`, and answers what it left.
+    public static func run(
+        _ executable: URL, _ arguments: [String], environment: [String: String] = [:], in scratch: Scratch
+    ) throws -> Outcome {
+        let subprocess = try start(executable, arguments, environment: environment, in: scratch)
+        subprocess.closeInput()
+        subprocess.process.waitUntilExit()
+        return Outcome(
+            status: subprocess.process.terminationStatus, standardOutput: subprocess.standardOutput,
+            standardError: subprocess.standardError)
+    }
+
     /// Whether the process still runs.
     public var isRunning: Bool { process.isRunning }
 
@@ -171,7 +188,7 @@ public final class Subprocess: @unchecked Sendable {
     /// Kills the process with SIGKILL, as a crash or the out-of-memory killer would, and waits for it.
     public func kill() {
         guard process.isRunning else { return }
-        _ = Glibc.kill(process.processIdentifier, SIGKILL)
+        _ = sendSignal(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 
@@ -201,9 +218,9 @@ public final class Scratch: @unchecked Sendable {
     /// The directory.
     public let url: URL
 
-    /// A new, empty directory with the files `pass` and `backup-pass`.
-    public init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("uncord-keys-\(UUID().uuidString)")
+    /// A new, empty directory (its name starting with `prefix`) with the files `pass` and `backup-pass`.
+    public init(_ prefix: String = "uncord-keys") throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         try Data((Self.passphrase + "\n").utf8).write(to: url.appendingPathComponent("pass"))
         try Data((Self.backupPassphrase + "\n").utf8).write(to: url.appendingPathComponent("backup-pass"))

@@ -5,6 +5,7 @@ import UncordE2EE
 import UncordProtocol
 import UncordRatchet
 import UncordStore
+import UncordTestSupport
 
 extension HostileCatalogue {
     /// A send to a user Bob's device does not know yet, while the server answers the bundle route with hostile

@@ -5,6 +5,7 @@ import UncordE2EE
 import UncordProtocol
 import UncordRatchet
 import UncordStore
+import UncordTestSupport
 
 /// Issue 9, item 2: the hostile-input catalogue. Every case is a named hostile input to one of the engine's entry
 /// points (``EntryPoint``) — a message as the server delivers it, a gateway frame, the server's answer to a bundle

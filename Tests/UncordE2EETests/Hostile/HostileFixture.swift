@@ -5,6 +5,7 @@ import UncordE2EE
 import UncordProtocol
 import UncordRatchet
 import UncordStore
+import UncordTestSupport
 
 /// The victim of the hostile-input catalogue: Bob's device — an SQLite store, and an engine whose server is a
 /// ``HostileServer`` — after a short genuine history, with one genuine message still on its way to it.
@@ -14,7 +15,7 @@ import UncordStore
 /// time, and Bob's gateway loses that message (``pending``).
 // @unchecked Sendable: each catalogue case builds its own fixture and uses it from one task.
 struct HostileFixture: @unchecked Sendable {
-    let directory: ScratchDirectory
+    let directory: Scratch
     let server: TestServer
     let hostile: HostileServer
     let alice: TestDevice
@@ -34,7 +35,7 @@ struct HostileFixture: @unchecked Sendable {
     let carolFirst: Message
 
     static func make() async throws -> HostileFixture {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let server = TestServer()
         let alice = try await makeDevice("alice", server: server, in: directory, oneTimePreKeys: 20)
         let carol = try await makeDevice("carol", server: server, in: directory, oneTimePreKeys: 20)

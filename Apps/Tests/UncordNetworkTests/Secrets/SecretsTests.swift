@@ -7,6 +7,7 @@ import UncordE2EE
 import UncordProtocol
 import UncordRatchet
 import UncordStore
+import UncordTestSupport
 
 /// Issue 9, item 4: no secret in log output or in an error's text. The secrets are every key a device held (its
 /// identity, signed and one-time pre-keys, and the root, chain, message and ratchet keys of its sessions), the
@@ -16,7 +17,7 @@ import UncordStore
 struct SecretsTests {
     @Test("A full run's trace-level log output and every error it met hold no secret")
     func fullRun() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let seed = ChaosScenario.seedFromEnvironment ?? 20_260_109
         let run = try await ChaosScenario(seed: seed, messagesPerDevice: 6, directory: directory).run()
         var secrets = run.initialSecrets
@@ -55,7 +56,7 @@ struct SecretsTests {
     /// Errors raised by inputs that carry secrets — the kind of input where a careless error would quote its value.
     @Test("Errors from inputs that carry secrets do not repeat them")
     func errorsFromSecretInputs() async throws {
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let passphrase = "error test passphrase — battery staple horse"
         let plaintext = "the meeting is at noon, tell nobody"
         let address = DeviceAddress(user: UUID(), device: UUID())

@@ -135,8 +135,9 @@ struct CommandLineTests {
         #expect(object["store"] as? String == harness.storePath("new"))
         #expect((object["one_time_pre_keys"] as? [String: Any])?["pending"] as? Int == 3)
 
+        // Apps/Tests/UncordKeysTests/ → the repository's Vectors/.
         let vectors = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Vectors").path
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Vectors").path
         let report = try await harness.keys(nil, ["vectors", "verify", vectors, "--json"]).json()
         #expect(report["failed"] as? Int == 0)
         #expect((report["passed"] as? Int ?? 0) > 100)

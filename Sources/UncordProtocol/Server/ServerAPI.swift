@@ -1,5 +1,4 @@
 public import Foundation
-public import UncordProtocol
 
 /// The Uncord server routes the engine needs (UNCORD_API.md), as a protocol so that the HTTP client and the
 /// tests' in-process server are interchangeable.
@@ -45,7 +44,7 @@ public protocol ServerErrorCarrying: Error {
 extension ServerError {
     /// The server's error answer inside `error`: `error` itself when it is a ``ServerError``, the carried answer when
     /// it is a ``ServerErrorCarrying``, otherwise `nil`.
-    static func carried(by error: any Error) -> ServerError? {
+    package static func carried(by error: any Error) -> ServerError? {
         if let error = error as? ServerError { return error }
         return (error as? any ServerErrorCarrying)?.serverError
     }

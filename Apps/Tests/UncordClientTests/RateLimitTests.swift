@@ -3,7 +3,6 @@ import Logging
 import Synchronization
 import Testing
 import UncordClient
-import UncordE2EE
 import UncordProtocol
 
 /// Issue 14, item 2: a 429 is waited out (Retry-After, else a doubling delay) and the same request sent again;

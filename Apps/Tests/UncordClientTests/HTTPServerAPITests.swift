@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import Testing
 import UncordClient
-import UncordE2EE
 import UncordProtocol
 
 /// HTTPServerAPI against a live fake server: routes, headers, bodies, envelopes and errors.

@@ -1,22 +1,24 @@
 import Foundation
-import UncordCrypto
-import UncordStore
-
-@testable import UncordRatchet
+public import UncordCrypto
+import UncordRatchet
+public import UncordStore
 
 /// Known secrets, and a search for them in text (log lines, error descriptions) in every form a careless line
 /// could print them: bytes as lower- and upper-case hex, as base64 (standard and URL-safe, at each of the three
 /// alignments inside a longer encoding) and as Swift's `[1, 2, 3]` array text; text secrets as they are and in
 /// base64. The search indexes needles by their first 8 bytes, so it is linear in the text.
-struct SecretText {
+public struct SecretText {
     private var needles: [UInt64: [(needle: [UInt8], label: String)]] = [:]
     private var labels: Set<String> = []
 
+    /// An empty search.
+    public init() {}
+
     /// How many secrets are known.
-    var count: Int { labels.count }
+    public var count: Int { labels.count }
 
     /// Adds secret bytes (at least 16; all-zero values are ignored).
-    mutating func add(_ bytes: [UInt8], _ label: String) {
+    public mutating func add(_ bytes: [UInt8], _ label: String) {
         guard bytes.count >= 16, !bytes.allSatisfy({ $0 == 0 }), labels.insert(label).inserted else { return }
         let hex = Hex.encode(bytes)
         var forms = [hex, hex.uppercased(), bytes.prefix(12).map(String.init).joined(separator: ", ")]
@@ -31,10 +33,10 @@ struct SecretText {
     }
 
     /// Adds secret bytes held in secure bytes.
-    mutating func add(_ secret: SecureBytes, _ label: String) { add(secret.exportBytes(), label) }
+    public mutating func add(_ secret: SecureBytes, _ label: String) { add(secret.exportBytes(), label) }
 
     /// Adds a text secret (a passphrase, a token, a plaintext): as it is, and in base64.
-    mutating func add(text: String, _ label: String) {
+    public mutating func add(text: String, _ label: String) {
         guard labels.insert(label).inserted else { return }
         index(Array(text.utf8), label)
         index(Array(Base64.encode(Array(text.utf8)).utf8.prefix(24)), label)
@@ -42,7 +44,7 @@ struct SecretText {
 
     /// Adds a store's identity key, every signed and one-time pre-key it holds, and every secret of every session
     /// it keeps: root keys, chain keys with their next message keys, ratchet private keys, skipped message keys.
-    mutating func addKeys(of store: SQLiteStore, _ name: String) throws {
+    public mutating func addKeys(of store: SQLiteStore, _ name: String) throws {
         add(try store.localIdentity().keyPair.secret, "\(name): identity key")
         for info in try store.signedPreKeyList() {
             if let key = try store.signedPreKey(id: info.id) { add(key.secret, "\(name): signed pre-key \(info.id)") }
@@ -72,7 +74,7 @@ struct SecretText {
     }
 
     /// The labels of the secrets found in `text`.
-    func find(in text: String) -> Set<String> {
+    public func find(in text: String) -> Set<String> {
         let bytes = Array(text.utf8)
         guard bytes.count >= 8 else { return [] }
         var found: Set<String> = []

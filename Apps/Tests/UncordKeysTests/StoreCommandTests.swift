@@ -3,31 +3,31 @@ import Testing
 import UncordCrypto
 import UncordRatchet
 import UncordStore
+import UncordTestSupport
 
 /// `uncord-keys init` and `status`, run as the built executable (issue 4, item 8).
 ///
 /// Serialized: each run derives the store key with Argon2id's moderate limits (256 MiB).
 @Suite(.serialized)
-struct CLITests {
+struct StoreCommandTests {
     static let user = "0b5c1f3e-6a1d-4f7e-9a43-2d1c7c0e9b11"
     static let statusKeys: Set<String> = [
         "user_id", "device_id", "identity_key", "signed_pre_key", "one_time_pre_keys", "peers", "sessions", "outbox",
         "schema_version",
     ]
 
-    let cli: BuiltExecutable
-    let scratch: SubprocessScratch
+    let cli: URL
+    let scratch: Scratch
 
     init() throws {
-        cli = try BuiltExecutable(named: "uncord-keys")
-        scratch = try SubprocessScratch("uncord-keys-cli")
+        cli = try Subprocess.executable("uncord-keys")
+        scratch = try Scratch("uncord-keys-cli")
         try Data("correct horse battery staple\n".utf8).write(to: scratch.url.appendingPathComponent("passphrase"))
     }
 
     /// Runs `uncord-keys` with only `HOME` (the scratch directory) and `extra` in its environment.
-    func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> BuiltExecutable.Run {
-        try cli.run(
-            arguments, environment: ["HOME": scratch.url.path].merging(extra) { $1 }, in: scratch.url)
+    func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> Subprocess.Outcome {
+        try Subprocess.run(cli, arguments, environment: extra, in: scratch)
     }
 
     var storeArguments: [String] {

@@ -4,6 +4,7 @@ import UncordCrypto
 import UncordE2EE
 import UncordRatchet
 import UncordStore
+import UncordTestSupport
 
 /// Issue 9, item 3: chaos end to end over the development server (``ChaosScenario``). The seed is printed;
 /// `UNCORD_CHAOS_SEED=N` replays one.
@@ -13,7 +14,7 @@ struct ChaosTests {
     func exactlyOnce() async throws {
         let seed = ChaosScenario.seedFromEnvironment ?? UInt64.random(in: 1...UInt64(UInt32.max))
         print("chaos: seed \(seed) (replay with UNCORD_CHAOS_SEED=\(seed))")
-        let directory = try ScratchDirectory()
+        let directory = try Scratch("uncord-e2ee")
         let run = try await ChaosScenario(seed: seed, messagesPerDevice: 12, directory: directory).run()
         try Self.check(run, seed: seed)
     }

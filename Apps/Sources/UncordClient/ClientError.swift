@@ -1,4 +1,3 @@
-public import UncordE2EE
 public import UncordProtocol
 
 /// The one error type of ``UncordClient``: why an HTTP call or the gateway connection failed.

@@ -2,7 +2,6 @@ public import AsyncHTTPClient
 public import Foundation
 public import Logging
 internal import NIOHTTP1
-public import UncordE2EE
 public import UncordProtocol
 
 /// The engine's ``ServerAPI`` over HTTP: every route of UNCORD_API.md the engine needs, plus the DM channel and

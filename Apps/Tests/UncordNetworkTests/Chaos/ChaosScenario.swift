@@ -65,7 +65,7 @@ struct ChaosScenario {
 
     let seed: UInt64
     let messagesPerDevice: Int
-    let directory: ScratchDirectory
+    let directory: Scratch
 
     /// The seed from `UNCORD_CHAOS_SEED`, if set.
     static var seedFromEnvironment: UInt64? {
