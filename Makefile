@@ -15,7 +15,7 @@ PREFIX ?= $(HOME)/.local
 APPS := $(SWIFT) build --package-path Apps
 SOURCES := Sources Tests Package.swift Apps/Sources Apps/Tests Apps/Package.swift Fuzz/Package.swift Fuzz/Sources
 
-.PHONY: deps build demo test swift-test check-vectors verify-vectors vectors format lint clean bench fuzz install
+.PHONY: deps build demo test swift-test check-vectors verify-vectors vectors format lint clean bench fuzz install docs
 
 # How long `make fuzz` runs each target; `make test` runs each for 30 s.
 FUZZ_SECONDS ?= 60
@@ -53,6 +53,15 @@ install: deps
 	install -m 755 Apps/.build/release/uncord-keys Apps/.build/release/uncord-devserver \
 		Apps/.build/release/uncord-demo $(PREFIX)/bin/
 	@echo "installed in $(PREFIX)/bin"
+
+## docs: the DocC documentation of the library's modules (swift-docc-plugin, added only when UNCORD_DOCS=1), with
+## every DocC warning an error; the archives go to .build/docs/.
+DOC_TARGETS := UncordE2EE UncordStore UncordRatchet UncordProtocol UncordCrypto UncordSQLite
+docs:
+	UNCORD_DOCS=1 $(SWIFT) package --scratch-path .build/docs-build generate-documentation \
+		$(addprefix --target ,$(DOC_TARGETS)) --warnings-as-errors --output-path .build/docs \
+		--enable-experimental-combined-documentation
+	@echo "documentation in .build/docs (open .build/docs/index.html through a web server)"
 
 ## test: every test — Swift tests, the independent Python checker, the runner over Vectors/, and each fuzz target
 ## for 30 s.

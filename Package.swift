@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "UncordCrypto", targets: ["UncordCrypto"]),
         .library(name: "UncordProtocol", targets: ["UncordProtocol"]),
         .library(name: "UncordRatchet", targets: ["UncordRatchet"]),
+        .library(name: "UncordSQLite", targets: ["UncordSQLite"]),
         .library(name: "UncordStore", targets: ["UncordStore"]),
         .library(name: "UncordE2EE", targets: ["UncordE2EE"]),
         .library(name: "UncordConformance", targets: ["UncordConformance"]),
@@ -34,7 +35,9 @@ let package = Package(
         .target(name: "UncordCrypto", dependencies: ["CSodium"]),
         .target(name: "UncordProtocol", dependencies: ["UncordCrypto"]),
         .target(name: "UncordRatchet", dependencies: ["UncordCrypto", "UncordProtocol"]),
-        .target(name: "UncordStore", dependencies: ["CSQLite", "UncordCrypto", "UncordProtocol", "UncordRatchet"]),
+        .target(name: "UncordSQLite", dependencies: ["CSQLite", "UncordCrypto"]),
+        .target(
+            name: "UncordStore", dependencies: ["UncordSQLite", "UncordCrypto", "UncordProtocol", "UncordRatchet"]),
         .target(
             name: "UncordE2EE",
             dependencies: [
@@ -58,21 +61,32 @@ let package = Package(
         ),
         .testTarget(name: "UncordCryptoTests", dependencies: ["UncordCrypto"]),
         .testTarget(name: "UncordProtocolTests", dependencies: ["UncordProtocol"]),
-        .testTarget(name: "UncordRatchetTests", dependencies: ["UncordRatchet", "UncordStore"]),
+        .testTarget(
+            name: "UncordRatchetTests",
+            dependencies: ["UncordRatchet", "UncordSQLite", "UncordStore", "UncordTestSupport"]
+        ),
+        .testTarget(name: "UncordSQLiteTests", dependencies: ["UncordSQLite", "UncordTestSupport"]),
         .testTarget(
             name: "UncordStoreTests",
-            dependencies: ["UncordCrypto", "UncordProtocol", "UncordRatchet", "UncordStore", "UncordTestSupport"]
+            dependencies: [
+                "UncordCrypto", "UncordProtocol", "UncordRatchet", "UncordSQLite", "UncordStore", "UncordTestSupport",
+            ]
         ),
         .testTarget(
             name: "UncordE2EETests",
             dependencies: [
-                "UncordCrypto", "UncordProtocol", "UncordRatchet", "UncordStore", "UncordE2EE", "UncordTestSupport",
-                .product(name: "Logging", package: "swift-log"),
+                "UncordCrypto", "UncordProtocol", "UncordRatchet", "UncordSQLite", "UncordStore", "UncordE2EE",
+                "UncordTestSupport", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "UncordConformanceTests", dependencies: ["UncordConformance"]),
     ]
 )
+
+// `make docs` sets UNCORD_DOCS=1 to add swift-docc-plugin, so an app that links the library never resolves it.
+if Context.environment["UNCORD_DOCS"] == "1" {
+    package.dependencies.append(.package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"))
+}
 
 // The strict settings, applied to every Swift target in one place.
 let strictSettings: [SwiftSetting] = [

@@ -75,7 +75,7 @@ let package = Package(
             name: "UncordDevServer",
             dependencies: [
                 .product(name: "UncordProtocol", package: root),
-                .product(name: "UncordStore", package: root),
+                .product(name: "UncordSQLite", package: root),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -127,6 +127,7 @@ let package = Package(
                 .product(name: "UncordCrypto", package: root),
                 .product(name: "UncordProtocol", package: root),
                 .product(name: "UncordRatchet", package: root),
+                .product(name: "UncordSQLite", package: root),
                 .product(name: "UncordStore", package: root),
                 .product(name: "UncordE2EE", package: root),
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
@@ -157,6 +158,7 @@ let package = Package(
                 .product(name: "UncordCrypto", package: root),
                 .product(name: "UncordProtocol", package: root),
                 .product(name: "UncordRatchet", package: root),
+                .product(name: "UncordSQLite", package: root),
                 .product(name: "UncordStore", package: root),
             ]
         ),

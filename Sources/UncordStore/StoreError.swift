@@ -1,3 +1,5 @@
+import UncordSQLite
+
 /// The one error type of ``UncordStore``.
 ///
 /// No case ever carries a bound statement argument, a secret or a stored value: SQLite's own messages name
@@ -93,6 +95,25 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the backup cannot be opened: wrong backup passphrase, or the file was truncated or altered"
         case .fileExists(let path):
             return "\(path) already exists"
+        }
+    }
+}
+
+extension StoreError {
+    /// The store's error for a failure of its SQLite layer: the same case, with a lock held elsewhere as
+    /// ``storeInUse(path:)``.
+    init(_ error: SQLiteError) {
+        switch error {
+        case .databaseInUse(let path): self = .storeInUse(path: path)
+        case .notADatabase(let path): self = .notADatabase(path: path)
+        case .newerSchema(let found, let supported): self = .newerSchema(found: found, supported: supported)
+        case .sqlite(let code, let message): self = .sqlite(code: code, message: message)
+        case .constraint(let message): self = .constraint(message)
+        case .io(let detail): self = .io(detail)
+        case .columnNotFound(let column): self = .columnNotFound(column)
+        case .typeMismatch(let column, let expected, let found):
+            self = .typeMismatch(column: column, expected: expected, found: found)
+        case .misuse(let detail): self = .misuse(detail)
         }
     }
 }

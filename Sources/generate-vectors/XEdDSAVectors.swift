@@ -1,5 +1,5 @@
 import UncordConformance
-@_spi(VectorGeneration) import UncordCrypto
+import UncordCrypto
 
 enum XEdDSAVectors {
     static func build() throws -> VectorFileBuilder {

@@ -1,6 +1,6 @@
 import Testing
 
-@_spi(VectorGeneration) @testable import UncordCrypto
+@testable import UncordCrypto
 
 @Suite("Behaviour")
 struct BehaviourTests {

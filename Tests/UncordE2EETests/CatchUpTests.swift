@@ -21,7 +21,7 @@ import UncordTestSupport
     }
 
     @Test func readyAfterARestartReceivesTheMissedMessagesOnceInOrder() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let key = SecureBytes(random: 32, using: SystemRandom())
         let bobUser = UUID()
@@ -63,7 +63,7 @@ import UncordTestSupport
     }
 
     @Test func catchUpPagesBackUntilAPageHoldsNothingNew() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         var configuration = E2EEConfiguration()
         configuration.catchUpPageSize = 2

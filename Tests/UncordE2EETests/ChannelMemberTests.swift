@@ -8,7 +8,7 @@ import UncordTestSupport
 /// not name the members.
 @Suite struct ChannelMemberTests {
     @Test func aSendToAChannelWithNoKnownMemberIsRefusedAndChangesNothing() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)
@@ -28,7 +28,7 @@ import UncordTestSupport
     }
 
     @Test func membersAreLearnedFromOpeningSendingAndReceiving() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)

@@ -15,7 +15,7 @@ import UncordTestSupport
     func missed(
         _ count: Int, pageSize: Int = 50
     ) async throws -> (alice: TestDevice, bob: TestDevice, channel: UUID, sent: [Message]) {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         var configuration = E2EEConfiguration()
         configuration.catchUpPageSize = pageSize

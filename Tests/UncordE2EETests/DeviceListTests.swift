@@ -24,7 +24,7 @@ import UncordTestSupport
     }
 
     @Test func messageFromUnknownDeviceRefreshesOnceAndTheBundlesServeTheNextSend() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let aliceUser = UUID()
         let a1 = try await makeDevice("a1", user: aliceUser, server: server, in: directory)
@@ -75,7 +75,7 @@ import UncordTestSupport
     }
 
     @Test func keptBundlesExpireWithTheRefreshAge() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let aliceUser = UUID()
         var configuration = E2EEConfiguration()
@@ -95,7 +95,7 @@ import UncordTestSupport
     }
 
     @Test func ownSendIsStoredAndItsEchoRecognisedAfterARestart() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)

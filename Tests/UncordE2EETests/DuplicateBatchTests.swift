@@ -38,7 +38,7 @@ import UncordTestSupport
     }
 
     @Test func aBatchOfOneHundredWithOneKnownKeyCostsAboutTwiceLogTwoRequests() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let (device, pending) = try await deviceWithPendingKeys(100, server: server, in: directory)
         try await uploadBehindTheDevicesBack([pending[37]], of: device)
@@ -51,7 +51,7 @@ import UncordTestSupport
     }
 
     @Test func aBatchTheServerHoldsWhollyCostsAboutOneRequestPerKey() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let (device, pending) = try await deviceWithPendingKeys(100, server: server, in: directory)
         try await uploadBehindTheDevicesBack(pending, of: device)
@@ -68,7 +68,7 @@ import UncordTestSupport
         print("DuplicateBatchTests seed: \(seed)")
         let random = SeededRandom(seed: seed)
         for round in 0..<12 {
-            let directory = try Scratch("uncord-e2ee")
+            let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
             let server = TestServer()
             let count = 1 + random.below(140)
             let (device, pending) = try await deviceWithPendingKeys(count, server: server, in: directory)

@@ -18,7 +18,7 @@ import UncordTestSupport
     }
 
     @Test func anOwnSendTheEngineNoLongerRemembersIsStillShownFromTheStore() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("alice", server: server, in: directory)
         let bob = try await makeDevice("bob", server: server, in: directory)
@@ -38,7 +38,7 @@ import UncordTestSupport
     }
 
     @Test func aPostStoredTwiceIsOneMessageAndOneDuplicate() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("alice", server: server, in: directory)
         let bob = try await makeDevice("bob", server: server, in: directory)

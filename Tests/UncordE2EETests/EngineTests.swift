@@ -9,7 +9,7 @@ import UncordTestSupport
 
 @Suite struct BootstrapTests {
     @Test func bootstrapRegistersAndUploadsKeys() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         #expect(try alice.store.isRegistered())
@@ -21,7 +21,7 @@ import UncordTestSupport
     }
 
     @Test func readyTopsUpAndIsPassedThroughByteIdentical() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory, oneTimePreKeys: 30)
         let ready = Array(#"{"op":0,"s":1,"t":"READY","d":{"session_id":"x","user":{"id":"u"}}, "extra": 1}"#.utf8)
@@ -33,7 +33,7 @@ import UncordTestSupport
 
 @Suite struct MessagingTests {
     @Test func oneToOneMessageReplayAndEcho() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)
@@ -58,7 +58,7 @@ import UncordTestSupport
     }
 
     @Test func groupDMWithMultipleDevices() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let aliceUser = UUID()
         let alice = try await makeDevice("a1", user: aliceUser, server: server, in: directory)
@@ -78,7 +78,7 @@ import UncordTestSupport
     }
 
     @Test func preKeyExhaustionRunsX3DHWithoutOneTimeKey() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory, oneTimePreKeys: 0)
@@ -90,7 +90,7 @@ import UncordTestSupport
     }
 
     @Test func messageWithoutWrapForThisDeviceIsUndecryptable() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)
@@ -104,7 +104,7 @@ import UncordTestSupport
     }
 
     @Test func malformedFramesPassThroughOrBecomeTypedEvents() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let bob = try await makeDevice("b", server: server, in: directory)
         let inputs = [
@@ -133,7 +133,7 @@ import UncordTestSupport
     }
 
     @Test func deleteAndEdit() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)

@@ -20,7 +20,7 @@ import UncordTestSupport
         let channel: UUID
 
         init() async throws {
-            directory = try Scratch("uncord-e2ee")
+            directory = try Scratch("uncord-e2ee", passphraseFiles: false)
             server = TestServer()
             alice = try await makeDevice("a", server: server, in: directory)
             bob = try await makeDevice("b", server: server, in: directory)
@@ -141,7 +141,7 @@ import UncordTestSupport
     }
 
     @Test func aTopUpToATargetReportsItsProgressAndItsFailures() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let bob = try await makeDevice("b", server: server, in: directory, oneTimePreKeys: 5)
         let steps = Mutex<[PreKeyProgress]>([])
@@ -165,7 +165,7 @@ import UncordTestSupport
     }
 
     @Test func aSignedPreKeyRotatesOnDemandAndIsUploaded() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let bob = try await makeDevice("b", server: server, in: directory)
         let before = try bob.store.currentSignedPreKey()
@@ -176,7 +176,7 @@ import UncordTestSupport
     }
 
     @Test func theBundleExportHoldsTheExactBodiesOfARegistration() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let bob = try await makeDevice("b", server: server, in: directory, oneTimePreKeys: 150, bootstrap: false)
         let export = try await bob.engine.bundleExport()

@@ -57,7 +57,7 @@ struct LostAnswerTests {
     /// every later top-up failed the same way and the device never replenished again.
     @Test("A one-time pre-key upload whose answer was lost does not wedge replenishment")
     func lostUploadAnswer() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let user = UUID()
         let losing = LosingServer(honest: await server.client(for: user))
@@ -88,7 +88,7 @@ struct LostAnswerTests {
     /// server refuses it whole, and the keys go up one by one — the new ones are uploaded, none is lost.
     @Test("A batch mixing keys the server holds with new ones is uploaded key by key")
     func mixedBatch() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let user = UUID()
         let losing = LosingServer(honest: await server.client(for: user))

@@ -12,7 +12,7 @@ import UncordTestSupport
 /// stored copy.
 @Suite struct NotificationDecryptorTests {
     @Test func anExtensionDecryptsOnceAndTheAppShowsTheStoredCopy() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("alice", server: server, in: directory)
         let path = directory.path("bob-app")

@@ -39,7 +39,7 @@ import UncordTestSupport
     }
 
     @Test func pendingSendIsAcknowledgedAfterARestart() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let key = SecureBytes(random: 32, using: SystemRandom())
         let aliceUser = UUID()
@@ -104,7 +104,7 @@ import UncordTestSupport
     }
 
     @Test func markSentOfAnEntryRecordsWhatMarkSentOfItsPreparedMessageRecords() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)

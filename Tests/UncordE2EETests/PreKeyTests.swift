@@ -9,7 +9,7 @@ import UncordTestSupport
 
 @Suite struct PreKeyLifecycleTests {
     @Test func bundleFetchesFireKeyBundleLowAndTheOwnerTopsUp() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let bob = try await makeDevice("b", server: server, in: directory, oneTimePreKeys: 12)
         let alice = try await makeDevice("a", server: server, in: directory)
@@ -24,7 +24,7 @@ import UncordTestSupport
     }
 
     @Test func keyBundleLowForAnotherDeviceIsIgnored() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let bob = try await makeDevice("b", server: server, in: directory, oneTimePreKeys: 5)
         let frame = Frame(
@@ -36,7 +36,7 @@ import UncordTestSupport
     }
 
     @Test func concurrentTriggersCoalesceIntoOneReplenishment() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let bob = try await makeDevice("b", server: server, in: directory, oneTimePreKeys: 0, bootstrap: false)
         try await bob.engine.bootstrap()
@@ -56,7 +56,7 @@ import UncordTestSupport
     }
 
     @Test func largeTopUpsGoInBatchesOfAtMostOneHundred() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         var configuration = E2EEConfiguration()
         configuration.oneTimePreKeyTarget = 250
         let server = TestServer()
@@ -67,7 +67,7 @@ import UncordTestSupport
     }
 
     @Test func aFailedUploadIsRetriedWithTheSameKeys() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let bob = try await makeDevice("b", server: server, in: directory, oneTimePreKeys: 0)
         await server.setFailingUploads(1)
@@ -80,7 +80,7 @@ import UncordTestSupport
     }
 
     @Test func signedPreKeyRotatesWhenOlderThanTheConfiguredAge() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         var configuration = E2EEConfiguration()
         configuration.signedPreKeyRotationAge = 0
         let server = TestServer()

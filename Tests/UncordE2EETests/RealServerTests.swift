@@ -6,13 +6,14 @@ import UncordProtocol
 import UncordRatchet
 import UncordTestSupport
 
-@_spi(DevServer) @testable import UncordStore
+@testable import UncordSQLite
+@testable import UncordStore
 
 /// Issue 14, item 3: the real server's Resume replays only what it queued before it noticed the drop; RESUMED
 /// catches up as READY does.
 @Suite struct ResumeCatchUpTests {
     @Test func resumedCatchesUpOnWhatTheReplayLeftOut() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)
@@ -33,7 +34,7 @@ import UncordTestSupport
 /// uploaded; before, every later bootstrap failed on the server's 409.
 @Suite struct SignedPreKeyDuplicateTests {
     @Test func aSignedPreKeyTheServerAlreadyHasCountsAsUploaded() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let record = try await alice.engine.rotateSignedPreKey()
@@ -51,7 +52,7 @@ import UncordTestSupport
 /// could not open (`unknownPreKey`) until the old pool was used up.
 @Suite struct IdentityRotationPreKeyTests {
     @Test func anOldOneTimePreKeyHandedOutAfterARotationStillOpensTheSession() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory, oneTimePreKeys: 30)
         let old = Set(try alice.store.oneTimePreKeyList().map(\.id))

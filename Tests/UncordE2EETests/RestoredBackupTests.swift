@@ -40,7 +40,7 @@ import UncordTestSupport
     }
 
     @Test func aRestoredStaleBackupNeverReusesAMessageKeyAndBothSidesReadOn() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("alice", server: server, in: directory)
         var bob = try await makeDevice("bob", server: server, in: directory)

@@ -6,7 +6,8 @@ import UncordProtocol
 import UncordRatchet
 import UncordTestSupport
 
-@_spi(DevServer) @testable import UncordStore
+@testable import UncordSQLite
+@testable import UncordStore
 
 /// The findings of the trust review (issue 13), one test each; every one failed on the code before its fix.
 @Suite struct ReviewFindingTests {
@@ -14,7 +15,7 @@ import UncordTestSupport
     private func pair() async throws -> (
         alice: TestDevice, bob: TestDevice, channel: UUID, server: TestServer, directory: Scratch
     ) {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)
@@ -79,7 +80,7 @@ import UncordTestSupport
 
     /// (low) A too-long message is refused before any bundle is fetched or pin written.
     @Test func aTooLongMessageIsRefusedBeforeAnyFetch() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)

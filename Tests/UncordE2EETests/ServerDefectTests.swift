@@ -13,7 +13,7 @@ import UncordTestSupport
     // MARK: Defect 1: registration answers 500
 
     @Test func aRegistrationAnswered500IsDiagnosedAndNothingIsStoredAsRegistered() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         await server.setRegistrationFails(true)
         let alice = try await makeDevice("a", server: server, in: directory, bootstrap: false)
@@ -36,7 +36,7 @@ import UncordTestSupport
 
     /// Alice and Bob with one message each way, then a server that drops every message key.
     private func brokenConversation() async throws -> (TestServer, TestDevice, TestDevice, UUID, Scratch) {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)
@@ -95,7 +95,7 @@ import UncordTestSupport
     }
 
     @Test func anOrdinaryRunNeverDiagnosesADefect() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)
@@ -120,7 +120,7 @@ import UncordTestSupport
     // MARK: An empty device list
 
     @Test func aUserWhoseDevicesHaveNoSignedPreKeyHasNoBundleAndNothingIsStored() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         // Bob's device registered, but its signed pre-key never went up: the server answers 200 {"devices": []}.

@@ -4,7 +4,8 @@ import UncordCrypto
 import UncordE2EE
 import UncordProtocol
 import UncordRatchet
-@_spi(DevServer) import UncordStore
+import UncordSQLite
+import UncordStore
 import UncordTestSupport
 
 /// Issue 16, item 3: when messages from a device cannot be decrypted because this side lost or forked the session,
@@ -29,7 +30,7 @@ import UncordTestSupport
 
     /// Deletes every stored session with `user`'s devices, through a connection of its own to the store file.
     static func deleteSessions(with user: UUID, in path: String) throws {
-        let connection = try StoreConnection(path: path, options: .init(sharing: .shared))
+        let connection = try SQLiteDatabase(path: path, options: .init(sharing: .shared))
         try connection.write { db in
             try db.run("DELETE FROM sessions WHERE peer_user = ?", [.text(user.uuidString.lowercased())])
         }
@@ -66,7 +67,7 @@ import UncordTestSupport
     }
 
     @Test func aStoreRestoredFromAStaleBackupRecovers() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let (alice, first, channel) = try await Self.conversation(in: directory, server: server)
         var bob = first
@@ -83,7 +84,7 @@ import UncordTestSupport
     }
 
     @Test func aDeletedSessionRecovers() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let (alice, bob, channel) = try await Self.conversation(in: directory, server: server)
         // Bob's sessions with Alice's device are lost (a damaged store, a bug, a person clearing data).
@@ -92,7 +93,7 @@ import UncordTestSupport
     }
 
     @Test func aPeerThatReinstalledWithoutTellingAnyoneRecovers() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let (alice, bob, channel) = try await Self.conversation(in: directory, server: server)
         _ = await bob.pump()  // the old install's last own echo
@@ -109,7 +110,7 @@ import UncordTestSupport
     }
 
     @Test func aForgedMessageStartsOneRecoveryAndLosesNothing() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let (alice, bob, channel) = try await Self.conversation(in: directory, server: server)
         // The server forges a message from Alice's device: her last one under a new id, its wrap naming a new
@@ -143,7 +144,7 @@ import UncordTestSupport
     }
 
     @Test func aForgedMessageFromANonMemberNeverMakesThemAReader() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let (alice, bob, channel) = try await Self.conversation(in: directory, server: server)
         let eve = try await makeDevice("eve", server: server, in: directory)
@@ -170,7 +171,7 @@ import UncordTestSupport
     }
 
     @Test func aFloodOfUndecryptableMessagesStartsOneRecovery() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let (alice, bob, channel) = try await Self.conversation(in: directory, server: server)
         try Self.deleteSessions(with: alice.user, in: directory.path("bob"))

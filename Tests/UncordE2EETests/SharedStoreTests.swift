@@ -32,7 +32,7 @@ import UncordTestSupport
     }
 
     @Test func twoEnginesToppingUpAtOnceUploadOneBatch() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let (one, two) = try await Self.pair(server: server, in: directory, oneTimePreKeys: 5)
         let before = await server.oneTimePreKeyUploadRequests
@@ -47,7 +47,7 @@ import UncordTestSupport
     }
 
     @Test func twoEnginesSendingToANewPeerAtOnceFetchItsListOnce() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("alice", server: server, in: directory)
         let (bobOne, bobTwo) = try await Self.pair(server: server, in: directory)
@@ -66,7 +66,7 @@ import UncordTestSupport
     }
 
     @Test func aMessageHandedToBothEnginesIsDecryptedOnce() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("alice", server: server, in: directory)
         let (bobOne, bobTwo) = try await Self.pair(server: server, in: directory)
@@ -94,7 +94,7 @@ import UncordTestSupport
     }
 
     @Test func anOwnSendOfAnotherProcessIsShownNotUndecryptable() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("alice", server: server, in: directory)
         let (bobOne, bobTwo) = try await Self.pair(server: server, in: directory)

@@ -11,7 +11,7 @@ import UncordTestSupport
 private func changedIdentity(
     aliceConfiguration: E2EEConfiguration = .init(), verify: Bool
 ) async throws -> (alice: TestDevice, bob: TestDevice, channel: UUID, events: [AppEvent], directory: Scratch) {
-    let directory = try Scratch("uncord-e2ee")
+    let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
     let server = TestServer()
     let alice = try await makeDevice("a", server: server, in: directory, configuration: aliceConfiguration)
     let bob = try await makeDevice("b", server: server, in: directory)
@@ -76,7 +76,7 @@ private func changedIdentity(
     }
 
     @Test func verifyRefusesAWrongSafetyNumber() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)
@@ -94,7 +94,7 @@ private func changedIdentity(
     }
 
     @Test func aLinkedDeviceOfAKnownUserIsWrappedForWithoutANotice() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)
@@ -112,7 +112,7 @@ private func changedIdentity(
 /// other devices, once; the device it was linked from is not reported on it.
 @Suite struct OwnDeviceLinkedTests {
     @Test func aNewlyLinkedDeviceIsReportedOnTheOthersOnce() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let laptop = try await makeDevice("laptop", server: server, in: directory)
         let phone = try await makeDevice("phone", server: server, in: directory, linkedTo: laptop)
@@ -132,7 +132,7 @@ private func changedIdentity(
 /// every device list again, so the change is still found before anything is sent on the old session.
 @Suite struct MissedIdentityChangeTests {
     @Test func aChangeMissedWhileAwayIsFoundAtTheNextSendAfterReady() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("a", server: server, in: directory)
         let bob = try await makeDevice("b", server: server, in: directory)

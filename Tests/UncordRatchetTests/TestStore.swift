@@ -3,7 +3,8 @@ import Testing
 import UncordCrypto
 
 @testable import UncordRatchet
-@_spi(DevServer) @testable import UncordStore
+@testable import UncordSQLite
+@testable import UncordStore
 
 /// The stores the session tests run against: the in-memory one and its SQLite twin.
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {

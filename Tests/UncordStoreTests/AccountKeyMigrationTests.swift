@@ -3,15 +3,17 @@ import Testing
 import UncordCrypto
 import UncordProtocol
 import UncordRatchet
+import UncordTestSupport
 
-@_spi(DevServer) @testable import UncordStore
+@testable import UncordSQLite
+@testable import UncordStore
 
 /// Migration 7 (LINKED_DEVICES.md A5): per-device pins become one account key per user.
 @Suite("SQLite store: account keys from per-device pins")
 struct AccountKeyMigrationTests {
     @Test("A one-key user keeps its pin and trust; a several-key user's keys wait as candidates until a list picks one")
     func migration() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-store", passphraseFiles: false)
         let path = directory.path("old.sqlite")
         let key = randomStoreKey()
         let (carol, dave) = (UUID(), UUID())

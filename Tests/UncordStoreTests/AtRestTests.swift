@@ -2,9 +2,11 @@ import Foundation
 import Testing
 import UncordCrypto
 import UncordProtocol
+import UncordTestSupport
 
 @testable import UncordRatchet
-@_spi(DevServer) @testable import UncordStore
+@testable import UncordSQLite
+@testable import UncordStore
 
 /// Secrets sealed at rest: after a realistic exchange between three stores, no private key, root, chain or message
 /// key, store key or plaintext appears in any of their files, whether the stores are still open (recent commits in
@@ -27,7 +29,7 @@ struct AtRestTests {
     @Test("No secret is in the database, WAL or journal files, open or closed; a planted one is found")
     func nothingSecretAtRest() throws {
         let seed = ProcessInfo.processInfo.environment["UEDM_AT_REST_SEED"].flatMap { UInt64($0) } ?? Self.defaultSeed
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-store", passphraseFiles: false)
         let exchange = try Self.exchange(in: directory, seed: seed)
         #expect(exchange.secrets.count > 500, "seed \(seed): only \(exchange.secrets.count) secrets recorded")
 
@@ -56,7 +58,7 @@ struct AtRestTests {
     /// Three devices (Alice's laptop and phone, Bob) exchange `sends` messages both ways through the fake server,
     /// delivered out of order with some lost (so skipped keys are stored), Bob's signed pre-key rotated half-way;
     /// every secret met on the way is recorded. Scans the files while the stores are open, then closes them.
-    private static func exchange(in directory: SQLiteScratchDirectory, seed: UInt64) throws -> Exchange {
+    private static func exchange(in directory: Scratch, seed: UInt64) throws -> Exchange {
         var exchange = Exchange()
         var rng = SeededGenerator(seed: seed)
         let server = FakeServer()

@@ -3,8 +3,10 @@ import Testing
 import UncordCrypto
 import UncordProtocol
 import UncordRatchet
+import UncordTestSupport
 
-@_spi(DevServer) @testable import UncordStore
+@testable import UncordSQLite
+@testable import UncordStore
 
 /// Values a damaged or hostile store file can hold are refused with a typed error, never converted with a trap or
 /// read as something else (issue 13, the review's nit).
@@ -12,7 +14,7 @@ import UncordRatchet
 struct DamagedStoreTests {
     @Test("Negative key-derivation settings are refused at open, before any key is derived")
     func negativeArgon2Settings() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-store", passphraseFiles: false)
         let path = directory.path("damaged.sqlite")
         let passphrase = SecureBytes(copying: Array("correct horse".utf8))
         let parameters = Argon2id.Parameters(iterations: 1, memoryBytes: 8 * 1024 * 1024)
@@ -31,7 +33,7 @@ struct DamagedStoreTests {
 
     @Test("An unreadable retirement time makes the signed pre-key's look-up fail, not count as never retired")
     func unreadableRetirementTime() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-store", passphraseFiles: false)
         let store = try directory.store("a.sqlite")
         let id = try store.currentSignedPreKey().id
         try store.connection.write { db in

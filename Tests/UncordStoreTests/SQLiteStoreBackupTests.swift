@@ -3,8 +3,10 @@ import Testing
 import UncordCrypto
 import UncordProtocol
 import UncordRatchet
+import UncordTestSupport
 
-@_spi(DevServer) @testable import UncordStore
+@testable import UncordSQLite
+@testable import UncordStore
 
 /// Backups (`Docs/STORAGE.md`): the whole store sealed under a backup passphrase, restored into a new store under
 /// another key; every bad file refused with a typed error and nothing written. Argon2id runs at its minimum limits
@@ -194,7 +196,7 @@ struct SQLiteStoreBackupTests {
     }
 
     /// Files a failed or finished import or export left beside its destination.
-    private func leftovers(in directory: SQLiteScratchDirectory) throws -> [String] {
+    private func leftovers(in directory: Scratch) throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: directory.url.path).filter { $0.contains(".partial-") }
     }
 }

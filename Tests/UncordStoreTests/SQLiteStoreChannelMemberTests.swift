@@ -2,8 +2,10 @@ import Foundation
 import Testing
 import UncordProtocol
 import UncordRatchet
+import UncordTestSupport
 
-@_spi(DevServer) @testable import UncordStore
+@testable import UncordSQLite
+@testable import UncordStore
 
 /// Migration 4: the members of each channel, learned from sends, receives and channels this device opened.
 @Suite("SQLite store: channel members")
@@ -43,7 +45,7 @@ struct SQLiteStoreChannelMemberTests {
 
     @Test("Migration 4 fills the members from the stored messages of a version 3 store")
     func migrationBackfillsFromMessages() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-store", passphraseFiles: false)
         let key = randomStoreKey()
         let path = directory.path("bob-v3.sqlite")
         let server = FakeServer()

@@ -3,6 +3,7 @@ import Testing
 import UncordCrypto
 import UncordProtocol
 import UncordRatchet
+import UncordTestSupport
 
 @testable import UncordStore
 
@@ -19,7 +20,7 @@ struct SQLiteStoreCredentialsTests {
 
     @Test("Saved sealed, read back, replaced and deleted")
     func roundTrip() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-store", passphraseFiles: false)
         let path = directory.path("store.sqlite")
         let user = UUID()
         let key = randomStoreKey()
@@ -39,7 +40,7 @@ struct SQLiteStoreCredentialsTests {
 
     @Test("Another user's sign-in is refused and changes nothing")
     func anotherUser() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-store", passphraseFiles: false)
         let user = UUID()
         let store = try SQLiteStore.create(
             at: directory.path("store.sqlite"), device: DeviceAddress(user: user, device: UUID()),
@@ -51,7 +52,7 @@ struct SQLiteStoreCredentialsTests {
 
     @Test("A restored backup holds no sign-in")
     func backupDropsIt() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-store", passphraseFiles: false)
         let user = UUID()
         let store = try SQLiteStore.create(
             at: directory.path("store.sqlite"), device: DeviceAddress(user: user, device: UUID()),

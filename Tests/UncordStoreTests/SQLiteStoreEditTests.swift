@@ -4,7 +4,8 @@ import UncordCrypto
 import UncordProtocol
 import UncordRatchet
 
-@_spi(DevServer) @testable import UncordStore
+@testable import UncordSQLite
+@testable import UncordStore
 
 /// DM_MESSAGE_UPDATE and DM_MESSAGE_DELETE in the store: edit history, idempotent updates, deletion.
 @Suite("SQLite store: edits and deletes")

@@ -3,8 +3,10 @@ import Testing
 import UncordCrypto
 import UncordProtocol
 import UncordRatchet
+import UncordTestSupport
 
-@_spi(DevServer) @testable import UncordStore
+@testable import UncordSQLite
+@testable import UncordStore
 
 /// What `uncord-keys` reads and changes through the store: pre-key listings, session summaries and resets, peer
 /// times, and identity rotation (schema version 5).
@@ -12,7 +14,7 @@ import UncordRatchet
 struct SQLiteStoreKeyManagementTests {
     @Test("Pre-keys are listed by id, state and time, the current signed pre-key first")
     func preKeyListing() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-store", passphraseFiles: false)
         let clock = TestClock()
         let store = try directory.store("a.sqlite", oneTimePreKeys: 3, clock: clock)
         try store.markPublished(oneTimePreKeys: [1, 2])
@@ -66,7 +68,7 @@ struct SQLiteStoreKeyManagementTests {
 
     @Test("A pinned account key carries its first-seen, verified and changed times")
     func peerTimes() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-store", passphraseFiles: false)
         let clock = TestClock()
         let store = try directory.store("a.sqlite", clock: clock)
         let address = DeviceAddress(user: UUID(), device: UUID())
@@ -145,7 +147,7 @@ struct SQLiteStoreKeyManagementTests {
 
     @Test("An unregistered device's new identity needs no upload: registration sends it")
     func rotateUnregistered() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-store", passphraseFiles: false)
         let store = try directory.store("a.sqlite")
         let oneTime = try store.oneTimePreKeyList()
         try store.rotateIdentity(oneTimePreKeys: 0)
@@ -155,7 +157,7 @@ struct SQLiteStoreKeyManagementTests {
 
     @Test("A store at schema version 5 has the archive and identity-upload columns")
     func schemaVersion() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-store", passphraseFiles: false)
         let store = try directory.store("a.sqlite")
         #expect(try store.status().schemaVersion == StoreSchema.currentVersion)
         #expect(StoreSchema.currentVersion >= 5)

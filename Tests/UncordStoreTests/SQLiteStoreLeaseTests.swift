@@ -3,8 +3,10 @@ import Synchronization
 import Testing
 import UncordCrypto
 import UncordRatchet
+import UncordTestSupport
 
-@_spi(DevServer) @testable import UncordStore
+@testable import UncordSQLite
+@testable import UncordStore
 
 /// Leases (issue 15): work that must run in one process at a time among those sharing a store. One holder at a time,
 /// renewed by its holder, lost on expiry (a holder killed with SIGKILL), released only by its holder.
@@ -12,7 +14,7 @@ import UncordRatchet
 struct SQLiteStoreLeaseTests {
     @Test("One holder at a time; renewal, release and expiry")
     func oneHolder() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-store", passphraseFiles: false)
         let path = directory.path("store.sqlite")
         let key = randomStoreKey()
         let now = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
@@ -41,7 +43,7 @@ struct SQLiteStoreLeaseTests {
 
     @Test("Of many connections asking at once, exactly one gets the lease")
     func race() async throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-store", passphraseFiles: false)
         let path = directory.path("store.sqlite")
         let key = randomStoreKey()
         _ = try SQLiteStore.create(

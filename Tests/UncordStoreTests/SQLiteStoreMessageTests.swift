@@ -3,15 +3,17 @@ import Testing
 import UncordCrypto
 import UncordProtocol
 import UncordRatchet
+import UncordTestSupport
 
-@_spi(DevServer) @testable import UncordStore
+@testable import UncordSQLite
+@testable import UncordStore
 
 /// Receiving and sending through the store: one transaction per step, exactly-once storage, the outbox.
 @Suite("SQLite store: messages")
 struct SQLiteStoreMessageTests {
     /// Alice and Bob, one device each, their keys uploaded to a fresh server.
     struct Pair {
-        let directory: SQLiteScratchDirectory
+        let directory: Scratch
         let server = FakeServer()
         let alice: SQLiteStore
         let bob: SQLiteStore
@@ -19,7 +21,7 @@ struct SQLiteStoreMessageTests {
         let bobAddress: DeviceAddress
 
         init(oneTimePreKeys: Int = 5) throws {
-            directory = try SQLiteScratchDirectory()
+            directory = try Scratch("uncord-store", passphraseFiles: false)
             alice = try directory.store("alice.sqlite", oneTimePreKeys: oneTimePreKeys)
             bob = try directory.store("bob.sqlite", oneTimePreKeys: oneTimePreKeys)
             aliceAddress = try server.upload(alice)

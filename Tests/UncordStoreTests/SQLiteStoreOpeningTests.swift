@@ -2,8 +2,10 @@ import Foundation
 import Testing
 import UncordCrypto
 import UncordRatchet
+import UncordTestSupport
 
-@_spi(DevServer) @testable import UncordStore
+@testable import UncordSQLite
+@testable import UncordStore
 
 /// Creating and opening stores: keys, refusals, and that a refused open writes nothing.
 @Suite("SQLite store: opening")
@@ -12,7 +14,7 @@ struct SQLiteStoreOpeningTests {
 
     @Test("A store created with a passphrase reopens with it, holding the same device and keys")
     func createThenReopen() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-store", passphraseFiles: false)
         let path = directory.path("store.sqlite")
         let device = DeviceAddress(user: UUID(), device: UUID())
         let identity: X25519.PrivateKey
@@ -48,7 +50,7 @@ struct SQLiteStoreOpeningTests {
 
     @Test("A wrong passphrase fails with wrongPassphrase and leaves the files' bytes as they were")
     func wrongPassphrase() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-store", passphraseFiles: false)
         let path = directory.path("store.sqlite")
         _ = try SQLiteStore.create(
             at: path, device: DeviceAddress(user: UUID(), device: UUID()),
@@ -62,7 +64,7 @@ struct SQLiteStoreOpeningTests {
 
     @Test("A wrong passphrase on a store left with a full WAL (a crash) writes nothing either")
     func wrongPassphraseAfterCrash() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-store", passphraseFiles: false)
         let store = try SQLiteStore.create(
             at: directory.path("open.sqlite"), device: DeviceAddress(user: UUID(), device: UUID()),
             key: .passphrase(Self.passphrase, parameters: .minimum), oneTimePreKeys: 2)
@@ -85,7 +87,7 @@ struct SQLiteStoreOpeningTests {
 
     @Test("A wrong raw key fails with wrongPassphrase; a key of the wrong kind or length is refused")
     func wrongRawKey() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-store", passphraseFiles: false)
         let path = directory.path("store.sqlite")
         let key = randomStoreKey()
         _ = try SQLiteStore.create(
@@ -108,7 +110,7 @@ struct SQLiteStoreOpeningTests {
 
     @Test("Creating over an existing store fails with alreadyInitialized and overwrites nothing")
     func createOverExisting() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-store", passphraseFiles: false)
         let path = directory.path("store.sqlite")
         let key = randomStoreKey()
         let device = DeviceAddress(user: UUID(), device: UUID())
@@ -132,7 +134,7 @@ struct SQLiteStoreOpeningTests {
 
     @Test("Opening a file that does not exist fails with notInitialized and creates nothing")
     func openMissing() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-store", passphraseFiles: false)
         let path = directory.path("missing.sqlite")
         #expect(storeError { try SQLiteStore.open(at: path, key: .rawKey(randomStoreKey())) } == .notInitialized)
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path).isEmpty)
@@ -140,7 +142,7 @@ struct SQLiteStoreOpeningTests {
 
     @Test("Garbage and truncated files fail with notADatabase, on open and on create, and are left as they were")
     func notADatabase() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-store", passphraseFiles: false)
         let key = randomStoreKey()
         do {
             let store = try directory.store("good.sqlite", oneTimePreKeys: 200)
@@ -174,7 +176,7 @@ struct SQLiteStoreOpeningTests {
 
     @Test("A store from a newer schema version fails with newerSchema and nothing is written")
     func newerSchema() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-store", passphraseFiles: false)
         let path = directory.path("store.sqlite")
         let key = randomStoreKey()
         _ = try SQLiteStore.create(
@@ -196,7 +198,7 @@ struct SQLiteStoreOpeningTests {
 
     @Test("Two openers share a store: each sees the other's commits, and a rotation needs the store to itself")
     func sharedOpens() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-store", passphraseFiles: false)
         let path = directory.path("store.sqlite")
         let key = randomStoreKey()
         let first = try SQLiteStore.create(
@@ -217,7 +219,7 @@ struct SQLiteStoreOpeningTests {
 
     @Test("An identity another connection rotated is read again, never used from the cache")
     func rotatedElsewhere() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-store", passphraseFiles: false)
         let path = directory.path("store.sqlite")
         let key = randomStoreKey()
         do {
@@ -237,7 +239,7 @@ struct SQLiteStoreOpeningTests {
 
     @Test("A sealed value copied into another row, or altered, cannot be read: sealedValueUnreadable")
     func sealedValueMoved() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-store", passphraseFiles: false)
         let store = try directory.store("store.sqlite", oneTimePreKeys: 3)
         #expect(try store.oneTimePreKey(id: 1) != nil)
         try store.connection.write { db in

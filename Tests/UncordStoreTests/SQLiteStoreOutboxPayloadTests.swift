@@ -3,8 +3,10 @@ import Testing
 import UncordCrypto
 import UncordProtocol
 import UncordRatchet
+import UncordTestSupport
 
-@_spi(DevServer) @testable import UncordStore
+@testable import UncordSQLite
+@testable import UncordStore
 
 /// Migration 3: the outbox keeps each send's payload, sealed, so a send acknowledged after a restart still reaches
 /// the history.
@@ -104,7 +106,7 @@ struct SQLiteStoreOutboxPayloadTests {
 
     @Test("Migration 3 applies to a version 2 store and keeps its queued sends")
     func migratesVersion2Store() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-store", passphraseFiles: false)
         let path = directory.path("old.sqlite")
         let key = randomStoreKey()
         let server = FakeServer()

@@ -3,15 +3,17 @@ import Testing
 import UncordCrypto
 import UncordProtocol
 import UncordRatchet
+import UncordTestSupport
 
-@_spi(DevServer) @testable import UncordStore
+@testable import UncordSQLite
+@testable import UncordStore
 
 /// One-time pre-key ids and states, and the signed pre-key's rotation and grace period.
 @Suite("SQLite store: pre-keys")
 struct SQLiteStorePreKeyTests {
     @Test("One-time pre-key ids increase and are never reused: not after consumption, deletion or reopening")
     func oneTimePreKeyIDs() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-store", passphraseFiles: false)
         let server = FakeServer()
         let key = randomStoreKey()
         let bobPath = directory.path("bob.sqlite")
@@ -47,7 +49,7 @@ struct SQLiteStorePreKeyTests {
 
     @Test("Rotation retires the signed pre-key; the old one still works for 30 days, and not after")
     func signedPreKeyRotation() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-store", passphraseFiles: false)
         let server = FakeServer()
         let clock = TestClock()
         let bobStore = try directory.store("bob.sqlite", oneTimePreKeys: 0, clock: clock)

@@ -4,7 +4,8 @@ import UncordCrypto
 import UncordProtocol
 import UncordRatchet
 
-@_spi(DevServer) @testable import UncordStore
+@testable import UncordSQLite
+@testable import UncordStore
 
 /// This device's own sends kept in the history once the server acknowledged them.
 @Suite("SQLite store: sent messages")

@@ -3,7 +3,8 @@ import Testing
 import UncordCrypto
 
 @testable import UncordRatchet
-@_spi(DevServer) @testable import UncordStore
+@testable import UncordSQLite
+@testable import UncordStore
 
 /// Known secrets, and a search for them in raw bytes: every offset of the bytes is looked up by its next 8 bytes,
 /// so a scan is linear in the bytes whatever the number of secrets.

@@ -4,8 +4,10 @@ import Testing
 import UncordCrypto
 import UncordProtocol
 import UncordRatchet
+import UncordTestSupport
 
-@_spi(DevServer) @testable import UncordStore
+@testable import UncordSQLite
+@testable import UncordStore
 
 /// A tiny stand-in for the Uncord server, enough for the store tests: it keeps what each device uploaded (identity
 /// key, signed pre-key, one-time pre-keys), hands out bundles with each one-time pre-key once, and turns a send into
@@ -138,7 +140,7 @@ final class TestClock: Sendable {
     var function: @Sendable () -> Date { { self.now } }
 }
 
-extension SQLiteScratchDirectory {
+extension Scratch {
     /// A new store for a new device in the directory, sealed under a fresh raw key.
     func store(
         _ name: String, user: UUID = UUID(), oneTimePreKeys: Int = 5, clock: TestClock = TestClock()

@@ -206,7 +206,7 @@ public final class Subprocess: @unchecked Sendable {
     }
 }
 
-/// A scratch directory with the passphrase files the tests use, removed when released.
+/// A scratch directory, by default with the passphrase files the tests use, removed when released.
 public final class Scratch: @unchecked Sendable {
     // @unchecked Sendable: immutable after init.
 
@@ -218,10 +218,12 @@ public final class Scratch: @unchecked Sendable {
     /// The directory.
     public let url: URL
 
-    /// A new, empty directory (its name starting with `prefix`) with the files `pass` and `backup-pass`.
-    public init(_ prefix: String = "uncord-keys") throws {
+    /// A new directory (its name starting with `prefix`) holding the files `pass` and `backup-pass`, or nothing
+    /// when `passphraseFiles` is `false`.
+    public init(_ prefix: String = "uncord-keys", passphraseFiles: Bool = true) throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        guard passphraseFiles else { return }
         try Data((Self.passphrase + "\n").utf8).write(to: url.appendingPathComponent("pass"))
         try Data((Self.backupPassphrase + "\n").utf8).write(to: url.appendingPathComponent("backup-pass"))
     }

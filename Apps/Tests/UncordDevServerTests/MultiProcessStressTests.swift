@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 import UncordRatchet
-@_spi(DevServer) import UncordStore
+import UncordSQLite
+import UncordStore
 import UncordTestSupport
 
 /// Issue 15, item 6: one store shared by a long-running listener, a process decrypting the same messages by id and
@@ -138,7 +139,7 @@ struct MultiProcessStressTests {
         #expect(status.oneTimePreKeys.pending == 0)
         let published = Set(try bobStore.oneTimePreKeyList().filter { $0.state == .published }.map(\.id))
         cluster.server?.terminate()
-        let server = try StoreConnection(path: cluster.scratch.path("server-data/devserver.sqlite"))
+        let server = try SQLiteDatabase(path: cluster.scratch.path("server-data/devserver.sqlite"))
         let handedOut = try server.read { db in
             try db.query(
                 """

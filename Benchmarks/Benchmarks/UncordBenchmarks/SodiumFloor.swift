@@ -1,6 +1,6 @@
 import CSodiumBench
 
-@_spi(VectorGeneration) import UncordCrypto
+import UncordCrypto
 
 /// The libsodium calls of UEDM/1, made directly and with nothing else around them: the floor each engine benchmark
 /// is set beside. No engine code, no allocation per operation (every buffer is a ``Scratch`` block made once), no

@@ -1,6 +1,7 @@
 import Foundation
 public import UncordCrypto
 import UncordRatchet
+import UncordSQLite
 
 /// A step of a backup export or import, reported as it starts so a tool can show progress.
 public enum BackupStep: Sendable, Equatable {
@@ -160,7 +161,10 @@ extension SQLiteStore {
         do {
             try memory.read { db in try db.vacuum(into: temporary) }
             try PrivateFile.sync(temporary)
-            let lock = try StoreFileLock(path: storePath + "-lock", storePath: storePath)
+            let lock: FileLock
+            do { lock = try FileLock(path: storePath + "-lock", databasePath: storePath) } catch {
+                throw StoreError(error)
+            }
             defer { withExtendedLifetime(lock) {} }
             if replacing || !PrivateFile.holdsData(storePath) {
                 PrivateFile.remove(storePath + "-wal")

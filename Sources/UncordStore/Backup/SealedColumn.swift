@@ -1,5 +1,6 @@
 import Foundation
 import UncordRatchet
+import UncordSQLite
 
 /// One sealed column of the schema, with what it takes to open and reseal every value in it: the cell's row key
 /// (``Sealer/Cell``) and the row's primary key. A restored backup is resealed under the importer's store key with

@@ -1,6 +1,7 @@
 public import Foundation
 public import UncordCrypto
 public import UncordRatchet
+import UncordSQLite
 
 #if canImport(Glibc)
     import Glibc

@@ -1,3 +1,5 @@
+import UncordSQLite
+
 /// The store's schema, as append-only migrations: a shipped migration is never edited; a change is a new one.
 /// Columns marked `-- sealed` hold ``Sealer`` output only. `Docs/STORAGE.md` explains each table.
 enum StoreSchema {

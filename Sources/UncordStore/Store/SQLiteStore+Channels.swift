@@ -1,6 +1,7 @@
 public import Foundation
 public import UncordProtocol
 import UncordRatchet
+import UncordSQLite
 
 extension SQLiteStore {
     /// The DM channels of the stored messages, each once, in id order: the channels a restarted engine catches

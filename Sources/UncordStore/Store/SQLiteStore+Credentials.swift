@@ -1,6 +1,7 @@
 public import Foundation
 internal import UncordCrypto
 public import UncordProtocol
+import UncordSQLite
 
 /// The account this device is signed in as on its server, with the current pair of tokens (`uncord-keys login`).
 ///

@@ -2,6 +2,7 @@ public import Foundation
 import UncordCrypto
 public import UncordProtocol
 public import UncordRatchet
+import UncordSQLite
 
 extension SQLiteStore {
     /// Applies a DM_MESSAGE_UPDATE in one transaction: decrypts the new content, keeps the previous payload as a

@@ -1,6 +1,7 @@
 import Foundation
 public import UncordCrypto
 import UncordRatchet
+import UncordSQLite
 
 /// What ``SQLiteStore/rotateIdentity(oneTimePreKeys:)`` changed.
 public struct IdentityRotation: Sendable, Equatable {

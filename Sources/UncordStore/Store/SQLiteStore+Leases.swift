@@ -1,4 +1,5 @@
 public import Foundation
+import UncordSQLite
 
 extension SQLiteStore {
     /// Takes the lease `name` for `holder` until `duration` from now, when no one else holds it or the holder's

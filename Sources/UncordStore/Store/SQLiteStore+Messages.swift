@@ -2,6 +2,7 @@ public import Foundation
 public import UncordCrypto
 public import UncordProtocol
 public import UncordRatchet
+import UncordSQLite
 
 /// A decrypted message as the store keeps it.
 public struct StoredMessage: Sendable, Equatable {

@@ -1,4 +1,5 @@
 public import Foundation
+import UncordSQLite
 
 /// A signed pre-key as `uncord-keys prekeys list` shows it: id, times and whether the server has it; never the
 /// private key.

@@ -1,6 +1,7 @@
 public import Foundation
 public import UncordCrypto
 import UncordRatchet
+import UncordSQLite
 
 /// A public pre-key as the server needs it.
 public struct PublishedPreKey: Sendable, Equatable {

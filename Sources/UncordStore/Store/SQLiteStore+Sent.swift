@@ -1,6 +1,7 @@
 public import Foundation
 import UncordProtocol
 public import UncordRatchet
+import UncordSQLite
 
 extension SQLiteStore {
     /// Records an acknowledged send from its outbox entry alone — as ``pendingSends()`` returns it after a

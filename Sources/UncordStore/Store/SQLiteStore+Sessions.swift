@@ -1,5 +1,6 @@
 public import Foundation
 public import UncordRatchet
+import UncordSQLite
 
 /// One stored session as `uncord-keys sessions list` shows it: who it is with, where it stands in the device's
 /// record and when it was made. Nothing sealed is read.

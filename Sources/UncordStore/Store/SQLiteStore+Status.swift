@@ -1,6 +1,7 @@
 public import Foundation
 import UncordCrypto
 import UncordRatchet
+import UncordSQLite
 
 /// What `uncord-keys status` shows: identifiers, public keys and counts, never a secret.
 public struct StoreStatus: Sendable, Equatable, Codable {

@@ -2,6 +2,7 @@ public import Foundation
 import UncordCrypto
 public import UncordProtocol
 public import UncordRatchet
+import UncordSQLite
 
 extension SQLiteStore {
     // MARK: Registration

@@ -1,6 +1,7 @@
 public import Foundation
 public import UncordCrypto
 public import UncordRatchet
+import UncordSQLite
 
 /// The device's store: one SQLite file holding this device's keys, its peers and sessions, decrypted messages and
 /// the outbox, every secret column sealed under the store key (`Docs/STORAGE.md`).

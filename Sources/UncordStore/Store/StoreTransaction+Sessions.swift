@@ -1,6 +1,7 @@
 import Foundation
 import UncordCrypto
 import UncordRatchet
+import UncordSQLite
 
 // Session records: read whole (the public read), or for one step without their skipped keys (a send loads none,
 // a receive only the one its header names), and written back with only what changed.

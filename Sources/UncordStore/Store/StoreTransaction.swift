@@ -3,6 +3,7 @@ import Synchronization
 import UncordCrypto
 import UncordProtocol
 import UncordRatchet
+import UncordSQLite
 
 /// The store as seen from inside one write transaction: the sessions layer reads through it, and its
 /// ``commit(_:)`` writes into the same transaction, so a whole protocol step commits or rolls back as one.

@@ -35,7 +35,7 @@ struct HostileFixture: @unchecked Sendable {
     let carolFirst: Message
 
     static func make() async throws -> HostileFixture {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let server = TestServer()
         let alice = try await makeDevice("alice", server: server, in: directory, oneTimePreKeys: 20)
         let carol = try await makeDevice("carol", server: server, in: directory, oneTimePreKeys: 20)

@@ -1,7 +1,8 @@
 import Foundation
 import UncordCrypto
 
-@_spi(DevServer) @testable import UncordStore
+@testable import UncordSQLite
+@testable import UncordStore
 
 extension SQLiteStore {
     /// A hash of the whole store: every row of every table (blobs in hex, rows sorted, tables by name), then the

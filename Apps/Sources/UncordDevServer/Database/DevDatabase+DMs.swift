@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import UncordProtocol
-@_spi(DevServer) import UncordStore
+import UncordSQLite
 
 extension DevDatabase {
     /// The most characters (Unicode scalars, the server's runes) a message's content may hold.

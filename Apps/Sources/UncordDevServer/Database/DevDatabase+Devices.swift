@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
 import UncordProtocol
-@_spi(DevServer) import UncordStore
+import UncordSQLite
 
 extension DevDatabase {
     /// `POST /users/@me/devices`: at most five devices per user; the device id must be new among the user's own

@@ -1,6 +1,6 @@
 import Foundation
 import UncordProtocol
-@_spi(DevServer) import UncordStore
+import UncordSQLite
 
 /// The development server's SQLite file: devices, pre-keys, DM channels and messages.
 ///
@@ -23,13 +23,13 @@ final class DevDatabase: Sendable {
     /// A bundle fetch that leaves a device with this many one-time pre-keys or fewer fires KEY_BUNDLE_LOW.
     static let lowPreKeyThreshold = 10
 
-    let store: StoreConnection
+    let store: SQLiteDatabase
 
     /// Opens (creating if needed) `devserver.sqlite` in `directory` and brings its schema up to date.
     init(directory: String) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let path = (directory as NSString).appendingPathComponent("devserver.sqlite")
-        store = try StoreConnection(path: path, options: .init(secureDelete: false))
+        store = try SQLiteDatabase(path: path, options: .init(secureDelete: false))
         try store.write { db in try db.migrate(Self.migrations) }
     }
 

@@ -4,7 +4,8 @@ import UncordCrypto
 import UncordRatchet
 import UncordTestSupport
 
-@_spi(DevServer) @testable import UncordStore
+@testable import UncordSQLite
+@testable import UncordStore
 
 /// Runs the built `uncord-keys` for the tests, one store per named device in a scratch directory, against a
 /// development server when the test starts one.

@@ -14,7 +14,7 @@ struct ChaosTests {
     func exactlyOnce() async throws {
         let seed = ChaosScenario.seedFromEnvironment ?? UInt64.random(in: 1...UInt64(UInt32.max))
         print("chaos: seed \(seed) (replay with UNCORD_CHAOS_SEED=\(seed))")
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let run = try await ChaosScenario(seed: seed, messagesPerDevice: 12, directory: directory).run()
         try Self.check(run, seed: seed)
     }

@@ -17,7 +17,7 @@ import UncordTestSupport
 struct SecretsTests {
     @Test("A full run's trace-level log output and every error it met hold no secret")
     func fullRun() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let seed = ChaosScenario.seedFromEnvironment ?? 20_260_109
         let run = try await ChaosScenario(seed: seed, messagesPerDevice: 6, directory: directory).run()
         var secrets = run.initialSecrets
@@ -56,7 +56,7 @@ struct SecretsTests {
     /// Errors raised by inputs that carry secrets — the kind of input where a careless error would quote its value.
     @Test("Errors from inputs that carry secrets do not repeat them")
     func errorsFromSecretInputs() async throws {
-        let directory = try Scratch("uncord-e2ee")
+        let directory = try Scratch("uncord-e2ee", passphraseFiles: false)
         let passphrase = "error test passphrase — battery staple horse"
         let plaintext = "the meeting is at noon, tell nobody"
         let address = DeviceAddress(user: UUID(), device: UUID())

@@ -1,17 +1,17 @@
 import CSQLite
 
-/// The one place where sqlite3 return codes become success or a thrown ``StoreError``.
-enum SQLiteResult {
+/// The one place where sqlite3 return codes become success or a thrown ``SQLiteError``.
+package enum SQLiteResult {
     /// Returns `code` when it is `SQLITE_OK`, `SQLITE_ROW` or `SQLITE_DONE`, and throws the matching
-    /// ``StoreError`` otherwise.
+    /// ``SQLiteError`` otherwise.
     ///
     /// The message comes from `sqlite3_errmsg` (or `sqlite3_errstr` without a connection). SQLite's messages
     /// name constraints and columns, not values; as a second guard, any bound text argument that still shows up
     /// in the message is replaced by `<redacted>`.
     @discardableResult
-    static func check(
+    package static func check(
         _ code: Int32, database: OpaquePointer?, path: String, arguments: [SQLiteValue] = []
-    ) throws(StoreError) -> Int32 {
+    ) throws(SQLiteError) -> Int32 {
         switch code {
         case SQLITE_OK, SQLITE_ROW, SQLITE_DONE:
             return code
@@ -20,14 +20,14 @@ enum SQLiteResult {
         }
     }
 
-    /// The ``StoreError`` for a failed `code`.
-    static func error(
+    /// The ``SQLiteError`` for a failed `code`.
+    package static func error(
         code: Int32, database: OpaquePointer?, path: String, arguments: [SQLiteValue] = []
-    ) -> StoreError {
+    ) -> SQLiteError {
         let message = redact(message(code: code, database: database), arguments: arguments)
         switch code & 0xFF {
         case SQLITE_BUSY, SQLITE_LOCKED:
-            return .storeInUse(path: path)
+            return .databaseInUse(path: path)
         case SQLITE_NOTADB, SQLITE_CORRUPT:
             return .notADatabase(path: path)
         case SQLITE_CONSTRAINT:

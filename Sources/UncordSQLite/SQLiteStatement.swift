@@ -3,16 +3,16 @@ import UncordCrypto
 
 /// One prepared `sqlite3_stmt`, finalized on release. Owned by a ``SQLiteConnection``, which resets it after
 /// every use.
-final class SQLiteStatement {
+package final class SQLiteStatement {
     /// The SQL it was prepared from.
-    let sql: String
+    package let sql: String
     private let handle: OpaquePointer
     private let database: OpaquePointer
     private let path: String
 
-    /// Prepares the single statement in `sql`. Throws ``StoreError/misuse(_:)`` when `sql` holds no statement
+    /// Prepares the single statement in `sql`. Throws ``SQLiteError/misuse(_:)`` when `sql` holds no statement
     /// or more than one.
-    init(sql: String, database: OpaquePointer, path: String, persistent: Bool) throws(StoreError) {
+    package init(sql: String, database: OpaquePointer, path: String, persistent: Bool) throws(SQLiteError) {
         var handle: OpaquePointer?
         var remainder = ""
         let flags = persistent ? UInt32(SQLITE_PREPARE_PERSISTENT) : 0
@@ -41,7 +41,7 @@ final class SQLiteStatement {
     }
 
     /// Binds `arguments` to parameters 1…n; their number must match the statement's parameters.
-    func bind(_ arguments: [SQLiteValue]) throws(StoreError) {
+    package func bind(_ arguments: [SQLiteValue]) throws(SQLiteError) {
         let expected = Int(sqlite3_bind_parameter_count(handle))
         guard expected == arguments.count else {
             throw .misuse("the statement takes \(expected) arguments, \(arguments.count) were given")
@@ -53,20 +53,20 @@ final class SQLiteStatement {
     }
 
     /// Steps once: `true` when a row is ready, `false` when the statement is done.
-    func step(arguments: [SQLiteValue]) throws(StoreError) -> Bool {
+    package func step(arguments: [SQLiteValue]) throws(SQLiteError) -> Bool {
         let code = sqlite3_step(handle)
         return try SQLiteResult.check(code, database: database, path: path, arguments: arguments) == SQLITE_ROW
     }
 
     /// Resets the statement and clears its bindings so that no argument stays referenced. Any error was already
     /// reported by ``step(arguments:)``.
-    func reset() {
+    package func reset() {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
     }
 
     /// The result columns' names.
-    func columns() -> SQLiteColumns {
+    package func columns() -> SQLiteColumns {
         // The names are read once per preparation: SQLite counts re-preparations (after a schema change), and only
         // a new one can change them.
         let preparation = sqlite3_stmt_status(handle, SQLITE_STMTSTATUS_REPREPARE, 0)
@@ -82,7 +82,7 @@ final class SQLiteStatement {
     private var cachedColumns: (columns: SQLiteColumns, preparation: Int32)?
 
     /// Copies the current row out of SQLite.
-    func row(columns: SQLiteColumns) -> SQLiteRow {
+    package func row(columns: SQLiteColumns) -> SQLiteRow {
         let count = sqlite3_column_count(handle)
         return SQLiteRow(columns: columns, values: (0..<count).map(value(at:)))
     }

@@ -1,14 +1,16 @@
 import Foundation
 import Testing
 
-@_spi(DevServer) @testable import UncordStore
+import UncordTestSupport
+
+@testable import UncordSQLite
 
 /// Opening, configuration and single-owner locking of ``SQLiteConnection``.
 @Suite("SQLite connection")
 struct SQLiteConnectionTests {
     @Test("Opens, writes, closes and reopens with the data kept")
     func openAndReopen() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-sqlite", passphraseFiles: false)
         let path = directory.path("store.sqlite")
         do {
             let connection = try SQLiteConnection(path: path)
@@ -24,7 +26,7 @@ struct SQLiteConnectionTests {
 
     @Test("The database and lock files are private to the user")
     func privateFiles() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-sqlite", passphraseFiles: false)
         let path = directory.path("store.sqlite")
         let connection = try SQLiteConnection(path: path)
         try connection.execute("CREATE TABLE t (x)")
@@ -37,7 +39,7 @@ struct SQLiteConnectionTests {
 
     @Test("Write-ahead logging, foreign keys and secure delete are on")
     func pragmas() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-sqlite", passphraseFiles: false)
         let connection = try SQLiteConnection(path: directory.path("store.sqlite"))
         #expect(try connection.queryOne("PRAGMA journal_mode")?.text(0) == "wal")
         #expect(try connection.queryOne("PRAGMA foreign_keys")?.integer(0) == 1)
@@ -51,7 +53,7 @@ struct SQLiteConnectionTests {
             as [(SQLiteConnection.Options.Synchronous, Int64)]
     )
     func synchronous(level: SQLiteConnection.Options.Synchronous, pragmaValue: Int64) throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-sqlite", passphraseFiles: false)
         let options = SQLiteConnection.Options(synchronous: level, busyTimeoutMilliseconds: 250)
         let connection = try SQLiteConnection(path: directory.path("store.sqlite"), options: options)
         #expect(try connection.queryOne("PRAGMA synchronous")?.integer(0) == pragmaValue)
@@ -68,12 +70,12 @@ struct SQLiteConnectionTests {
 
     @Test("A second connection in this process gets storeInUse until the first is released")
     func secondOpenerInProcess() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-sqlite", passphraseFiles: false)
         let path = directory.path("store.sqlite")
         var first: SQLiteConnection? = try SQLiteConnection(path: path)
         #expect(first != nil)
-        #expect(throws: StoreError.storeInUse(path: path)) { _ = try SQLiteConnection(path: path) }
-        #expect(throws: StoreError.storeInUse(path: path)) { _ = try StoreConnection(path: path) }
+        #expect(throws: SQLiteError.databaseInUse(path: path)) { _ = try SQLiteConnection(path: path) }
+        #expect(throws: SQLiteError.databaseInUse(path: path)) { _ = try SQLiteDatabase(path: path) }
         first = nil
         _ = try SQLiteConnection(path: path)
     }
@@ -83,7 +85,7 @@ struct SQLiteConnectionTests {
         .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/flock"))
     )
     func secondOpenerInAnotherProcess() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-sqlite", passphraseFiles: false)
         let path = directory.path("store.sqlite")
         var connection: SQLiteConnection? = try SQLiteConnection(path: path)
         #expect(connection != nil)
@@ -94,18 +96,18 @@ struct SQLiteConnectionTests {
 
     @Test("A garbage file is not a database")
     func garbageFile() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-sqlite", passphraseFiles: false)
         let path = directory.path("garbage.sqlite")
         let garbage = Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) })
         try garbage.write(to: URL(fileURLWithPath: path))
-        #expect(throws: StoreError.notADatabase(path: path)) { _ = try SQLiteConnection(path: path) }
+        #expect(throws: SQLiteError.notADatabase(path: path)) { _ = try SQLiteConnection(path: path) }
         // The failed open released its lock: a second attempt fails the same way, not with storeInUse.
-        #expect(throws: StoreError.notADatabase(path: path)) { _ = try SQLiteConnection(path: path) }
+        #expect(throws: SQLiteError.notADatabase(path: path)) { _ = try SQLiteConnection(path: path) }
     }
 
     @Test("A truncated database is reported as not a database", arguments: [100, 4096, 6000])
     func truncatedFile(length: Int) throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-sqlite", passphraseFiles: false)
         let path = directory.path("store.sqlite")
         do {
             let connection = try SQLiteConnection(path: path)
@@ -120,17 +122,17 @@ struct SQLiteConnectionTests {
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
         try handle.truncate(atOffset: UInt64(length))
         try handle.close()
-        #expect(throws: StoreError.notADatabase(path: path)) { _ = try SQLiteConnection(path: path) }
+        #expect(throws: SQLiteError.notADatabase(path: path)) { _ = try SQLiteConnection(path: path) }
     }
 
     @Test("A missing directory is an I/O error")
     func missingDirectory() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-sqlite", passphraseFiles: false)
         let path = directory.path("absent/store.sqlite")
         #expect {
             _ = try SQLiteConnection(path: path)
         } throws: { error in
-            guard case .io = error as? StoreError else { return false }
+            guard case .io = error as? SQLiteError else { return false }
             return true
         }
     }
@@ -143,23 +145,5 @@ struct SQLiteConnectionTests {
         try process.run()
         process.waitUntilExit()
         return process.terminationStatus
-    }
-}
-
-/// A fresh directory under the system's temporary directory, removed when released.
-final class SQLiteScratchDirectory {
-    /// The directory's URL.
-    let url: URL
-
-    init() throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent("uncord-store-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    /// The path of `name` inside the directory.
-    func path(_ name: String) -> String { url.appendingPathComponent(name).path }
-
-    deinit {
-        try? FileManager.default.removeItem(at: url)
     }
 }

@@ -1,8 +1,8 @@
 import CSodium
 
 /// Point helpers for the vector generator, which must build hostile public keys (off-curve, small-order and
-/// mixed-order) to prove that verification refuses them. Not part of the supported API.
-@_spi(VectorGeneration)
+/// mixed-order) to prove that verification refuses them, and for the benchmarks' libsodium floor. Public-key arithmetic
+/// only: nothing here touches a secret.
 public enum CurvePoints {
     /// The Edwards encoding XEdDSA verifies against for a Montgomery `u` (sign bit clear).
     public static func edwardsPublicKey(fromMontgomeryU u: [UInt8]) -> [UInt8] {

@@ -1,9 +1,11 @@
 import Foundation
 import Testing
 
-@_spi(DevServer) @testable import UncordStore
+import UncordTestSupport
 
-/// Commit, rollback and nesting of ``SQLiteConnection/transaction(_:)``, and ``StoreConnection``.
+@testable import UncordSQLite
+
+/// Commit, rollback and nesting of ``SQLiteConnection/transaction(_:)``, and ``SQLiteDatabase``.
 @Suite("SQLite transactions")
 struct SQLiteTransactionTests {
     struct Abort: Error, Equatable {}
@@ -70,17 +72,17 @@ struct SQLiteTransactionTests {
         #expect {
             try connection.transaction { try connection.run("INSERT INTO child (parent) VALUES (7)") }
         } throws: { error in
-            guard case .constraint = error as? StoreError else { return false }
+            guard case .constraint = error as? SQLiteError else { return false }
             return true
         }
         #expect(!connection.isInTransaction)
         #expect(try connection.queryOne("SELECT count(*) FROM child")?.integer(0) == 0)
     }
 
-    @Test("StoreConnection writes commit, throwing writes roll back, reads see the result")
+    @Test("SQLiteDatabase writes commit, throwing writes roll back, reads see the result")
     func storeConnection() throws {
-        let directory = try SQLiteScratchDirectory()
-        let store = try StoreConnection(path: directory.path("store.sqlite"))
+        let directory = try Scratch("uncord-sqlite", passphraseFiles: false)
+        let store = try SQLiteDatabase(path: directory.path("store.sqlite"))
         try store.write { db in try db.execute("CREATE TABLE t (x INTEGER NOT NULL)") }
         try store.write { db in try db.run("INSERT INTO t (x) VALUES (?)", [.integer(1)]) }
         #expect(throws: Abort()) {
@@ -95,10 +97,10 @@ struct SQLiteTransactionTests {
         #expect(nested)
     }
 
-    @Test("StoreConnection serialises writers from many tasks")
+    @Test("SQLiteDatabase serialises writers from many tasks")
     func serialisedWriters() async throws {
-        let directory = try SQLiteScratchDirectory()
-        let store = try StoreConnection(path: directory.path("store.sqlite"))
+        let directory = try Scratch("uncord-sqlite", passphraseFiles: false)
+        let store = try SQLiteDatabase(path: directory.path("store.sqlite"))
         try store.write { db in
             try db.execute("CREATE TABLE counter (n INTEGER NOT NULL); INSERT INTO counter (n) VALUES (0);")
         }

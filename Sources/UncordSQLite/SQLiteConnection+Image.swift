@@ -5,7 +5,7 @@ extension SQLiteConnection {
     /// what the write-ahead log holds and is consistent. The image is marked as a rollback-journal database (header
     /// bytes 18 and 19), so that it loads into memory with ``loadImage(_:)``; opening it as a file turns
     /// write-ahead logging back on.
-    func serializedImage() throws(StoreError) -> [UInt8] {
+    public func serializedImage() throws(SQLiteError) -> [UInt8] {
         var size: sqlite3_int64 = 0
         guard let pointer = sqlite3_serialize(handle, "main", &size, 0) else {
             throw .io("cannot read the database at \(path) into memory")
@@ -20,8 +20,8 @@ extension SQLiteConnection {
     }
 
     /// Replaces this in-memory connection's database with `image` (`sqlite3_deserialize`).
-    /// - Throws: ``StoreError/notADatabase(path:)`` when the image is not an SQLite database.
-    func loadImage(_ image: [UInt8]) throws(StoreError) {
+    /// - Throws: ``SQLiteError/notADatabase(path:)`` when the image is not an SQLite database.
+    public func loadImage(_ image: [UInt8]) throws(SQLiteError) {
         guard let buffer = sqlite3_malloc64(sqlite3_uint64(max(image.count, 1))) else {
             throw .io("out of memory for a database image of \(image.count) bytes")
         }
@@ -39,7 +39,7 @@ extension SQLiteConnection {
     }
 
     /// Writes a compact copy of the database to `destination` (`VACUUM INTO`), which must not exist or be empty.
-    func vacuum(into destination: String) throws(StoreError) {
+    public func vacuum(into destination: String) throws(SQLiteError) {
         try run("VACUUM INTO ?", [.text(destination)])
     }
 }

@@ -13,9 +13,9 @@
 /// `flock` locks belong to an open file description, so an exclusive holder excludes every other connection,
 /// whether in another process or in this one. The lock file is never deleted: deleting it would let two openers
 /// lock two different files. The operating system drops the lock if the process dies.
-final class StoreFileLock {
+package final class FileLock {
     /// How the lock is shared.
-    enum Mode: Sendable, Equatable {
+    package enum Mode: Sendable, Equatable {
         /// With every other shared holder; refused while an exclusive holder has it.
         case shared
         /// With no one.
@@ -23,44 +23,45 @@ final class StoreFileLock {
     }
 
     /// The lock file's path.
-    let path: String
+    package let path: String
     private let descriptor: Int32
-    private let storePath: String
+    private let databasePath: String
 
-    /// Creates (mode 0600) and locks `path`; throws ``StoreError/storeInUse(path:)`` naming `storePath` when a
+    /// Creates (mode 0600) and locks `path`; throws ``SQLiteError/databaseInUse(path:)`` naming `databasePath` when a
     /// holder excludes this one.
-    init(path: String, storePath: String, mode: Mode = .exclusive) throws(StoreError) {
+    package init(path: String, databasePath: String, mode: Mode = .exclusive) throws(SQLiteError) {
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw .io("cannot open the lock file \(path): \(Self.lastErrorDescription())")
         }
         do {
-            try Self.lock(descriptor, mode, path: path, storePath: storePath)
+            try Self.lock(descriptor, mode, path: path, databasePath: databasePath)
         } catch {
             close(descriptor)
             throw error
         }
         self.path = path
         self.descriptor = descriptor
-        self.storePath = storePath
+        self.databasePath = databasePath
     }
 
     /// Changes the lock to `mode` without letting go of it: an exclusive one is refused with
-    /// ``StoreError/storeInUse(path:)`` while another connection holds the lock (and this one keeps its shared lock).
-    func change(to mode: Mode) throws(StoreError) {
+    /// ``SQLiteError/databaseInUse(path:)`` while another connection holds the lock (and this one keeps its shared lock).
+    package func change(to mode: Mode) throws(SQLiteError) {
         do {
-            try Self.lock(descriptor, mode, path: path, storePath: storePath)
+            try Self.lock(descriptor, mode, path: path, databasePath: databasePath)
         } catch {
             // Linux converts a lock by dropping it first: take the shared lock back.
-            if mode == .exclusive { try? Self.lock(descriptor, .shared, path: path, storePath: storePath) }
+            if mode == .exclusive { try? Self.lock(descriptor, .shared, path: path, databasePath: databasePath) }
             throw error
         }
     }
 
-    private static func lock(_ descriptor: Int32, _ mode: Mode, path: String, storePath: String) throws(StoreError) {
+    private static func lock(_ descriptor: Int32, _ mode: Mode, path: String, databasePath: String) throws(SQLiteError)
+    {
         guard flock(descriptor, (mode == .shared ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0 else {
             let failure = errno
-            if failure == EWOULDBLOCK || failure == EAGAIN { throw .storeInUse(path: storePath) }
+            if failure == EWOULDBLOCK || failure == EAGAIN { throw .databaseInUse(path: databasePath) }
             throw .io("cannot lock \(path): \(errorDescription(failure))")
         }
     }
@@ -72,7 +73,7 @@ final class StoreFileLock {
 
     /// Creates the file at `path` with mode 0600 if it does not exist, so that SQLite (which gives its `-wal`
     /// and `-shm` files the database's mode) never makes a world-readable store.
-    static func createPrivateFile(at path: String) throws(StoreError) {
+    package static func createPrivateFile(at path: String) throws(SQLiteError) {
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else {
             throw .io("cannot open \(path): \(lastErrorDescription())")
@@ -89,4 +90,4 @@ final class StoreFileLock {
 }
 
 @available(*, unavailable, message: "a lock belongs to one connection")
-extension StoreFileLock: Sendable {}
+extension FileLock: Sendable {}

@@ -2,10 +2,10 @@ import CSQLite
 
 /// One SQLite connection: the only way this package talks to SQLite.
 ///
-/// A connection is not `Sendable`. Reach it only through its serialising owner, ``StoreConnection``. Opening it
+/// A connection is not `Sendable`. Reach it only through its serialising owner, ``SQLiteDatabase``. Opening it
 /// takes a lock on `<path>-lock`: shared (``Options/Sharing/shared``, a device store: any number of connections in
 /// any processes, ordered by SQLite's own locks) or exclusive (the default: a second opener, in this process or
-/// another, gets ``StoreError/storeInUse(path:)`` at once). `:memory:` databases take no lock.
+/// another, gets ``SQLiteError/databaseInUse(path:)`` at once). `:memory:` databases take no lock.
 ///
 /// The connection uses write-ahead logging, enforces foreign keys and caches its prepared statements by SQL
 /// text. Bind values as arguments rather than interpolating them into SQL: the cache stays small, and values
@@ -16,11 +16,11 @@ import CSQLite
 /// try connection.run("INSERT INTO peers (id, name) VALUES (?, ?)", [.integer(1), .text("alice")])
 /// let names = try connection.query("SELECT name FROM peers").map { try $0.text("name") }
 /// ```
-@_spi(DevServer) public final class SQLiteConnection {
+public final class SQLiteConnection {
     /// How a connection is opened.
-    @_spi(DevServer) public struct Options: Sendable, Equatable {
+    public struct Options: Sendable, Equatable {
         /// How hard SQLite syncs to disk on commit.
-        @_spi(DevServer) public enum Synchronous: Sendable, Equatable {
+        public enum Synchronous: Sendable, Equatable {
             /// `PRAGMA synchronous=NORMAL`: in WAL mode, durable except for the last commits on power loss; never
             /// corrupt.
             case normal
@@ -36,11 +36,11 @@ import CSQLite
         /// zeros rather than left in free pages. On by default.
         var secureDelete: Bool
         /// Whether other connections may use the database at the same time (SQLite's locks then order the
-        /// transactions), or a second opener gets ``StoreError/storeInUse(path:)``. Exclusive by default.
+        /// transactions), or a second opener gets ``SQLiteError/databaseInUse(path:)``. Exclusive by default.
         var sharing: Sharing
 
         /// How a connection shares its database file.
-        @_spi(DevServer) public enum Sharing: Sendable, Equatable {
+        public enum Sharing: Sendable, Equatable {
             /// Any number of connections, in any processes, together.
             case shared
             /// One connection at a time.
@@ -48,7 +48,7 @@ import CSQLite
         }
 
         /// Options with the given values; the defaults suit a store.
-        @_spi(DevServer) public init(
+        public init(
             synchronous: Synchronous = .normal, busyTimeoutMilliseconds: Int32 = 5000, secureDelete: Bool = true,
             sharing: Sharing = .exclusive
         ) {
@@ -60,38 +60,38 @@ import CSQLite
     }
 
     /// The database path, as given.
-    let path: String
+    public let path: String
     /// The options the connection was opened with.
-    let options: Options
+    public let options: Options
     /// The `sqlite3` handle. Only the files in `SQLite/` pass it to the C API.
-    let handle: OpaquePointer
+    package let handle: OpaquePointer
     /// The advisory lock on `<path>-lock`; `nil` for in-memory databases. Released after the handle is closed.
-    private let lock: StoreFileLock?
+    private let lock: FileLock?
     /// Prepared statements by SQL text.
     private var statements: [String: SQLiteStatement] = [:]
     /// ``dataVersion`` as read in the open write transaction (cleared when one begins).
-    var transactionDataVersion: Int64?
+    package var transactionDataVersion: Int64?
     /// How many statements were prepared for the cache; tests use it to see that statements are reused.
     private(set) var statementsPrepared = 0
 
     /// The most statements kept prepared; past it the cache is emptied and refilled. Statement SQL is static
     /// text in this package, so the limit is only reached when SQL is built from values by mistake.
-    static let statementCacheLimit = 256
+    package static let statementCacheLimit = 256
 
     /// Opens (creating if needed) the database at `path`, takes its lock and configures it.
     ///
-    /// Throws ``StoreError/storeInUse(path:)`` when another connection holds the store,
-    /// ``StoreError/notADatabase(path:)`` when the file is not a database or is corrupted, and
-    /// ``StoreError/io(_:)`` when the file cannot be created or opened.
-    init(path: String, options: Options = Options()) throws(StoreError) {
+    /// Throws ``SQLiteError/databaseInUse(path:)`` when another connection holds the store,
+    /// ``SQLiteError/notADatabase(path:)`` when the file is not a database or is corrupted, and
+    /// ``SQLiteError/io(_:)`` when the file cannot be created or opened.
+    package init(path: String, options: Options = Options()) throws(SQLiteError) {
         let isFile = !Self.isInMemory(path)
         let lock =
             isFile
-            ? try StoreFileLock(
-                path: path + "-lock", storePath: path, mode: options.sharing == .shared ? .shared : .exclusive)
+            ? try FileLock(
+                path: path + "-lock", databasePath: path, mode: options.sharing == .shared ? .shared : .exclusive)
             : nil
         if isFile {
-            try StoreFileLock.createPrivateFile(at: path)
+            try FileLock.createPrivateFile(at: path)
         }
         var handle: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
@@ -119,8 +119,8 @@ import CSQLite
     }
 
     /// Makes this connection the only one on its file for the duration of `body`, or throws
-    /// ``StoreError/storeInUse(path:)`` at once when another connection has it open.
-    func alone<T>(_ body: () throws -> T) throws -> T {
+    /// ``SQLiteError/databaseInUse(path:)`` at once when another connection has it open.
+    public func alone<T>(_ body: () throws -> T) throws -> T {
         guard let lock else { return try body() }
         try lock.change(to: .exclusive)
         defer { try? lock.change(to: options.sharing == .shared ? .shared : .exclusive) }
@@ -130,8 +130,8 @@ import CSQLite
     /// `PRAGMA data_version`: a number that changes whenever another connection commits to the database (never for
     /// this connection's own commits), to tell when something cached from it may be stale. Read once per write
     /// transaction: while this connection holds the write lock, no other can commit.
-    var dataVersion: Int64 {
-        get throws(StoreError) {
+    public var dataVersion: Int64 {
+        get throws(SQLiteError) {
             if isInTransaction, let transactionDataVersion { return transactionDataVersion }
             guard let row = try queryOne("PRAGMA data_version") else {
                 throw .sqlite(code: SQLITE_ERROR, message: "PRAGMA data_version returned no row")
@@ -144,18 +144,18 @@ import CSQLite
 
     /// Whether closing the connection checkpoints the WAL into the database file (SQLite's default). A store
     /// turns it off while it checks the key, so a refused open leaves every file exactly as it found it.
-    func setCheckpointOnClose(_ enabled: Bool) throws(StoreError) {
+    public func setCheckpointOnClose(_ enabled: Bool) throws(SQLiteError) {
         try check(uncord_sqlite3_checkpoint_on_close(handle, enabled ? 1 : 0))
     }
 
     /// Runs one or more statements that take no arguments, such as a migration's SQL.
-    @_spi(DevServer) public func execute(_ sql: String) throws(StoreError) {
+    public func execute(_ sql: String) throws(SQLiteError) {
         try check(sqlite3_exec(handle, sql, nil, nil, nil))
     }
 
     /// Runs one statement with `arguments` bound to its `?` parameters, using a cached prepared statement.
     /// Any rows it returns are skipped.
-    @_spi(DevServer) public func run(_ sql: String, _ arguments: [SQLiteValue] = []) throws(StoreError) {
+    public func run(_ sql: String, _ arguments: [SQLiteValue] = []) throws(SQLiteError) {
         let statement = try cachedStatement(sql)
         defer { statement.reset() }
         try statement.bind(arguments)
@@ -163,27 +163,26 @@ import CSQLite
     }
 
     /// Runs one query with `arguments` bound and returns every row, using a cached prepared statement.
-    @_spi(DevServer) public func query(_ sql: String, _ arguments: [SQLiteValue] = []) throws(StoreError) -> [SQLiteRow]
-    {
+    public func query(_ sql: String, _ arguments: [SQLiteValue] = []) throws(SQLiteError) -> [SQLiteRow] {
         try rows(of: cachedStatement(sql), arguments: arguments, limit: nil)
     }
 
     /// Runs one query with `arguments` bound and returns its first row, or `nil` when it returns none.
-    @_spi(DevServer) public func queryOne(_ sql: String, _ arguments: [SQLiteValue] = []) throws(StoreError)
+    public func queryOne(_ sql: String, _ arguments: [SQLiteValue] = []) throws(SQLiteError)
         -> SQLiteRow?
     {
         try rows(of: cachedStatement(sql), arguments: arguments, limit: 1).first
     }
 
     /// The rows changed by the most recent `INSERT`, `UPDATE` or `DELETE`.
-    @_spi(DevServer) public var changes: Int { Int(sqlite3_changes64(handle)) }
+    public var changes: Int { Int(sqlite3_changes64(handle)) }
 
     /// The rowid of the most recent successful `INSERT`.
-    var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+    public var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
 
     /// `PRAGMA user_version`: the schema version the migrations have reached.
-    var userVersion: Int {
-        get throws(StoreError) {
+    public var userVersion: Int {
+        get throws(SQLiteError) {
             guard let row = try queryOne("PRAGMA user_version") else {
                 throw .sqlite(code: SQLITE_ERROR, message: "PRAGMA user_version returned no row")
             }
@@ -192,16 +191,16 @@ import CSQLite
     }
 
     /// The number of statements now in the cache.
-    var cachedStatementCount: Int { statements.count }
+    package var cachedStatementCount: Int { statements.count }
 
-    /// Turns a return code into success or a thrown ``StoreError``; see
+    /// Turns a return code into success or a thrown ``SQLiteError``; see
     /// ``SQLiteResult/check(_:database:path:arguments:)``.
     @discardableResult
-    func check(_ code: Int32, arguments: [SQLiteValue] = []) throws(StoreError) -> Int32 {
+    package func check(_ code: Int32, arguments: [SQLiteValue] = []) throws(SQLiteError) -> Int32 {
         try SQLiteResult.check(code, database: handle, path: path, arguments: arguments)
     }
 
-    private func configure(isFile: Bool) throws(StoreError) {
+    private func configure(isFile: Bool) throws(SQLiteError) {
         try check(sqlite3_extended_result_codes(handle, 1))
         try check(sqlite3_busy_timeout(handle, options.busyTimeoutMilliseconds))
         // Reads the header and the schema: a garbage, truncated or corrupted file fails here, before any write.
@@ -223,7 +222,7 @@ import CSQLite
         try execute("PRAGMA wal_autocheckpoint=8000")
     }
 
-    private func cachedStatement(_ sql: String) throws(StoreError) -> SQLiteStatement {
+    private func cachedStatement(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
         if let statement = statements[sql] {
             return statement
         }
@@ -236,13 +235,13 @@ import CSQLite
         return statement
     }
 
-    private func uncachedStatement(_ sql: String) throws(StoreError) -> SQLiteStatement {
+    private func uncachedStatement(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
         try SQLiteStatement(sql: sql, database: handle, path: path, persistent: false)
     }
 
     private func rows(
         of statement: SQLiteStatement, arguments: [SQLiteValue], limit: Int?
-    ) throws(StoreError) -> [SQLiteRow] {
+    ) throws(SQLiteError) -> [SQLiteRow] {
         defer { statement.reset() }
         try statement.bind(arguments)
         let columns = statement.columns()
@@ -256,5 +255,5 @@ import CSQLite
     private static func isInMemory(_ path: String) -> Bool { path == ":memory:" || path.isEmpty }
 }
 
-@available(*, unavailable, message: "reach a connection only through its serialising owner, StoreConnection")
+@available(*, unavailable, message: "reach a connection only through its serialising owner, SQLiteDatabase")
 extension SQLiteConnection: Sendable {}

@@ -10,7 +10,7 @@ public import UncordCrypto
 /// ```swift
 /// try connection.run("INSERT INTO keys (id, secret) VALUES (?, ?)", [.integer(1), .secureBlob(key)])
 /// ```
-@_spi(DevServer) public enum SQLiteValue: Sendable, Equatable, CustomStringConvertible {
+public enum SQLiteValue: Sendable, Equatable, CustomStringConvertible {
     /// SQL `NULL`.
     case null
     /// A 64-bit signed integer.
@@ -25,7 +25,7 @@ public import UncordCrypto
     case secureBlob(SecureBytes)
 
     /// The SQLite name of the value's storage class, for error messages.
-    var typeName: String {
+    public var typeName: String {
         switch self {
         case .null: return "NULL"
         case .integer: return "INTEGER"
@@ -35,7 +35,7 @@ public import UncordCrypto
         }
     }
 
-    @_spi(DevServer) public var description: String {
+    public var description: String {
         switch self {
         case .null: return "NULL"
         case .integer: return "INTEGER"
@@ -49,8 +49,8 @@ public import UncordCrypto
 
 extension SQLiteValue {
     /// An integer value from a Swift `Int`.
-    @_spi(DevServer) public static func integer(_ value: Int) -> SQLiteValue { .integer(Int64(value)) }
+    public static func integer(_ value: Int) -> SQLiteValue { .integer(Int64(value)) }
 
     /// `.null` for `nil`, otherwise the wrapped value.
-    static func optional(_ value: SQLiteValue?) -> SQLiteValue { value ?? .null }
+    public static func optional(_ value: SQLiteValue?) -> SQLiteValue { value ?? .null }
 }

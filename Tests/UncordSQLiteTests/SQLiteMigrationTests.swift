@@ -1,6 +1,8 @@
 import Testing
 
-@_spi(DevServer) @testable import UncordStore
+import UncordTestSupport
+
+@testable import UncordSQLite
 
 /// ``SQLiteConnection/migrate(_:)``: versioned, applied once, each step atomic, newer schemas refused.
 @Suite("SQLite migrations")
@@ -16,7 +18,7 @@ struct SQLiteMigrationTests {
 
     @Test("Migrations apply once, in order, and set user_version")
     func applyOnce() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-sqlite", passphraseFiles: false)
         let path = directory.path("store.sqlite")
         do {
             let connection = try SQLiteConnection(path: path)
@@ -39,7 +41,7 @@ struct SQLiteMigrationTests {
     func newerSchema() throws {
         let connection = try SQLiteConnection(path: ":memory:")
         try connection.execute("PRAGMA user_version = 5")
-        #expect(throws: StoreError.newerSchema(found: 5, supported: 2)) { try connection.migrate([first, second]) }
+        #expect(throws: SQLiteError.newerSchema(found: 5, supported: 2)) { try connection.migrate([first, second]) }
         #expect(try connection.userVersion == 5)
         #expect(try tables(connection).isEmpty)
     }
@@ -51,7 +53,7 @@ struct SQLiteMigrationTests {
         #expect {
             try connection.migrate([first, broken])
         } throws: { error in
-            guard case .sqlite(_, let message) = error as? StoreError else { return false }
+            guard case .sqlite(_, let message) = error as? SQLiteError else { return false }
             return message.contains("missing")
         }
         #expect(try connection.userVersion == 1)
@@ -65,7 +67,7 @@ struct SQLiteMigrationTests {
             #expect {
                 try connection.migrate(list)
             } throws: { error in
-                guard case .misuse = error as? StoreError else { return false }
+                guard case .misuse = error as? SQLiteError else { return false }
                 return true
             }
         }

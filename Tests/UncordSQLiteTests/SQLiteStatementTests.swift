@@ -2,7 +2,9 @@ import Foundation
 import Testing
 import UncordCrypto
 
-@_spi(DevServer) @testable import UncordStore
+import UncordTestSupport
+
+@testable import UncordSQLite
 
 /// Binding and reading values, the statement cache, and errors that never show bound arguments.
 @Suite("SQLite statements")
@@ -41,17 +43,17 @@ struct SQLiteStatementTests {
     func typedAccessErrors() throws {
         let connection = try SQLiteConnection(path: ":memory:")
         let row = try #require(try connection.queryOne("SELECT 1 AS one, NULL AS empty, 'x' AS word"))
-        #expect(throws: StoreError.typeMismatch(column: "one", expected: "TEXT", found: "INTEGER")) {
+        #expect(throws: SQLiteError.typeMismatch(column: "one", expected: "TEXT", found: "INTEGER")) {
             try row.text("one")
         }
-        #expect(throws: StoreError.typeMismatch(column: "empty", expected: "INTEGER", found: "NULL")) {
+        #expect(throws: SQLiteError.typeMismatch(column: "empty", expected: "INTEGER", found: "NULL")) {
             try row.integer(1)
         }
-        #expect(throws: StoreError.typeMismatch(column: "word", expected: "BLOB", found: "TEXT")) {
+        #expect(throws: SQLiteError.typeMismatch(column: "word", expected: "BLOB", found: "TEXT")) {
             try row.optionalBlob("word")
         }
-        #expect(throws: StoreError.columnNotFound("missing")) { try row.integer("missing") }
-        #expect(throws: StoreError.columnNotFound("#3")) { try row.integer(3) }
+        #expect(throws: SQLiteError.columnNotFound("missing")) { try row.integer("missing") }
+        #expect(throws: SQLiteError.columnNotFound("#3")) { try row.integer(3) }
     }
 
     @Test("The same SQL run 1000 times is prepared once")
@@ -80,7 +82,7 @@ struct SQLiteStatementTests {
         let connection = try SQLiteConnection(path: ":memory:")
         try connection.execute("CREATE TABLE u (name TEXT NOT NULL UNIQUE)")
         try connection.run("INSERT INTO u (name) VALUES (?)", [.text("a")])
-        #expect(throws: StoreError.constraint("UNIQUE constraint failed: u.name")) {
+        #expect(throws: SQLiteError.constraint("UNIQUE constraint failed: u.name")) {
             try connection.run("INSERT INTO u (name) VALUES (?)", [.text("a")])
         }
         // The cached statement was reset: it runs again.
@@ -90,7 +92,7 @@ struct SQLiteStatementTests {
 
     @Test("Errors never contain a bound argument")
     func errorsHideArguments() throws {
-        let directory = try SQLiteScratchDirectory()
+        let directory = try Scratch("uncord-sqlite", passphraseFiles: false)
         let connection = try SQLiteConnection(path: directory.path("store.sqlite"))
         let secret = "hunter2-zebra-7f3a91"
         try connection.execute(
@@ -143,7 +145,7 @@ struct SQLiteStatementTests {
             #expect {
                 try connection.run(sql, arguments)
             } throws: { error in
-                guard case .misuse = error as? StoreError else { return false }
+                guard case .misuse = error as? SQLiteError else { return false }
                 return true
             }
         }

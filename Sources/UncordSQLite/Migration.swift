@@ -11,14 +11,14 @@
 /// ]
 /// try connection.migrate(migrations)
 /// ```
-@_spi(DevServer) public struct Migration: Sendable, Equatable {
+public struct Migration: Sendable, Equatable {
     /// The schema version after this step; positive, and strictly increasing along the list.
-    @_spi(DevServer) public let version: Int
+    public let version: Int
     /// The statements of this step.
-    @_spi(DevServer) public let sql: String
+    public let sql: String
 
     /// The step that takes the store to `version` by running `sql`.
-    @_spi(DevServer) public init(version: Int, sql: String) {
+    public init(version: Int, sql: String) {
         self.version = version
         self.sql = sql
     }

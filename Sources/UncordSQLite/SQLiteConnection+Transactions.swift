@@ -15,7 +15,7 @@ extension SQLiteConnection {
     ///     try connection.run("INSERT INTO sessions (peer, state) VALUES (?, ?)", [.text(peer), .blob(state)])
     /// }
     /// ```
-    func transaction<T>(_ body: () throws -> T) throws -> T {
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
         let isNested = try begin()
         let result: T
         do {
@@ -29,10 +29,10 @@ extension SQLiteConnection {
     }
 
     /// `true` while a transaction is open.
-    var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+    public var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
-    /// ``transaction(_:)`` for a body that throws only ``StoreError``, keeping the error type.
-    func withTransaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+    /// ``transaction(_:)`` for a body that throws only ``SQLiteError``, keeping the error type.
+    public func withTransaction<T>(_ body: () throws(SQLiteError) -> T) throws(SQLiteError) -> T {
         let isNested = try begin()
         let result: T
         do {
@@ -49,7 +49,7 @@ extension SQLiteConnection {
     private static let savepoint = "uncord_nested"
 
     /// Opens a transaction, or a savepoint inside the open one; returns whether it was a savepoint.
-    private func begin() throws(StoreError) -> Bool {
+    private func begin() throws(SQLiteError) -> Bool {
         if isInTransaction {
             try execute("SAVEPOINT \(Self.savepoint)")
             return true
@@ -60,7 +60,7 @@ extension SQLiteConnection {
     }
 
     /// Commits, or releases the savepoint; on failure undoes the work and throws the failure.
-    private func finish(isNested: Bool) throws(StoreError) {
+    private func finish(isNested: Bool) throws(SQLiteError) {
         do {
             try execute(isNested ? "RELEASE \(Self.savepoint)" : "COMMIT")
         } catch {
