@@ -3,7 +3,7 @@ internal import HummingbirdWSClient
 public import Logging
 internal import NIOCore
 internal import NIOWebSocket
-internal import UncordProtocol
+public import UncordProtocol
 
 /// The Uncord gateway over WebSocket (`/api/v1/gateway`): Hello, Identify or Resume, heartbeats, and reconnects.
 ///
@@ -16,24 +16,23 @@ internal import UncordProtocol
 /// gives; a close 4004 renews it once and reconnects, and is fatal only when the renewal fails or the renewed token
 /// is refused too.
 ///
-/// Every frame other than the connection's own control frames (Hello, Heartbeat, HeartbeatAck, Reconnect,
-/// InvalidSession) is yielded to ``frames`` as its exact bytes, in the order received; dispatches replayed after a
-/// resume come in the server's order. The token is never logged.
+/// Every message other than the connection's own control frames (Hello, Heartbeat, HeartbeatAck, Reconnect,
+/// InvalidSession) is yielded to ``frames`` as a ``ReceivedFrame`` — its exact bytes and the frame read from them,
+/// parsed once — in the order received; dispatches replayed after a resume come in the server's order. The token
+/// is never logged.
 ///
 /// ```swift
 /// let gateway = GatewayClient(baseURL: serverURL, token: token, logger: logger)
 /// Task { try await gateway.run() }
-/// for await frame in gateway.frames {
-///     for event in await engine.process(frame: frame) { show(event) }
-/// }
+/// for await event in engine.events(from: gateway.frames) { show(event) }
 /// ```
 public actor GatewayClient {
-    /// The frames for the app, each the exact bytes of one WebSocket message, in order; it finishes when
-    /// ``run()`` ends.
-    public nonisolated let frames: AsyncStream<[UInt8]>
+    /// The frames for the app, one per WebSocket message, in order, each parsed once; it finishes when ``run()``
+    /// ends.
+    public nonisolated let frames: AsyncStream<ReceivedFrame>
     /// The gateway's WebSocket URL.
     public nonisolated let url: String
-    private let continuation: AsyncStream<[UInt8]>.Continuation
+    private let continuation: AsyncStream<ReceivedFrame>.Continuation
     private let tokens: any AccessTokenProvider
     /// The access token the current connection presents.
     private var token = ""
@@ -91,7 +90,7 @@ public actor GatewayClient {
         self.tokens = tokens
         self.configuration = configuration
         self.logger = logger
-        (frames, continuation) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .unbounded)
+        (frames, continuation) = AsyncStream.makeStream(of: ReceivedFrame.self, bufferingPolicy: .unbounded)
     }
 
     /// Connects and keeps the session alive, reconnecting after drops, until ``stop()`` or cancellation (then it
@@ -320,7 +319,7 @@ public actor GatewayClient {
                 case .text(let text): bytes = Array(text.utf8)
                 case .binary(var buffer): bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
                 }
-                switch await handle(bytes) {
+                switch await handle(ReceivedFrame(bytes: bytes)) {
                 case .none:
                     break
                 case .send(let text):
@@ -377,15 +376,15 @@ public actor GatewayClient {
     }
 
     /// Acts on one received message and hands app frames to ``frames``.
-    func handle(_ bytes: [UInt8]) -> Step {
-        guard let frame = try? Frame(parsing: bytes) else {
+    func handle(_ received: ReceivedFrame) -> Step {
+        guard let frame = received.frame else {
             logger.debug("gateway message is not a frame; passed on")
-            continuation.yield(bytes)
+            continuation.yield(received)
             return .none
         }
         switch frame.op {
         case .hello:
-            guard let hello = try? frame.decodeData(as: Hello.self) else {
+            guard let hello = try? received.decodeData(as: Hello.self) else {
                 logger.info("gateway Hello unreadable; reconnecting")
                 decision = .reconnect(resume: true)
                 return .close
@@ -414,14 +413,14 @@ public actor GatewayClient {
         default:
             if let sequence = frame.sequence { lastSequence = max(lastSequence ?? sequence, sequence) }
             if frame.op == .dispatch, frame.type == .ready {
-                if let ready = try? frame.decodeData(as: Ready.self) { sessionID = ready.sessionID }
+                if let ready = try? received.decodeData(as: Ready.self) { sessionID = ready.sessionID }
                 established = true
                 renewedAfterRefusal = false
             } else if frame.op == .dispatch, frame.type == .resumed {
                 established = true
                 renewedAfterRefusal = false
             }
-            continuation.yield(bytes)
+            continuation.yield(received)
             return .none
         }
     }
