@@ -178,7 +178,7 @@ extension E2EEEngine {
     /// Whether a listed message is one to receive: encrypted, wrapped for this device, not stored and not already
     /// reported undecryptable.
     private func isMissed(_ message: Message) -> Bool {
-        guard message.encrypted, carriesWrapForThisDevice(message), !caughtUpUndecryptable.contains(message.id)
+        guard message.encrypted, message.wrap(for: local.device) != nil, !caughtUpUndecryptable.contains(message.id)
         else { return false }
         return (try? store.message(id: message.id)) == nil
     }

@@ -1,10 +1,10 @@
 import Foundation
 import Logging
-import UncordProtocol
+public import UncordProtocol
 
 extension E2EEEngine {
-    /// The app's events for a gateway's frames, as they happen: each frame is processed in order, as
-    /// `process(frame:)` does, except that a READY or RESUMED is handed over at once and its catch-up then yields
+    /// The app's events for a gateway's frames (``GatewayClient/frames``, each parsed once), as they happen: each
+    /// frame is processed in order, as ``process(_:)`` does, except that a READY or RESUMED is handed over at once and its catch-up then yields
     /// each missed message as soon as it is decrypted (with ``AppEvent/catchUpProgress(channel:received:total:)``
     /// along the way), instead of all of them before the READY.
     ///
@@ -22,20 +22,37 @@ extension E2EEEngine {
     /// ```
     public nonisolated func events<Frames: AsyncSequence & Sendable>(
         from frames: Frames
+    ) -> AsyncStream<AppEvent> where Frames.Element == ReceivedFrame {
+        events(relayedBy: { await self.relay(frames, to: $0, reading: { $0 }) })
+    }
+
+    /// The app's events for frames given as their text bytes (a client with its own networking): each is read
+    /// once, then handled as a sequence of ``ReceivedFrame``s is.
+    public nonisolated func events<Frames: AsyncSequence & Sendable>(
+        from frames: Frames
     ) -> AsyncStream<AppEvent> where Frames.Element == [UInt8] {
+        events(relayedBy: { await self.relay(frames, to: $0, reading: ReceivedFrame.init(bytes:)) })
+    }
+
+    /// A stream fed by `relay`, which stops when its consumer stops listening.
+    private nonisolated func events(
+        relayedBy relay: @escaping @Sendable (AsyncStream<AppEvent>.Continuation) async -> Void
+    ) -> AsyncStream<AppEvent> {
         let (stream, continuation) = AsyncStream.makeStream(of: AppEvent.self)
-        let relay = Task { await self.relay(frames, to: continuation) }
-        continuation.onTermination = { _ in relay.cancel() }
+        let task = Task { await relay(continuation) }
+        continuation.onTermination = { _ in task.cancel() }
         return stream
     }
 
     /// Processes `frames` into `continuation`, running each READY's and RESUMED's catch-up after handing it over.
     private func relay<Frames: AsyncSequence & Sendable>(
-        _ frames: Frames, to continuation: AsyncStream<AppEvent>.Continuation
-    ) async where Frames.Element == [UInt8] {
+        _ frames: Frames, to continuation: AsyncStream<AppEvent>.Continuation,
+        reading read: (Frames.Element) -> ReceivedFrame
+    ) async {
         do {
-            for try await bytes in frames {
-                let events = await Self.$catchUpDeferred.withValue(true) { await process(frame: bytes) }
+            for try await element in frames {
+                let received = read(element)
+                let events = await Self.$catchUpDeferred.withValue(true) { await process(received) }
                 for event in events { continuation.yield(event) }
                 if events.contains(where: Self.startsCatchUp) { await catchUp(into: continuation) }
                 if Task.isCancelled { break }

@@ -6,23 +6,33 @@ import UncordRatchet
 import UncordStore
 
 extension E2EEEngine {
-    /// Handles one gateway frame as received (text bytes) and returns the app events it gives, in order.
+    /// Handles one gateway frame as the gateway client received it (``GatewayClient/frames``) and returns the app
+    /// events it gives, in order. The frame is used as it was parsed: neither its text nor its `d` is read again.
     ///
     /// Bytes that are not a frame, and every frame the engine does not act on, come back as
     /// ``AppEvent/passthrough(bytes:frame:)`` with the very same bytes. Never throws: a frame the engine cannot
     /// use becomes a typed event or a passthrough.
     /// Events a refused send met (``PreparedMessage/events`` of a send that threw) come first.
-    public func process(frame bytes: [UInt8]) async -> [AppEvent] {
-        guard let frame = try? Frame(parsing: bytes) else {
+    ///
+    /// ```swift
+    /// for await frame in gateway.frames { for event in await engine.process(frame) { app.handle(event) } }
+    /// ```
+    public func process(_ received: ReceivedFrame) async -> [AppEvent] {
+        guard let frame = received.frame else {
             logger.debug("not a gateway frame; passed through")
-            return takeUndelivered() + [.passthrough(bytes: bytes, frame: nil)]
+            return takeUndelivered() + [.passthrough(bytes: received.bytes, frame: nil)]
         }
-        return takeUndelivered() + (await process(frame, bytes: bytes))
+        return takeUndelivered() + (await process(frame, received))
+    }
+
+    /// Handles one gateway frame given as its text bytes (read once, then as ``process(_:)``).
+    public func process(frame bytes: [UInt8]) async -> [AppEvent] {
+        await process(ReceivedFrame(bytes: bytes))
     }
 
     /// Handles one decoded gateway frame; a passthrough carries the frame's encoding.
     public func process(frame: Frame) async -> [AppEvent] {
-        takeUndelivered() + (await process(frame, bytes: frame.encoded()))
+        await process(ReceivedFrame(frame))
     }
 
     /// The events a refused send met (a trust warning, a refused device), now rather than with the next frame.
@@ -36,8 +46,8 @@ extension E2EEEngine {
         return undeliveredEvents
     }
 
-    private func process(_ frame: Frame, bytes: [UInt8]) async -> [AppEvent] {
-        let passthrough = AppEvent.passthrough(bytes: bytes, frame: frame)
+    private func process(_ frame: Frame, _ received: ReceivedFrame) async -> [AppEvent] {
+        let passthrough = AppEvent.passthrough(bytes: received.bytes, frame: frame)
         guard frame.op == .dispatch, let type = frame.type else { return [passthrough] }
         switch type {
         case .ready:
@@ -62,7 +72,7 @@ extension E2EEEngine {
             let missed = await catchUp()
             return (count > 0 ? [.keysReplenished(count: count)] : []) + missed + [passthrough]
         case .dmChannelCreate:
-            if let channel = try? frame.decodeData(as: DMChannel.self) {
+            if let channel = try? received.decodeData(as: DMChannel.self) {
                 do {
                     try store.rememberKind(channel.kind, of: channel.id)
                 } catch {
@@ -71,12 +81,12 @@ extension E2EEEngine {
             }
             return [passthrough]
         case .dmMessageCreate, .dmMessageUpdate:
-            guard let message = try? frame.decodeData(as: Message.self) else { return [passthrough] }
+            guard let message = try? received.decodeData(as: Message.self) else { return [passthrough] }
             guard message.encrypted else { return [passthrough] }
             return await receive(message, isEdit: type == .dmMessageUpdate)
         case .dmMessageDelete:
             // The server cannot delete for the author: a stored message of that channel is only marked.
-            guard let delete = try? frame.decodeData(as: MessageDelete.self) else { return [passthrough] }
+            guard let delete = try? received.decodeData(as: MessageDelete.self) else { return [passthrough] }
             do {
                 guard try store.markRemovedByServer(messageID: delete.id, channel: delete.channelID) else {
                     return [passthrough]
@@ -87,12 +97,12 @@ extension E2EEEngine {
             }
             return [.messageRemovedByServer(id: delete.id, channel: delete.channelID)]
         case .keyBundleLow:
-            guard let low = try? frame.decodeData(as: KeyBundleLow.self) else { return [passthrough] }
+            guard let low = try? received.decodeData(as: KeyBundleLow.self) else { return [passthrough] }
             guard low.deviceID == local.device else { return [passthrough] }
             let count = await replenishOneTimePreKeys()
             return count > 0 ? [.keysReplenished(count: count)] : []
         case .identityKeyChanged:
-            guard let change = try? frame.decodeData(as: IdentityKeyChanged.self),
+            guard let change = try? received.decodeData(as: IdentityKeyChanged.self),
                 let key = try? X25519.PublicKey(bytes: change.identityKey)
             else { return [passthrough] }
             guard XEdDSA.isValidPublicKey(key) else {
@@ -116,7 +126,7 @@ extension E2EEEngine {
 
     func receive(_ message: Message, isEdit: Bool) async -> [AppEvent] {
         var message = message
-        if !carriesWrapForThisDevice(message) {
+        if message.wrap(for: local.device) == nil {
             if !isEdit, message.author.id == local.user, let copy = ownSendPostedTwice(message) { return copy }
             if message.author.id == local.user, let payload = ownSend(message) {
                 if payload.type == MessagePayload.deleteType, let target = payload.editOf {
@@ -155,7 +165,9 @@ extension E2EEEngine {
             // A pre-key wrap made with a key that is not the user's pin never changes the pin by itself: the
             // user's list is judged again, and the message is read only if its key is the pin that results.
             // At most one judgement per sender and key a minute: a new key of a known device gets its own.
-            let key = message.messageKeys?.first.flatMap { try? KeyWrap(parsing: $0.encryptedKey).preKey?.identityKey }
+            let key = message.wrap(for: local.device).flatMap {
+                try? KeyWrap(parsing: $0.encryptedKey).preKey?.identityKey
+            }
             let refresh = await refreshDeviceList(of: sender.user, for: sender, key: key, force: true)
             events += refresh.events
             if refresh.failed {
@@ -351,11 +363,6 @@ extension E2EEEngine {
         return nil
     }
 
-    func carriesWrapForThisDevice(_ message: Message) -> Bool {
-        message.messageKeys?.contains { $0.recipient == .thisDevice || $0.recipient == .device(local.device) }
-            ?? false
-    }
-
     /// What one fetch of this device's wrap found.
     enum WrapFetch {
         /// The wrap.
@@ -372,8 +379,7 @@ extension E2EEEngine {
             let listed = try await server.messages(
                 channel: message.channelID, device: local.device, before: nil, limit: configuration.wrapFetchLimit)
             guard let found = listed.first(where: { $0.id == message.id }) else { return .unavailable }
-            let wrap = found.messageKeys?.first { $0.recipient == .thisDevice || $0.recipient == .device(local.device) }
-            return wrap.map(WrapFetch.found) ?? .listedWithoutKey
+            return found.wrap(for: local.device).map(WrapFetch.found) ?? .listedWithoutKey
         } catch {
             logger.warning("fetching the key wrap failed", metadata: ["error": "\(Self.serverError(error))"])
             return .unavailable

@@ -10,9 +10,7 @@ extension E2EEEngine {
     func undecryptable(_ message: Message, _ failure: ReceiveFailure) async -> [AppEvent] {
         let event = failure.event(for: message.id, logger: logger)
         guard case .undecryptable(_, let reason) = event, Self.recoverableReasons.contains(reason),
-            let wrap = message.messageKeys?.first(where: {
-                $0.recipient == .thisDevice || $0.recipient == .device(local.device)
-            }),
+            let wrap = message.wrap(for: local.device),
             let sender = try? KeyWrap(parsing: wrap.encryptedKey).senderDevice
         else { return [event] }
         return [event]

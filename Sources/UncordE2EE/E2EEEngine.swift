@@ -11,7 +11,7 @@ public import UncordStore
 /// ```swift
 /// let engine = E2EEEngine(store: store, server: api, logger: logger)
 /// try await engine.bootstrap()
-/// for await bytes in gateway { for event in await engine.process(frame: bytes) { app.handle(event) } }
+/// for await event in engine.events(from: gateway.frames) { app.handle(event) }  // or process(_:) one frame at a time
 /// let prepared = try await engine.prepareMessage(text: "hi", channel: channel, participants: [bob])
 /// ```
 public actor E2EEEngine {

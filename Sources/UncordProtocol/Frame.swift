@@ -39,7 +39,12 @@ public struct Frame: Sendable, Equatable, CustomStringConvertible {
     /// - Throws: ``ProtocolError/notJSON(offset:reason:)`` when the text is not JSON,
     ///   ``ProtocolError/invalidFrame(_:)`` when it is JSON but breaks a frame rule.
     public init(parsing bytes: some Collection<UInt8>) throws(ProtocolError) {
-        let text = Array(bytes)
+        self = try Frame.parse(Array(bytes)).frame
+    }
+
+    /// Reads a frame from `text`, and answers with it the parsed tree of its `d` (ranges into `text`), so a
+    /// ``ReceivedFrame`` decodes its payload without reading the text again.
+    static func parse(_ text: [UInt8]) throws(ProtocolError) -> (frame: Frame, data: JSONNode?) {
         let root: JSONNode
         do {
             root = try JSONParser.parse(text)
@@ -50,6 +55,9 @@ public struct Frame: Sendable, Equatable, CustomStringConvertible {
 
         var seen: Set<String> = []
         var op: Opcode?
+        var sequence: Int64?
+        var type: DispatchEvent?
+        var data: JSONNode?
         for member in members where ["op", "s", "t", "d"].contains(member.key) {
             guard seen.insert(member.key).inserted else { throw .invalidFrame(.duplicateField(member.key)) }
             let value = member.value
@@ -73,11 +81,12 @@ public struct Frame: Sendable, Equatable, CustomStringConvertible {
                 }
             default:
                 if case .null = value.kind { continue }
-                data = RawJSON(unchecked: Array(text[value.range]))
+                data = value
             }
         }
         guard let op else { throw .invalidFrame(.missingOpcode) }
-        self.op = op
+        let raw = data.map { RawJSON(unchecked: Array(text[$0.range])) }
+        return (Frame(op: op, sequence: sequence, type: type, data: raw), data)
     }
 
     /// Reads a frame from the text of one WebSocket message.

@@ -23,8 +23,14 @@ public enum WireJSON {
         } catch {
             throw .notJSON(offset: error.offset, reason: error.reason)
         }
+        return try decode(type, node: root, in: text)
+    }
+
+    /// Decodes a value of type `T` from `node`, one value of the tree parsed from `text`; error paths are relative
+    /// to it.
+    static func decode<T: Decodable>(_ type: T.Type, node: JSONNode, in text: [UInt8]) throws(ProtocolError) -> T {
         do {
-            return try WireDecoder(bytes: text, node: root, codingPath: []).decodeValue(type)
+            return try WireDecoder(bytes: text, node: node, codingPath: []).decodeValue(type)
         } catch let error as DecodingError {
             throw protocolError(for: error)
         } catch {

@@ -3,7 +3,7 @@ internal import HummingbirdWSClient
 public import Logging
 internal import NIOCore
 internal import NIOWebSocket
-internal import UncordProtocol
+public import UncordProtocol
 
 /// The Uncord gateway over WebSocket (`/api/v1/gateway`): Hello, Identify or Resume, heartbeats, and reconnects.
 ///
@@ -16,49 +16,33 @@ internal import UncordProtocol
 /// gives; a close 4004 renews it once and reconnects, and is fatal only when the renewal fails or the renewed token
 /// is refused too.
 ///
-/// Every frame other than the connection's own control frames (Hello, Heartbeat, HeartbeatAck, Reconnect,
-/// InvalidSession) is yielded to ``frames`` as its exact bytes, in the order received; dispatches replayed after a
-/// resume come in the server's order. The token is never logged.
+/// Every message other than the connection's own control frames (Hello, Heartbeat, HeartbeatAck, Reconnect,
+/// InvalidSession) is yielded to ``frames`` as a ``ReceivedFrame`` — its exact bytes and the frame read from them,
+/// parsed once — in the order received; dispatches replayed after a resume come in the server's order. The
+/// decisions (identify or resume, heartbeats, reconnects) are ``GatewayStateMachine``'s; this actor holds the
+/// connection and its tasks and performs them. The token is never logged.
 ///
 /// ```swift
 /// let gateway = GatewayClient(baseURL: serverURL, token: token, logger: logger)
 /// Task { try await gateway.run() }
-/// for await frame in gateway.frames {
-///     for event in await engine.process(frame: frame) { show(event) }
-/// }
+/// for await event in engine.events(from: gateway.frames) { show(event) }
 /// ```
 public actor GatewayClient {
-    /// The frames for the app, each the exact bytes of one WebSocket message, in order; it finishes when
-    /// ``run()`` ends.
-    public nonisolated let frames: AsyncStream<[UInt8]>
+    /// The frames for the app, one per WebSocket message, in order, each parsed once; it finishes when ``run()``
+    /// ends.
+    public nonisolated let frames: AsyncStream<ReceivedFrame>
     /// The gateway's WebSocket URL.
     public nonisolated let url: String
-    private let continuation: AsyncStream<[UInt8]>.Continuation
+    private let continuation: AsyncStream<ReceivedFrame>.Continuation
     private let tokens: any AccessTokenProvider
     /// The access token the current connection presents.
     private var token = ""
-    /// Whether the last connection was closed 4004 right after its token was renewed: a second refusal is fatal.
-    private var renewedAfterRefusal = false
     private let configuration: GatewayConfiguration
     private let logger: Logger
 
-    /// The session to resume, from READY.
-    private var sessionID: String?
-    /// The highest `s` seen in this session.
-    private var lastSequence: Int64?
-    /// What the current connection decided should happen next (op 7, op 9, a missed ACK, a stop).
-    private var decision: Decision?
-    /// Whether the last heartbeat was acknowledged.
-    private var acknowledged = true
-    /// Whether the current connection has received Hello.
-    private var greeted = false
-    /// Whether the current connection reached READY or RESUMED.
-    private var established = false
-    /// Whether the current connection ended with close 4008 (rate limited).
-    private var rateLimited = false
+    /// The session's state and every decision about it.
+    private var machine: GatewayStateMachine
     private var outbound: WebSocketOutboundWriter?
-    private var stopped = false
-    private var running = false
     private var backoffTask: Task<Void, Never>?
     /// The current connection attempt: its number, the task running it, and where its outcome goes.
     private var attempt: (id: Int, task: Task<Void, Never>, outcome: CheckedContinuation<AttemptOutcome, Never>)?
@@ -91,7 +75,8 @@ public actor GatewayClient {
         self.tokens = tokens
         self.configuration = configuration
         self.logger = logger
-        (frames, continuation) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .unbounded)
+        machine = GatewayStateMachine(maximumAttempts: configuration.maximumAttempts)
+        (frames, continuation) = AsyncStream.makeStream(of: ReceivedFrame.self, bufferingPolicy: .unbounded)
     }
 
     /// Connects and keeps the session alive, reconnecting after drops, until ``stop()`` or cancellation (then it
@@ -100,38 +85,31 @@ public actor GatewayClient {
     ///   ``ClientError/gatewayUnreachable(attempts:)`` after too many failed attempts,
     ///   ``ClientError/invalidRequest(reason:)`` when called while already running.
     public func run() async throws(ClientError) {
-        guard !running else { throw .invalidRequest(reason: "the gateway client is already running") }
-        running = true
+        guard machine.runStarted() else { throw .invalidRequest(reason: "the gateway client is already running") }
         defer {
-            running = false
+            machine.runEnded()
             continuation.finish()
         }
-        var failures = 0
-        var rateLimitedCloses = 0
-        while !stopped && !Task.isCancelled {
+        while !machine.isStopped && !Task.isCancelled {
             switch await connectOnce() {
             case .stop:
                 return
-            case .fatal(let error):
+            case .fail(let error):
                 logger.warning("gateway session ended", metadata: ["reason": "\(error)"])
                 throw error
-            case .renewed:
+            case .renewToken:
+                // connectOnce renews the token itself; it never answers this.
                 continue
-            case .reconnect(let resume):
-                if !resume {
-                    sessionID = nil
-                    lastSequence = nil
-                }
-                failures = established ? 0 : failures + 1
-                if let limit = configuration.maximumAttempts, failures >= limit {
-                    throw .gatewayUnreachable(attempts: failures)
-                }
-                rateLimitedCloses = rateLimited ? rateLimitedCloses + 1 : 0
+            case .reconnectNow:
+                continue
+            case .reconnect(let resume, let wait):
                 let delay =
-                    rateLimited
-                    ? configuration.rateLimitedDelay(
-                        afterCloses: rateLimitedCloses, jitter: Double.random(in: 1...1.25))
-                    : configuration.backoff(afterFailures: failures, jitter: Double.random(in: 0.5...1))
+                    switch wait {
+                    case .backoff(let failures):
+                        configuration.backoff(afterFailures: failures, jitter: Double.random(in: 0.5...1))
+                    case .rateLimited(let closes):
+                        configuration.rateLimitedDelay(afterCloses: closes, jitter: Double.random(in: 1...1.25))
+                    }
                 logger.info(
                     "gateway reconnecting", metadata: ["resume": "\(resume)", "delay": "\(delay)"])
                 await pause(for: delay)
@@ -141,8 +119,7 @@ public actor GatewayClient {
 
     /// Ends ``run()``: closes the connection and cancels a pending reconnect.
     public func stop() async {
-        stopped = true
-        decision = .stop
+        machine.stopRequested()
         backoffTask?.cancel()
         if let current = attempt { abandonAttempt(current.id, onlyBeforeUpgrade: true) }
         if let outbound {
@@ -152,96 +129,56 @@ public actor GatewayClient {
 
     // MARK: One connection
 
-    /// What happens after a connection ends.
-    enum Decision: Sendable {
-        /// Connect again; `resume` says whether to Resume (or Identify anew).
-        case reconnect(resume: Bool)
-        /// Stop without error.
-        case stop
-        /// Stop with this error.
-        case fatal(ClientError)
-        /// Connect again at once with the renewed token, resuming.
-        case renewed
-    }
-
-    /// What the reading loop does after one message.
-    enum Step: Sendable {
-        /// Nothing more.
-        case none
-        /// Sends this text.
-        case send(String)
-        /// Sends the opening frame (Identify or Resume) and starts beating at `interval`.
-        case open(String, interval: Duration)
-        /// Closes the connection; ``decision`` says what comes next.
-        case close
-    }
-
     /// Runs one connection to its end and says what to do next.
-    private func connectOnce() async -> Decision {
-        decision = nil
-        acknowledged = true
-        greeted = false
-        established = false
-        rateLimited = false
+    private func connectOnce() async -> GatewayStateMachine.Next {
+        machine.connecting()
         do {
             token = try await tokens.accessToken()
-        } catch .signInRequired(let code) {
-            return .fatal(.signInRequired(code: code))
-        } catch .credentialsNotSaved(let reason) {
-            return .fatal(.credentialsNotSaved(reason: reason))
-        } catch .cancelled {
-            return .stop
         } catch {
-            logger.info("no access token for the gateway yet", metadata: ["error": "\(error)"])
-            return .reconnect(resume: true)
+            let next = machine.tokenUnavailable(error)
+            if case .reconnect = next {
+                logger.info("no access token for the gateway yet", metadata: ["error": "\(error)"])
+            }
+            return next
         }
         let settings = WebSocketClientConfiguration(
             maxFrameSize: configuration.maximumMessageSize, closeTimeout: configuration.closeTimeout)
-        let close: WebSocketCloseFrame?
-        switch await runAttempt(settings) {
-        case .closed(let frame):
-            close = frame
-        case .failed(let error):
-            outbound = nil
-            if stopped || Task.isCancelled { return .stop }
-            if let decision { return decision }
-            logger.info("gateway connection failed", metadata: ["error": "\(String(describing: type(of: error)))"])
-            return .reconnect(resume: true)
-        case .abandoned:
-            outbound = nil
-            if stopped || Task.isCancelled { return .stop }
-            logger.info("gateway connection not upgraded in time; retrying")
-            return .reconnect(resume: true)
-        }
+        let outcome = await runAttempt(settings)
         outbound = nil
-        if stopped || Task.isCancelled { return .stop }
-        if let decision { return decision }
-        let reason = GatewayCloseReason(code: close.map { UInt16(webSocketErrorCode: $0.closeCode) })
-        logger.info("gateway connection closed", metadata: ["reason": "\(reason)"])
-        rateLimited = reason == .rateLimited
-        if reason == .authenticationFailed { return await renewAfterRefusal() }
-        renewedAfterRefusal = false
-        if reason.isFatal { return .fatal(.gatewayClosed(reason)) }
-        return .reconnect(resume: reason.canResume)
+        if Task.isCancelled { return .stop }
+        let next: GatewayStateMachine.Next
+        switch outcome {
+        case .closed(let frame):
+            let code = frame.map { UInt16(webSocketErrorCode: $0.closeCode) }
+            logger.info("gateway connection closed", metadata: ["reason": "\(GatewayCloseReason(code: code))"])
+            next = machine.closed(code: code)
+        case .failed(let error):
+            next = machine.failed()
+            if next != .stop {
+                logger.info(
+                    "gateway connection failed", metadata: ["error": "\(String(describing: type(of: error)))"])
+            }
+        case .abandoned:
+            next = machine.abandoned()
+            if next != .stop { logger.info("gateway connection not upgraded in time; retrying") }
+        }
+        guard next == .renewToken else { return next }
+        return await renewAfterRefusal()
     }
 
-    /// After a close 4004: renews the access token and reconnects at once, or ends the session when the token
-    /// cannot be renewed or a renewed one was refused too.
-    private func renewAfterRefusal() async -> Decision {
-        guard !renewedAfterRefusal else { return .fatal(.gatewayClosed(.authenticationFailed)) }
+    /// After a close 4004: renews the access token, so that the next connection presents the new one.
+    private func renewAfterRefusal() async -> GatewayStateMachine.Next {
         do {
             _ = try await tokens.renewAccessToken(rejected: token)
-        } catch .unauthorized {
-            return .fatal(.gatewayClosed(.authenticationFailed))
-        } catch .cancelled {
-            return .stop
         } catch {
-            logger.warning("the access token could not be renewed", metadata: ["error": "\(error)"])
-            return .fatal(error)
+            switch error {
+            case .unauthorized, .cancelled: break
+            default: logger.warning("the access token could not be renewed", metadata: ["error": "\(error)"])
+            }
+            return machine.tokenRenewalFailed(error)
         }
         logger.info("access token refused by the gateway; renewed, reconnecting")
-        renewedAfterRefusal = true
-        return .renewed
+        return machine.tokenRenewed()
     }
 
     /// How one connection attempt ended.
@@ -309,7 +246,8 @@ public actor GatewayClient {
         finishAttempt(id, .abandoned)
     }
 
-    /// The WebSocket handler: reads messages in order, answers Hello, and beats until the connection ends.
+    /// The WebSocket handler: reads messages in order, parses each once, and performs what the state machine
+    /// answers (opening the session, beating, closing) until the connection ends.
     private nonisolated func serve(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         await attach(outbound)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -320,16 +258,26 @@ public actor GatewayClient {
                 case .text(let text): bytes = Array(text.utf8)
                 case .binary(var buffer): bytes = buffer.readBytes(length: buffer.readableBytes) ?? []
                 }
-                switch await handle(bytes) {
+                let received = ReceivedFrame(bytes: bytes)
+                switch await handle(received) {
                 case .none:
                     break
-                case .send(let text):
-                    try await outbound.writeTextMessage(text)
-                case .open(let text, let interval):
-                    try await outbound.writeTextMessage(text)
-                    group.addTask { try await self.beat(outbound, every: interval) }
-                case .close:
-                    try await outbound.close(Self.resumableClose, reason: nil)
+                case .deliver:
+                    continuation.yield(received)
+                case .sendHeartbeat:
+                    try await outbound.writeTextMessage(Self.heartbeat)
+                case .open(let opening, let interval):
+                    switch await openingText(opening) {
+                    case .success(let text):
+                        try await outbound.writeTextMessage(text)
+                        group.addTask { try await self.beat(outbound, every: interval) }
+                    case .failure(let error):
+                        if case .close(let cause) = await openingFailed(error) {
+                            try await close(outbound, because: cause)
+                        }
+                    }
+                case .close(let cause):
+                    try await close(outbound, because: cause)
                 }
             }
             group.cancelAll()
@@ -339,36 +287,38 @@ public actor GatewayClient {
     /// A client close code that keeps the session resumable (1000 and 1001 may end it on the server).
     private static let resumableClose = WebSocketErrorCode(codeNumber: 4000)
 
-    /// Drops the connection when no Hello arrives in time.
-    private func watchHello(_ outbound: WebSocketOutboundWriter) async throws {
-        try await Task.sleep(for: configuration.helloTimeout)
-        guard !greeted else { return }
-        logger.info("gateway sent no Hello in time")
-        decision = decision ?? .reconnect(resume: true)
+    /// A heartbeat, `{"op":1}`.
+    private static let heartbeat = String(decoding: Frame(op: .heartbeat).encoded(), as: UTF8.self)
+
+    /// Closes the connection with the resumable code, for `cause`.
+    private nonisolated func close(_ outbound: WebSocketOutboundWriter, because cause: GatewayStateMachine.CloseCause)
+        async throws
+    {
+        logger.info("gateway connection closing", metadata: ["cause": "\(cause)"])
         try await outbound.close(Self.resumableClose, reason: nil)
     }
 
-    /// Sends a heartbeat every `interval`; drops the connection when the previous one was not acknowledged.
+    /// Drops the connection when no Hello arrives in time.
+    private nonisolated func watchHello(_ outbound: WebSocketOutboundWriter) async throws {
+        try await Task.sleep(for: configuration.helloTimeout)
+        guard case .close(let cause) = await helloTimeoutElapsed() else { return }
+        try await close(outbound, because: cause)
+    }
+
+    /// Sends a heartbeat every `interval` until the state machine closes the connection (a missed acknowledgement).
     private nonisolated func beat(_ outbound: WebSocketOutboundWriter, every interval: Duration) async throws {
         while true {
             try await Task.sleep(for: interval)
-            guard await takeAcknowledgement() else {
-                try await outbound.close(Self.resumableClose, reason: nil)
+            switch await heartbeatDue() {
+            case .sendHeartbeat:
+                try await outbound.writeTextMessage(Self.heartbeat)
+            case .close(let cause):
+                try await close(outbound, because: cause)
+                return
+            default:
                 return
             }
-            try await outbound.writeTextMessage(#"{"op":1}"#)
         }
-    }
-
-    /// Whether the last heartbeat was acknowledged; arms the check for the next one. A miss decides to reconnect.
-    private func takeAcknowledgement() -> Bool {
-        guard acknowledged else {
-            logger.info("gateway heartbeat not acknowledged; reconnecting")
-            decision = decision ?? .reconnect(resume: true)
-            return false
-        }
-        acknowledged = false
-        return true
     }
 
     private func attach(_ writer: WebSocketOutboundWriter) {
@@ -376,66 +326,36 @@ public actor GatewayClient {
         upgraded = true
     }
 
-    /// Acts on one received message and hands app frames to ``frames``.
-    func handle(_ bytes: [UInt8]) -> Step {
-        guard let frame = try? Frame(parsing: bytes) else {
-            logger.debug("gateway message is not a frame; passed on")
-            continuation.yield(bytes)
-            return .none
-        }
-        switch frame.op {
-        case .hello:
-            guard let hello = try? frame.decodeData(as: Hello.self) else {
-                logger.info("gateway Hello unreadable; reconnecting")
-                decision = .reconnect(resume: true)
-                return .close
-            }
-            greeted = true
-            do {
-                return .open(try openingFrame(), interval: hello.heartbeatInterval)
-            } catch {
-                decision = .fatal(.invalidRequest(reason: error.description))
-                return .close
-            }
-        case .heartbeatAck:
-            acknowledged = true
-            return .none
-        case .heartbeat:
-            return .send(#"{"op":1}"#)
-        case .reconnect:
-            logger.info("gateway asked to reconnect")
-            decision = .reconnect(resume: true)
-            return .close
-        case .invalidSession:
-            let resumable = frame.data?.bytes == Array("true".utf8)
-            logger.info("gateway session invalid", metadata: ["resumable": "\(resumable)"])
-            decision = .reconnect(resume: resumable)
-            return .close
-        default:
-            if let sequence = frame.sequence { lastSequence = max(lastSequence ?? sequence, sequence) }
-            if frame.op == .dispatch, frame.type == .ready {
-                if let ready = try? frame.decodeData(as: Ready.self) { sessionID = ready.sessionID }
-                established = true
-                renewedAfterRefusal = false
-            } else if frame.op == .dispatch, frame.type == .resumed {
-                established = true
-                renewedAfterRefusal = false
-            }
-            continuation.yield(bytes)
-            return .none
-        }
+    private func handle(_ received: ReceivedFrame) -> GatewayStateMachine.Action {
+        machine.received(received)
     }
 
-    /// Identify, or Resume when a session is known: the text to send after Hello.
-    private func openingFrame() throws(ProtocolError) -> String {
-        let frame: Frame
-        if let sessionID {
-            frame = try Frame(
-                op: .resume, payload: Resume(token: token, sessionID: sessionID, sequence: lastSequence ?? 0))
-        } else {
-            frame = try Frame(op: .identify, payload: Identify(token: token))
+    private func heartbeatDue() -> GatewayStateMachine.Action {
+        machine.heartbeatDue()
+    }
+
+    private func helloTimeoutElapsed() -> GatewayStateMachine.Action {
+        machine.helloTimeoutElapsed()
+    }
+
+    private func openingFailed(_ error: ProtocolError) -> GatewayStateMachine.Action {
+        machine.openingFailed(reason: error.description)
+    }
+
+    /// The text of the opening frame the state machine chose, with the current token.
+    private func openingText(_ opening: GatewayStateMachine.Opening) -> Result<String, ProtocolError> {
+        do throws(ProtocolError) {
+            let frame: Frame
+            switch opening {
+            case .identify:
+                frame = try Frame(op: .identify, payload: Identify(token: token))
+            case .resume(let sessionID, let sequence):
+                frame = try Frame(op: .resume, payload: Resume(token: token, sessionID: sessionID, sequence: sequence))
+            }
+            return .success(String(decoding: frame.encoded(), as: UTF8.self))
+        } catch {
+            return .failure(error)
         }
-        return String(decoding: frame.encoded(), as: UTF8.self)
     }
 
     /// Sleeps for `delay` unless ``stop()`` or cancellation comes first.

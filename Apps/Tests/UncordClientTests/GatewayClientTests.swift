@@ -22,8 +22,8 @@ import UncordProtocol
                 baseURL: url, token: "secret-token", configuration: Self.configuration, logger: Logger(label: "test"))
             let collector = Task {
                 var seen: [String] = []
-                for await bytes in client.frames {
-                    let frame = try Frame(parsing: bytes)
+                for await received in client.frames {
+                    let frame = try #require(received.frame)
                     seen.append("\(frame.sequence.map(String.init) ?? "-") \(frame.type?.rawValue ?? "?")")
                 }
                 return seen

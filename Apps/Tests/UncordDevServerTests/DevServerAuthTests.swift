@@ -121,7 +121,7 @@ import UncordProtocol
         let running = Task { try await gateway.run() }
         var ready = false
         for await frame in gateway.frames {
-            if String(decoding: frame, as: UTF8.self).contains(#""READY""#) {
+            if String(decoding: frame.bytes, as: UTF8.self).contains(#""READY""#) {
                 ready = true
                 break
             }

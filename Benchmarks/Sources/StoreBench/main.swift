@@ -5,6 +5,7 @@ import Foundation
 //   (the open and notification probes' children are StoreProbe, beside this binary: see its main.swift)
 //   StoreBench catchup PATH URL USER   the catch-up probe's child: catches up from READY (key on stdin)
 //   StoreBench catch-up           the catch-up figures alone (seeding 10,000 messages takes a minute or two)
+//   StoreBench frame-to-event     `frame_to_event_us` alone
 //   StoreBench receive PATH FILE…  a receiving child of the two-process figure (key, then "go", on stdin)
 //   StoreBench profile SECONDS [SESSIONS]   receives in a loop, for `perf record` (see below)
 //   StoreBench wal                WAL pages written per received message
@@ -16,6 +17,11 @@ do {
         let executable = URL(fileURLWithPath: arguments[0]).standardizedFileURL
         let figures = try CatchUpProbe.measure(executable, log: log)
         print(String(format: "catch_up_10k_s %.2f\ncatch_up_10k_rss_mib %.2f", figures.seconds, figures.residentMiB))
+    case (2, "frame-to-event"):
+        let log: @Sendable (String) -> Void = { text in FileHandle.standardError.write(Data("\(text)\n".utf8)) }
+        let figure = try FrameToEvent.measure(log: log)
+        print(String(format: "frame_to_event_us %.2f", figure.median))
+        print("samples:", figure.samples.map { String(format: "%.2f", $0) }.joined(separator: " "))
     case (5, "catchup"):
         try CatchUpProbe.child(path: arguments[2], url: arguments[3], user: arguments[4])
     case (_, "receive") where arguments.count >= 4:
@@ -75,12 +81,17 @@ do {
         let catchUp = try CatchUpProbe.measure(executable, log: log)
         figures.results["catch_up_10k_s"] = catchUp.seconds
         figures.results["catch_up_10k_rss_mib"] = catchUp.residentMiB
+        log("one DM_MESSAGE_CREATE frame to one app event...")
+        let frameToEvent = try FrameToEvent.measure(log: log)
+        figures.results["frame_to_event_us"] = frameToEvent.median
+        figures.results["frame_to_event_us_samples"] = frameToEvent.samples
         log("sessions (growing a store to 10,000 sessions)...")
         try figures.sessions(openProbe: executable.deletingLastPathComponent().appendingPathComponent("StoreProbe"))
         let json = try JSONSerialization.data(withJSONObject: figures.results, options: [.prettyPrinted, .sortedKeys])
         try json.write(to: URL(fileURLWithPath: arguments[2]))
     default:
-        FileHandle.standardError.write(Data("usage: StoreBench measure OUT.json | StoreBench catch-up\n".utf8))
+        FileHandle.standardError.write(
+            Data("usage: StoreBench measure OUT.json | StoreBench catch-up | StoreBench frame-to-event\n".utf8))
         exit(2)
     }
 } catch {

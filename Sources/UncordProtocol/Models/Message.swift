@@ -77,6 +77,16 @@ public struct Message: Sendable, Equatable, Codable {
         self.createdAt = createdAt
     }
 
+    /// The wrap addressed to `device`: the one naming it, or the one the server gave for "this device" (the empty
+    /// `device_id` of a list asked for by that device). The one rule for which wrap is a device's.
+    ///
+    /// ```swift
+    /// guard let wrap = message.wrap(for: myDevice) else { return .noKeyForThisDevice }
+    /// ```
+    public func wrap(for device: UUID) -> EncryptedMessageKey? {
+        messageKeys?.first { $0.recipient == .thisDevice || $0.recipient == .device(device) }
+    }
+
     private enum CodingKeys: String, CodingKey {
         case id
         case channelID = "channel_id"

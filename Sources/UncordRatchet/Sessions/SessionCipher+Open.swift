@@ -100,10 +100,7 @@ extension SessionCipher {
     ///   ``open(content:wrap:channel:author:in:)`` throws.
     public func open(_ message: Message, in store: some RatchetStore) throws -> OpenedMessage {
         let local = try store.localIdentity()
-        let wrap = message.messageKeys?.first {
-            $0.recipient == .thisDevice || $0.recipient == .device(local.address.device)
-        }
-        guard let wrap else { throw RatchetError.notAddressedToThisDevice }
+        guard let wrap = message.wrap(for: local.address.device) else { throw RatchetError.notAddressedToThisDevice }
         let content: [UInt8]
         do { content = try Base64.decode(message.content) } catch {
             throw RatchetError.malformed("the content is not base64")

@@ -148,7 +148,7 @@ extension SQLiteStore {
 
     /// The key wrap `message` carries for `device`, if any.
     static func wrap(in message: Message, for device: UUID) -> [UInt8]? {
-        message.messageKeys?.first { $0.recipient == .thisDevice || $0.recipient == .device(device) }?.encryptedKey
+        message.wrap(for: device)?.encryptedKey
     }
 
     /// The id of the stored message that `message` is a second copy of (see ``ReceivedMessage/duplicateOf``); `nil`

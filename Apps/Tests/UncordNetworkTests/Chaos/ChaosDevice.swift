@@ -32,14 +32,16 @@ actor EventLog {
 
 /// One device of the chaos run, wired as an app wires the engine: its store, the engine over a ``ChaosServerAPI``,
 /// and a gateway client whose connection goes through its own ``LoopbackRelay`` (so it can be cut) and whose
-/// frames pass the device's ``FrameFaults`` on their way to the engine, one at a time, in the order they leave the
-/// fault layer.
+/// frames pass the device's ``FrameFaults`` on their way to the engine's ``E2EEEngine/events(from:)``, in the
+/// order they leave the fault layer.
 final class ChaosDevice: Sendable {
-    /// A gateway session and the task that feeds its frames to the engine.
+    /// A gateway session, the task that passes its frames through the fault layer, and the one that collects the
+    /// engine's events for them.
     struct Connection: Sendable {
         let gateway: GatewayClient
         let run: Task<Void, any Error>
         let pump: Task<Void, Never>
+        let listen: Task<Void, Never>
     }
 
     let name: String
@@ -85,22 +87,30 @@ final class ChaosDevice: Sendable {
             logger: logger)
         let (faults, engine, events) = (self.faults, self.engine, self.events)
         let run = Task { try await gateway.run() }
+        // The frames as they leave the fault layer; when the gateway's end, every frame it still holds follows.
+        let (routed, input) = AsyncStream.makeStream(of: ReceivedFrame.self)
         let pump = Task {
             for await frame in gateway.frames {
-                for routed in await faults.route(frame) { await events.append(await engine.process(frame: routed)) }
+                for out in await faults.route(frame) { input.yield(out) }
             }
+            for frame in await faults.flush() { input.yield(frame) }
+            input.finish()
         }
-        connection.withLock { $0 = Connection(gateway: gateway, run: run, pump: pump) }
+        let listen = Task {
+            for await event in engine.events(from: routed) { await events.append([event]) }
+        }
+        connection.withLock { $0 = Connection(gateway: gateway, run: run, pump: pump, listen: listen) }
     }
 
-    /// Ends the gateway session, then hands the engine every frame the fault layer still holds.
+    /// Ends the gateway session, hands the engine every frame the fault layer still holds, and waits for the
+    /// engine's events for them.
     func disconnect() async {
         guard let current = connection.withLock({ $0 }) else { return }
         await current.gateway.stop()
         _ = await current.run.result
         await current.pump.value
+        await current.listen.value
         connection.withLock { $0 = nil }
-        for frame in await faults.flush() { await events.append(await engine.process(frame: frame)) }
     }
 
     /// Encrypts, posts and acknowledges `text` as an app would: a failed preparation (nothing stored) is prepared

@@ -86,7 +86,7 @@ actor FrameFaults {
     private let random: ChaosRandom
     private let tally: ChaosTally
     private var enabled = false
-    private var held: [(frame: [UInt8], after: Int)] = []
+    private var held: [(frame: ReceivedFrame, after: Int)] = []
 
     init(random: ChaosRandom, tally: ChaosTally) {
         self.random = random
@@ -96,8 +96,8 @@ actor FrameFaults {
     func set(enabled: Bool) { self.enabled = enabled }
 
     /// The frames to hand the engine now, in order, for one frame from the gateway.
-    func route(_ frame: [UInt8]) -> [[UInt8]] {
-        var out: [[UInt8]] = []
+    func route(_ frame: ReceivedFrame) -> [ReceivedFrame] {
+        var out: [ReceivedFrame] = []
         if !enabled {
             out.append(frame)
         } else if random.chance(0.08) {
@@ -116,11 +116,11 @@ actor FrameFaults {
     }
 
     /// Every held frame, in the order they were held.
-    func flush() -> [[UInt8]] { release(all: true) }
+    func flush() -> [ReceivedFrame] { release(all: true) }
 
-    private func release(all: Bool) -> [[UInt8]] {
-        var due: [[UInt8]] = []
-        var kept: [(frame: [UInt8], after: Int)] = []
+    private func release(all: Bool) -> [ReceivedFrame] {
+        var due: [ReceivedFrame] = []
+        var kept: [(frame: ReceivedFrame, after: Int)] = []
         for entry in held {
             if all || entry.after <= 1 { due.append(entry.frame) } else { kept.append((entry.frame, entry.after - 1)) }
         }
