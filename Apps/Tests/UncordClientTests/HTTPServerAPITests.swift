@@ -15,7 +15,7 @@ import UncordProtocol
         """
 
     func api(_ url: URL) -> HTTPServerAPI {
-        HTTPServerAPI(baseURL: url, token: "secret-token", timeout: .seconds(10), logger: Logger(label: "test"))
+        HTTPServerAPI(baseURL: url, token: "secret-token", timeout: .seconds(60), logger: Logger(label: "test"))
     }
 
     @Test func successUnwrapsDataAndSendsTheToken() async throws {

@@ -17,7 +17,7 @@ import UncordProtocol
 
     func api(_ url: URL, waits: Waits, attempts: Int = 6) -> HTTPServerAPI {
         HTTPServerAPI(
-            baseURL: url, token: "t", timeout: .seconds(10),
+            baseURL: url, token: "t", timeout: .seconds(60),
             rateLimit: RateLimitPolicy(
                 maximumAttempts: attempts, initialDelay: .seconds(1), maximumDelay: .seconds(60),
                 sleep: { duration in waits.recorded.withLock { $0.append(duration) } }),

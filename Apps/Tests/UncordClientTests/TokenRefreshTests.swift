@@ -41,7 +41,7 @@ import UncordProtocol
         let saved = Saved()
         try await withFakeHTTPServer(state) { url in
             let tokens = provider(url, state, saved: saved)
-            let api = HTTPServerAPI(baseURL: url, tokens: tokens, timeout: .seconds(10), logger: Logger(label: "t"))
+            let api = HTTPServerAPI(baseURL: url, tokens: tokens, timeout: .seconds(60), logger: Logger(label: "t"))
             let devices = try await api.devices()
             #expect(devices.isEmpty)
             let current = await tokens.currentTokens
@@ -66,7 +66,7 @@ import UncordProtocol
         let saved = Saved()
         try await withFakeHTTPServer(state) { url in
             let tokens = provider(url, state, saved: saved)
-            let api = HTTPServerAPI(baseURL: url, tokens: tokens, timeout: .seconds(10), logger: Logger(label: "t"))
+            let api = HTTPServerAPI(baseURL: url, tokens: tokens, timeout: .seconds(60), logger: Logger(label: "t"))
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for _ in 0..<5 { group.addTask { _ = try await api.devices() } }
                 try await group.waitForAll()
@@ -87,7 +87,7 @@ import UncordProtocol
         let saved = Saved()
         try await withFakeHTTPServer(state) { url in
             let api = HTTPServerAPI(
-                baseURL: url, tokens: provider(url, state, saved: saved), timeout: .seconds(10),
+                baseURL: url, tokens: provider(url, state, saved: saved), timeout: .seconds(60),
                 logger: Logger(label: "t"))
             await #expect(throws: ClientError.signInRequired(code: .tokenReused)) { _ = try await api.devices() }
         }
@@ -101,7 +101,7 @@ import UncordProtocol
         await state.set("POST", "/api/v1/auth/refresh", CannedAnswer(status: 200, body: Self.pair("a2", "r2")))
         try await withFakeHTTPServer(state) { url in
             let api = HTTPServerAPI(
-                baseURL: url, tokens: provider(url, state, saved: Saved(), failSave: true), timeout: .seconds(10),
+                baseURL: url, tokens: provider(url, state, saved: Saved(), failSave: true), timeout: .seconds(60),
                 logger: Logger(label: "t"))
             await #expect {
                 _ = try await api.devices()
@@ -128,7 +128,7 @@ import UncordProtocol
             let early = try await tokens.accessToken()
             #expect(early == expiring)
             clock.withLock { $0 = start.addingTimeInterval(8) }
-            let api = HTTPServerAPI(baseURL: url, tokens: tokens, timeout: .seconds(10), logger: Logger(label: "t"))
+            let api = HTTPServerAPI(baseURL: url, tokens: tokens, timeout: .seconds(60), logger: Logger(label: "t"))
             _ = try await api.devices()
         }
         #expect(await state.requests.map(\.authorization) == [nil, "Bearer a2"])
@@ -138,7 +138,7 @@ import UncordProtocol
         let state = FakeHTTPState()
         await state.set("GET", Self.devicesPath, CannedAnswer(status: 401, body: Self.expired))
         try await withFakeHTTPServer(state) { url in
-            let api = HTTPServerAPI(baseURL: url, token: "fixed", timeout: .seconds(10), logger: Logger(label: "t"))
+            let api = HTTPServerAPI(baseURL: url, token: "fixed", timeout: .seconds(60), logger: Logger(label: "t"))
             await #expect(throws: ClientError.unauthorized(code: .tokenExpired, message: "expired")) {
                 _ = try await api.devices()
             }

@@ -72,7 +72,7 @@ struct CLINetworkTests {
         #expect(object["author_id"] as? String == Self.alice)
         #expect(UUID(uuidString: object["author_device"] as? String ?? "") != nil)
 
-        let ended = try await listen.finish(timeout: .seconds(20))
+        let ended = try await listen.finish(timeout: .seconds(90))
         #expect(ended.status == 0, "\(ended.standardError)")
         for output in [ended.standardOutput, ended.standardError, sent.standardError] {
             #expect(!output.contains("dev:"), "a token was printed")
@@ -138,7 +138,7 @@ struct CLINetworkTests {
         _ = try await server.waitForLine(timeout: .seconds(30)) { $0.hasPrefix("listening on ") }
         #expect(server.process.isRunning)
         server.closeInput()
-        let ended = try await server.finish(timeout: .seconds(20))
+        let ended = try await server.finish(timeout: .seconds(90))
         #expect(ended.status == 0, "\(ended.standardError)")
     }
 }

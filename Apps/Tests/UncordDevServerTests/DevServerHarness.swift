@@ -18,12 +18,13 @@ struct RunningServer {
 
     /// Starts a server on port 0 with `directory` as its data folder; the real server's HTTP rate limit is off
     /// unless `rateLimit` is given (the tests make many requests quickly); the gateway's is the real one (120 a
-    /// minute) unless `gatewayRateLimit` is given.
+    /// minute) unless `gatewayRateLimit` is given. The heartbeat interval is a minute unless `heartbeat` is given, so a
+    /// test that drives the gateway by hand is never cut off for a late heartbeat when the machine is loaded.
     ///
     /// A server stopped a moment ago in this process may still hold the data folder's lock while its last
     /// connections wind down; the start is retried for a few seconds then.
     static func start(
-        directory: String, heartbeat: Duration = .milliseconds(2000), rateLimit: Int = 0, gatewayRateLimit: Int = 120,
+        directory: String, heartbeat: Duration = .seconds(60), rateLimit: Int = 0, gatewayRateLimit: Int = 120,
         publishedDefects: Bool = false, identifyTimeout: Duration = .seconds(30),
         accessTokenLifetime: Duration = .seconds(900), mfaCode: String? = nil
     ) async throws -> RunningServer {

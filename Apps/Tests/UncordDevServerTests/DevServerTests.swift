@@ -19,7 +19,7 @@ struct DevServerTests {
         try await server.gateway { gateway in
             let hello = try #require(try await gateway.next())
             #expect(hello.op == .hello)
-            #expect(try hello.decodeData(as: Hello.self).heartbeatInterval == .milliseconds(2000))
+            #expect(try hello.decodeData(as: Hello.self).heartbeatInterval == .seconds(60))
             try await gateway.send(#"{"op":2,"d":{"token":"\#(token)"}}"#)
             let ready = try #require(try await gateway.next())
             #expect(ready.type == .ready && ready.sequence == 1)
