@@ -72,20 +72,47 @@ public struct DoubleRatchet: Sendable, Equatable {
 
     /// Encrypts one message: `AEAD(mk, plaintext, AD || header)`.
     public mutating func encrypt(_ plaintext: some ContiguousBytes) throws(RatchetError) -> RatchetMessage {
+        let (header, ciphertext) = try encrypt { (keyAndNonce, ad) throws(CryptoError) in
+            try XChaCha20Poly1305.seal(plaintext, keyAndNonce: keyAndNonce, authenticating: ad)
+        }
+        return RatchetMessage(header: header, ciphertext: ciphertext)
+    }
+
+    /// ``encrypt(_:)`` writing the message into `out` instead of new arrays: the header
+    /// (``RatchetHeader/byteCount`` bytes), then `ciphertext || tag` (the plaintext's length + 16). For a message
+    /// sent inside a larger one, as a key wrap is.
+    mutating func encrypt(
+        _ plaintext: some ContiguousBytes, into out: UnsafeMutableRawBufferPointer
+    ) throws(RatchetError) {
+        guard out.count >= RatchetHeader.byteCount else {
+            throw .crypto(.invalidLength(what: "ratchet message", expected: RatchetHeader.byteCount, actual: out.count))
+        }
+        let (header, _) = try encrypt { (keyAndNonce, ad) throws(CryptoError) in
+            try XChaCha20Poly1305.seal(
+                plaintext, keyAndNonce: keyAndNonce, authenticating: ad,
+                into: UnsafeMutableRawBufferPointer(rebasing: out[RatchetHeader.byteCount...]))
+        }
+        header.write(into: out)
+    }
+
+    /// One sending step: the header, then `seal` with the message's key and nonce and its associated data
+    /// `AD || header`; the chain advances only when `seal` succeeded.
+    private mutating func encrypt<Sealed>(
+        sealing seal: (_ keyAndNonce: UnsafeRawBufferPointer, _ ad: UnsafeRawBufferPointer) throws(CryptoError) ->
+            Sealed
+    ) throws(RatchetError) -> (RatchetHeader, Sealed) {
         guard let chain = sendingChain else { throw .sendingChainMissing }
         guard sendCount < UInt32.max else { throw .counterExhausted }
         let header = RatchetHeader(
             ratchetKey: sendingKey.publicKey, previousChainLength: previousSendCount, messageNumber: sendCount)
-        let (next, messageKey) = RatchetKDF.chain(chain)
-        let ciphertext = try RatchetError.wrapping { () throws(CryptoError) in
-            let keys = try MessageKeys(messageKey)
-            return try withMessageAssociatedData(header) { (ad) throws(CryptoError) in
-                try XChaCha20Poly1305.seal(plaintext, keyAndNonce: keys.keyAndNonce, authenticating: ad)
+        let (next, sealed) = try RatchetKDF.step(chain) { (keyAndNonce) throws(RatchetError) in
+            try RatchetError.wrapping { () throws(CryptoError) in
+                try withMessageAssociatedData(header) { (ad) throws(CryptoError) in try seal(keyAndNonce, ad) }
             }
         }
         sendingChain = next
         sendCount += 1
-        return RatchetMessage(header: header, ciphertext: ciphertext)
+        return (header, sealed)
     }
 
     /// Two states are equal when every key, chain, counter and skipped key is; secrets compare in constant time.
@@ -151,8 +178,10 @@ public struct DoubleRatchet: Sendable, Equatable {
         guard header.messageNumber >= receiveCount else { throw .duplicateMessage }
         try skipMessageKeys(until: header.messageNumber)
         guard let chain = receivingChain else { throw .malformed("no receiving chain") }
-        let (nextChain, messageKey) = RatchetKDF.chain(chain)
-        let output = try accept(try open(message, with: messageKey))
+        let (nextChain, plaintext) = try RatchetKDF.step(chain) { (keyAndNonce) throws(RatchetError) in
+            try open(message, keyAndNonce: keyAndNonce)
+        }
+        let output = try accept(plaintext)
         receivingChain = nextChain
         receiveCount = header.messageNumber + 1
 
@@ -185,11 +214,19 @@ public struct DoubleRatchet: Sendable, Equatable {
         receivingChain = chain
     }
 
+    /// Decrypts with a stored (skipped) message key.
     private func open(_ message: RatchetMessage, with messageKey: SecureBytes) throws(RatchetError) -> SecureBytes {
+        try RatchetKDF.withMessageKeys(messageKey) { (keyAndNonce) throws(RatchetError) in
+            try open(message, keyAndNonce: keyAndNonce)
+        }
+    }
+
+    private func open(
+        _ message: RatchetMessage, keyAndNonce: UnsafeRawBufferPointer
+    ) throws(RatchetError) -> SecureBytes {
         do {
-            let keys = try MessageKeys(messageKey)
             return try withMessageAssociatedData(message.header) { (ad) throws(CryptoError) in
-                try XChaCha20Poly1305.open(message.ciphertext, keyAndNonce: keys.keyAndNonce, authenticating: ad)
+                try XChaCha20Poly1305.open(message.ciphertext, keyAndNonce: keyAndNonce, authenticating: ad)
             }
         } catch .authenticationFailed {
             throw .authenticationFailed(.messageTag)

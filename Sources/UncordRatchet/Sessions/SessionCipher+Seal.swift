@@ -40,7 +40,7 @@ extension SessionCipher {
             nonce: random.bytes(XChaCha20Poly1305.nonceByteCount), channel: channel, author: local.address.user)
 
         // `CK || SHA-256(content)`, the same for every recipient: hashed once.
-        let wrapped = KeyWrap.plaintext(contentKey: contentKey, content: content)
+        let wrapped = try KeyWrap.plaintext(contentKey: contentKey, content: content)
         var step = PendingStep()
         var wraps: [SealedMessage.AddressedWrap] = []
         let fetched = Dictionary(bundles.map { ($0.userID, $0) }, uniquingKeysWith: { _, last in last })
@@ -62,8 +62,8 @@ extension SessionCipher {
                 var record = try sessionRecord(
                     for: address, bundle: deviceBundles[device], local: local, store: store, step: &step)
                 let wrap = try record.wrapWithActiveSession(wrapped, senderDevice: local.address.device)
-                step.changes.sessionRecords[address] = record
-                wraps.append(SealedMessage.AddressedWrap(recipient: address, bytes: wrap.encoded))
+                step.changes.sessionRecords[address] = consume record
+                wraps.append(SealedMessage.AddressedWrap(recipient: address, bytes: wrap))
             }
         }
         try store.commit(step.changes)
