@@ -105,9 +105,12 @@ public struct DoubleRatchet: Sendable, Equatable {
         guard sendCount < UInt32.max else { throw .counterExhausted }
         let header = RatchetHeader(
             ratchetKey: sendingKey.publicKey, previousChainLength: previousSendCount, messageNumber: sendCount)
+        let associatedData = associatedData
         let (next, sealed) = try RatchetKDF.step(chain) { (keyAndNonce) throws(RatchetError) in
             try RatchetError.wrapping { () throws(CryptoError) in
-                try withMessageAssociatedData(header) { (ad) throws(CryptoError) in try seal(keyAndNonce, ad) }
+                try Self.withMessageAssociatedData(associatedData, header) { (ad) throws(CryptoError) in
+                    try seal(keyAndNonce, ad)
+                }
             }
         }
         sendingChain = next
@@ -155,7 +158,7 @@ public struct DoubleRatchet: Sendable, Equatable {
         let header = message.header
         let index = SkippedMessageKeys.Index(ratchetKey: header.ratchetKey, messageNumber: header.messageNumber)
         if let messageKey = try skipped.key(for: index) {
-            let output = try accept(try open(message, with: messageKey))
+            let output = try accept(try Self.open(message, with: messageKey, associatedData: associatedData))
             skipped.remove(index)
             return output
         }
@@ -178,8 +181,9 @@ public struct DoubleRatchet: Sendable, Equatable {
         guard header.messageNumber >= receiveCount else { throw .duplicateMessage }
         try skipMessageKeys(until: header.messageNumber)
         guard let chain = receivingChain else { throw .malformed("no receiving chain") }
+        let associatedData = associatedData
         let (nextChain, plaintext) = try RatchetKDF.step(chain) { (keyAndNonce) throws(RatchetError) in
-            try open(message, keyAndNonce: keyAndNonce)
+            try Self.open(message, keyAndNonce: keyAndNonce, associatedData: associatedData)
         }
         let output = try accept(plaintext)
         receivingChain = nextChain
@@ -214,18 +218,23 @@ public struct DoubleRatchet: Sendable, Equatable {
         receivingChain = chain
     }
 
+    // The helpers below are static and take the session's associated data rather than `self`: called from the
+    // closures of a mutating step, an instance method made a copy of the whole state for every message.
+
     /// Decrypts with a stored (skipped) message key.
-    private func open(_ message: RatchetMessage, with messageKey: SecureBytes) throws(RatchetError) -> SecureBytes {
+    private static func open(
+        _ message: RatchetMessage, with messageKey: SecureBytes, associatedData: [UInt8]
+    ) throws(RatchetError) -> SecureBytes {
         try RatchetKDF.withMessageKeys(messageKey) { (keyAndNonce) throws(RatchetError) in
-            try open(message, keyAndNonce: keyAndNonce)
+            try open(message, keyAndNonce: keyAndNonce, associatedData: associatedData)
         }
     }
 
-    private func open(
-        _ message: RatchetMessage, keyAndNonce: UnsafeRawBufferPointer
+    private static func open(
+        _ message: RatchetMessage, keyAndNonce: UnsafeRawBufferPointer, associatedData: [UInt8]
     ) throws(RatchetError) -> SecureBytes {
         do {
-            return try withMessageAssociatedData(message.header) { (ad) throws(CryptoError) in
+            return try withMessageAssociatedData(associatedData, message.header) { (ad) throws(CryptoError) in
                 try XChaCha20Poly1305.open(message.ciphertext, keyAndNonce: keyAndNonce, authenticating: ad)
             }
         } catch .authenticationFailed {
@@ -236,8 +245,8 @@ public struct DoubleRatchet: Sendable, Equatable {
     }
 
     /// Runs `body` with a message's associated data, `AD || header`, built on the stack rather than in a new array.
-    private func withMessageAssociatedData<R>(
-        _ header: RatchetHeader, _ body: (UnsafeRawBufferPointer) throws(CryptoError) -> R
+    private static func withMessageAssociatedData<R>(
+        _ associatedData: [UInt8], _ header: RatchetHeader, _ body: (UnsafeRawBufferPointer) throws(CryptoError) -> R
     ) throws(CryptoError) -> R {
         let count = associatedData.count + RatchetHeader.byteCount
         return try withUnsafeTemporaryAllocation(byteCount: count, alignment: 1) {
