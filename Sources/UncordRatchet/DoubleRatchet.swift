@@ -143,6 +143,22 @@ public struct DoubleRatchet: Sendable, Equatable {
         _ message: RatchetMessage, using keys: some KeyPairSource,
         accepting accept: (SecureBytes) throws(RatchetError) -> Output
     ) throws(RatchetError) -> Output {
+        let header = message.header
+        if skipped.count == 0, header.messageNumber == receiveCount, header.ratchetKey == remoteKey,
+            let chain = receivingChain
+        {
+            // The next message of the current receiving chain, with no skipped key that could match it: the step
+            // changes only the chain and its counter, after the message has authenticated, so it runs in place
+            // with no copy of the whole state to fall back to (what decryptInPlace would do with it, step for step).
+            let associatedData = associatedData
+            let (nextChain, plaintext) = try RatchetKDF.step(chain) { (keyAndNonce) throws(RatchetError) in
+                try Self.open(message, keyAndNonce: keyAndNonce, associatedData: associatedData)
+            }
+            let output = try accept(plaintext)
+            receivingChain = nextChain
+            receiveCount = header.messageNumber + 1
+            return output
+        }
         var next = self
         let output = try next.decryptInPlace(message, using: keys, accepting: accept)
         self = next
