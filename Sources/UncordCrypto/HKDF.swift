@@ -79,15 +79,33 @@ public enum HKDF {
         salt: PreparedSalt, ikm: some ContiguousBytes, info: some ContiguousBytes, length: Int
     ) throws(CryptoError) -> SecureBytes {
         try checkLength(length)
-        return SecureBytes(count: length) { out in
-            withScratch { scratch in
-                withUnsafeMutableBytes(of: &scratch.pointee.prk) { prk in
-                    scratch.pointee.state = salt.keyed
-                    ikm.withUnsafeBytes { HMACSHA256.update(&scratch.pointee.state, $0) }
-                    HMACSHA256.finalize(&scratch.pointee.state, into: prk.bytes)
-                    info.withUnsafeBytes { info in
-                        expand(prk: UnsafeRawBufferPointer(prk), info: info, into: out, scratch: scratch)
-                    }
+        return SecureBytes(count: length) { out in derive(salt: salt, ikm: ikm, info: info, into: out) }
+    }
+
+    /// ``deriveKey(salt:ikm:info:length:)`` with a prepared salt, into memory the caller owns and wipes
+    /// (`out.count` bytes): for keys used once, such as one message's key and nonce, that need no secret of their
+    /// own.
+    /// - Throws: ``CryptoError/invalidParameter(_:)`` when `out.count` is not in `0...8160`.
+    public static func deriveKey(
+        salt: PreparedSalt, ikm: some ContiguousBytes, info: some ContiguousBytes,
+        into out: UnsafeMutableRawBufferPointer
+    ) throws(CryptoError) {
+        try checkLength(out.count)
+        derive(salt: salt, ikm: ikm, info: info, into: out)
+    }
+
+    /// Extract from a copy of the prepared salt's keyed state, then expand into `out`.
+    private static func derive(
+        salt: PreparedSalt, ikm: some ContiguousBytes, info: some ContiguousBytes,
+        into out: UnsafeMutableRawBufferPointer
+    ) {
+        withScratch { scratch in
+            withUnsafeMutableBytes(of: &scratch.pointee.prk) { prk in
+                scratch.pointee.state = salt.keyed
+                ikm.withUnsafeBytes { HMACSHA256.update(&scratch.pointee.state, $0) }
+                HMACSHA256.finalize(&scratch.pointee.state, into: prk.bytes)
+                info.withUnsafeBytes { info in
+                    expand(prk: UnsafeRawBufferPointer(prk), info: info, into: out, scratch: scratch)
                 }
             }
         }

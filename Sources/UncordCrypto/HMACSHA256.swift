@@ -63,6 +63,33 @@ public final class HMACSHA256: @unchecked Sendable {
     public static func authenticate(
         _ first: some ContiguousBytes, _ second: some ContiguousBytes, key: some ContiguousBytes
     ) -> (SecureBytes, SecureBytes) {
+        SecureBytes.withTemporaryBytes(count: 2 * byteCount) { tags in
+            writeTags(first, second, key: key, into: tags.bytes)
+            return (
+                SecureBytes(copying: UnsafeRawBufferPointer(rebasing: tags[0..<byteCount])),
+                SecureBytes(copying: UnsafeRawBufferPointer(rebasing: tags[byteCount...]))
+            )
+        }
+    }
+
+    /// ``authenticate(_:_:key:)`` into memory the caller owns and wipes: the first tag in bytes 0..<32 of `tags`,
+    /// the second in 32..<64. For a chain step whose message key is used once and never kept as a secret of its own.
+    /// - Throws: ``CryptoError/invalidLength(what:expected:actual:)`` when `tags` is not 64 bytes.
+    public static func authenticate(
+        _ first: some ContiguousBytes, _ second: some ContiguousBytes, key: some ContiguousBytes,
+        into tags: UnsafeMutableRawBufferPointer
+    ) throws(CryptoError) {
+        guard tags.count == 2 * byteCount else {
+            throw .invalidLength(what: "two HMAC-SHA-256 tags", expected: 2 * byteCount, actual: tags.count)
+        }
+        writeTags(first, second, key: key, into: tags.bytes)
+    }
+
+    /// The two tags of ``authenticate(_:_:key:)``, written at `out` and `out + 32`.
+    private static func writeTags(
+        _ first: some ContiguousBytes, _ second: some ContiguousBytes, key: some ContiguousBytes,
+        into out: UnsafeMutablePointer<UInt8>
+    ) {
         var keyed = crypto_auth_hmacsha256_state()
         var state = crypto_auth_hmacsha256_state()
         defer {
@@ -70,14 +97,12 @@ public final class HMACSHA256: @unchecked Sendable {
             sodium_memzero(&state, MemoryLayout<crypto_auth_hmacsha256_state>.size)
         }
         key.withUnsafeBytes { initialize(&keyed, key: $0) }
-        func tag(_ message: some ContiguousBytes) -> SecureBytes {
-            state = keyed
-            return SecureBytes(count: byteCount) { out in
-                message.withUnsafeBytes { update(&state, $0) }
-                finalize(&state, into: out.bytes)
-            }
-        }
-        return (tag(first), tag(second))
+        state = keyed
+        first.withUnsafeBytes { update(&state, $0) }
+        finalize(&state, into: out)
+        state = keyed
+        second.withUnsafeBytes { update(&state, $0) }
+        finalize(&state, into: out + byteCount)
     }
 
     /// One-shot HMAC-SHA-256.

@@ -15,6 +15,17 @@ public enum SHA256 {
         }
         return out
     }
+
+    /// Hashes `data` into `out`, which must be 32 bytes: for a digest written straight into a larger buffer.
+    /// - Throws: ``CryptoError/invalidLength(what:expected:actual:)`` when `out` is not 32 bytes.
+    public static func hash(_ data: some ContiguousBytes, into out: UnsafeMutableRawBufferPointer) throws(CryptoError) {
+        guard out.count == byteCount else {
+            throw .invalidLength(what: "SHA-256 digest", expected: byteCount, actual: out.count)
+        }
+        data.withUnsafeBytes { input in
+            Sodium.infallible(crypto_hash_sha256(out.bytes, input.bytes, UInt64(input.count)), "crypto_hash_sha256")
+        }
+    }
 }
 
 /// SHA-512 (`crypto_hash_sha512`), one-shot or incremental.

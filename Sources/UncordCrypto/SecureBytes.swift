@@ -45,6 +45,36 @@ public struct SecureBytes: Sendable, Equatable, CustomStringConvertible, CustomD
         source.fill(storage.buffer)
     }
 
+    /// Runs `body` with `count` zeroed bytes of temporary memory, for a secret that lives only for the call (one
+    /// message's key, say): no ``SecureBytes`` is allocated, and the bytes are wiped with `sodium_memzero` when `body`
+    /// returns or throws. The memory is on the stack when it is small. Do not let the pointer escape.
+    ///
+    /// ```swift
+    /// try SecureBytes.withTemporaryBytes(count: 32) { key in
+    ///     // derive into `key`, use it; it is wiped on the way out
+    /// }
+    /// ```
+    // @inlinable: specialised in the caller, the memory is in the caller's frame and no generic metadata is looked
+    // up at run time (it was, for every message, when this was called across the module boundary).
+    @inlinable
+    public static func withTemporaryBytes<R, E: Error>(
+        count: Int, _ body: (UnsafeMutableRawBufferPointer) throws(E) -> R
+    ) throws(E) -> R {
+        // At least one byte, so that the base address is never nil (as `Storage.make` does).
+        try withUnsafeTemporaryAllocation(byteCount: Swift.max(count, 1), alignment: 16) {
+            (whole) throws(E) -> R in
+            whole.initializeMemory(as: UInt8.self, repeating: 0)
+            defer { wipe(whole) }
+            return try body(UnsafeMutableRawBufferPointer(rebasing: whole[0..<count]))
+        }
+    }
+
+    /// `sodium_memzero` of `buffer`, for ``withTemporaryBytes(count:_:)``.
+    @usableFromInline
+    static func wipe(_ buffer: UnsafeMutableRawBufferPointer) {
+        sodium_memzero(buffer.baseAddress, buffer.count)
+    }
+
     /// The number of bytes.
     public var count: Int { storage.buffer.count }
 

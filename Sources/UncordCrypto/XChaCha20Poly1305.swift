@@ -21,12 +21,27 @@ public enum XChaCha20Poly1305 {
         authenticating ad: some ContiguousBytes
     ) throws(CryptoError) -> [UInt8] {
         try checkSizes(key: key, nonce: nonce)
+        return try sealedArray(plaintext) { out in
+            nonce.withUnsafeBytes { n in
+                key.withUnsafeBytes { k in encrypt(plaintext, ad: ad, nonce: n.bytes, key: k.bytes, into: out) }
+            }
+        }
+    }
+
+    /// ``seal(_:key:nonce:authenticating:)`` writing `ciphertext || tag` into `out`, which must hold exactly the
+    /// plaintext's length plus ``tagByteCount``: for a caller that builds a larger message around the ciphertext.
+    /// - Throws: ``CryptoError/invalidLength(what:expected:actual:)`` for a key, nonce or `out` of another size.
+    public static func seal(
+        _ plaintext: some ContiguousBytes, key: SecureBytes, nonce: some ContiguousBytes,
+        authenticating ad: some ContiguousBytes, into out: UnsafeMutableRawBufferPointer
+    ) throws(CryptoError) {
+        try checkSizes(key: key, nonce: nonce)
+        try checkOutput(out, for: plaintext)
         try Sodium.ensureInitialized()
-        let (out, code) = nonce.withUnsafeBytes { n in
-            key.withUnsafeBytes { k in encrypt(plaintext, ad: ad, nonce: n.bytes, key: k.bytes) }
+        let code = nonce.withUnsafeBytes { n in
+            key.withUnsafeBytes { k in encrypt(plaintext, ad: ad, nonce: n.bytes, key: k.bytes, into: out.bytes) }
         }
         try Sodium.check(code, "crypto_aead_xchacha20poly1305_ietf_encrypt")
-        return out
     }
 
     /// Checks the tag and decrypts. The plaintext comes back as ``SecureBytes``.
@@ -48,25 +63,41 @@ public enum XChaCha20Poly1305 {
     public static let keyAndNonceByteCount = keyByteCount + nonceByteCount
 
     /// ``seal(_:key:nonce:authenticating:)`` with the key and nonce read from one secret, `key (32) || nonce (24)`,
-    /// as a KDF derives them together; neither is copied out of it.
+    /// as a KDF derives them together; neither is copied out of it. `keyAndNonce` is a ``SecureBytes``, or memory
+    /// the caller wipes (``SecureBytes/withTemporaryBytes(count:_:)``).
     /// - Throws: ``CryptoError/invalidLength(what:expected:actual:)`` when `keyAndNonce` is not 56 bytes.
     public static func seal(
-        _ plaintext: some ContiguousBytes, keyAndNonce: SecureBytes, authenticating ad: some ContiguousBytes
+        _ plaintext: some ContiguousBytes, keyAndNonce: some ContiguousBytes, authenticating ad: some ContiguousBytes
     ) throws(CryptoError) -> [UInt8] {
         try checkKeyAndNonce(keyAndNonce)
+        return try sealedArray(plaintext) { out in
+            keyAndNonce.withUnsafeBytes { material in
+                encrypt(plaintext, ad: ad, nonce: material.bytes + keyByteCount, key: material.bytes, into: out)
+            }
+        }
+    }
+
+    /// ``seal(_:keyAndNonce:authenticating:)`` writing `ciphertext || tag` into `out`, which must hold exactly the
+    /// plaintext's length plus ``tagByteCount``.
+    /// - Throws: ``CryptoError/invalidLength(what:expected:actual:)`` for key material or `out` of another size.
+    public static func seal(
+        _ plaintext: some ContiguousBytes, keyAndNonce: some ContiguousBytes, authenticating ad: some ContiguousBytes,
+        into out: UnsafeMutableRawBufferPointer
+    ) throws(CryptoError) {
+        try checkKeyAndNonce(keyAndNonce)
+        try checkOutput(out, for: plaintext)
         try Sodium.ensureInitialized()
-        let (out, code) = keyAndNonce.withUnsafeBytes { material in
-            encrypt(plaintext, ad: ad, nonce: material.bytes + keyByteCount, key: material.bytes)
+        let code = keyAndNonce.withUnsafeBytes { material in
+            encrypt(plaintext, ad: ad, nonce: material.bytes + keyByteCount, key: material.bytes, into: out.bytes)
         }
         try Sodium.check(code, "crypto_aead_xchacha20poly1305_ietf_encrypt")
-        return out
     }
 
     /// ``open(_:key:nonce:authenticating:)`` with the key and nonce read from one secret, `key (32) || nonce (24)`.
     /// - Throws: ``CryptoError/authenticationFailed(_:)`` (``AuthenticationFailure/aeadTagMismatch``) when the
     ///   ciphertext, key, nonce or associated data do not match.
     public static func open(
-        _ sealed: some ContiguousBytes, keyAndNonce: SecureBytes, authenticating ad: some ContiguousBytes
+        _ sealed: some ContiguousBytes, keyAndNonce: some ContiguousBytes, authenticating ad: some ContiguousBytes
     ) throws(CryptoError) -> SecureBytes {
         try checkKeyAndNonce(keyAndNonce)
         return try decrypt(sealed) { (out: UnsafeMutableRawBufferPointer) in
@@ -78,21 +109,30 @@ public enum XChaCha20Poly1305 {
 
     // MARK: The libsodium calls
 
-    /// The one encrypt call: `ciphertext || tag` and libsodium's return code.
+    /// The one encrypt call, writing `ciphertext || tag` at `out`; libsodium's return code.
     private static func encrypt(
         _ plaintext: some ContiguousBytes, ad: some ContiguousBytes, nonce: UnsafePointer<UInt8>,
-        key: UnsafePointer<UInt8>
-    ) -> (out: [UInt8], code: Int32) {
-        let count = plaintext.withUnsafeBytes { $0.count }
-        var out = [UInt8](repeating: 0, count: count + tagByteCount)
+        key: UnsafePointer<UInt8>, into out: UnsafeMutablePointer<UInt8>
+    ) -> Int32 {
         var written: UInt64 = 0
-        let code = plaintext.withUnsafeBytes { p in
+        return plaintext.withUnsafeBytes { p in
             ad.withUnsafeBytes { a in
                 crypto_aead_xchacha20poly1305_ietf_encrypt(
-                    &out, &written, p.bytes, UInt64(p.count), a.bytes, UInt64(a.count), nil, nonce, key)
+                    out, &written, p.bytes, UInt64(p.count), a.bytes, UInt64(a.count), nil, nonce, key)
             }
         }
-        return (out, code)
+    }
+
+    /// A new array of `ciphertext || tag` for `plaintext`, written in place by `call` (which returns libsodium's
+    /// code).
+    private static func sealedArray(
+        _ plaintext: some ContiguousBytes, _ call: (UnsafeMutablePointer<UInt8>) -> Int32
+    ) throws(CryptoError) -> [UInt8] {
+        try Sodium.ensureInitialized()
+        var out = [UInt8](repeating: 0, count: plaintext.withUnsafeBytes { $0.count } + tagByteCount)
+        let code = out.withUnsafeMutableBytes { call($0.bytes) }
+        try Sodium.check(code, "crypto_aead_xchacha20poly1305_ietf_encrypt")
+        return out
     }
 
     /// The one decrypt call, writing the plaintext into `out`; libsodium's return code.
@@ -123,10 +163,20 @@ public enum XChaCha20Poly1305 {
         }
     }
 
-    private static func checkKeyAndNonce(_ keyAndNonce: SecureBytes) throws(CryptoError) {
-        guard keyAndNonce.count == keyAndNonceByteCount else {
+    private static func checkKeyAndNonce(_ keyAndNonce: some ContiguousBytes) throws(CryptoError) {
+        let count = keyAndNonce.withUnsafeBytes { $0.count }
+        guard count == keyAndNonceByteCount else {
             throw .invalidLength(
-                what: "XChaCha20-Poly1305 key and nonce", expected: keyAndNonceByteCount, actual: keyAndNonce.count)
+                what: "XChaCha20-Poly1305 key and nonce", expected: keyAndNonceByteCount, actual: count)
+        }
+    }
+
+    private static func checkOutput(
+        _ out: UnsafeMutableRawBufferPointer, for plaintext: some ContiguousBytes
+    ) throws(CryptoError) {
+        let expected = plaintext.withUnsafeBytes { $0.count } + tagByteCount
+        guard out.count == expected else {
+            throw .invalidLength(what: "XChaCha20-Poly1305 output", expected: expected, actual: out.count)
         }
     }
 

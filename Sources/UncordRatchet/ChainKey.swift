@@ -1,3 +1,4 @@
+import Foundation
 package import UncordCrypto
 
 /// The KDF chains of the Double Ratchet (PROTOCOL.md section 4).
@@ -15,21 +16,51 @@ package enum RatchetKDF {
         return (out.slice(0..<32), out.slice(32..<64))
     }
 
-    /// `KDF_CK(ck)`: `ck' = HMAC(ck, 0x02)`, `mk = HMAC(ck, 0x01)`, from one HMAC key set-up.
+    /// `KDF_CK(ck)`: `ck' = HMAC(ck, 0x02)`, `mk = HMAC(ck, 0x01)`, from one HMAC key set-up; both kept as secrets
+    /// (a skipped message key is stored).
     package static func chain(_ chainKey: SecureBytes) -> (next: SecureBytes, messageKey: SecureBytes) {
         HMACSHA256.authenticate(CollectionOfOne(UInt8(0x02)), CollectionOfOne(UInt8(0x01)), key: chainKey)
     }
-}
 
-/// The AEAD key and nonce of one message: `HKDF(0x00*32, mk, "UEDM1 MessageKeys", 56)`, the key its first 32
-/// bytes and the nonce the last 24, kept together in one secret (``XChaCha20Poly1305/seal(_:keyAndNonce:authenticating:)``
-/// reads both from it).
-struct MessageKeys {
-    let keyAndNonce: SecureBytes
+    /// One message of a chain: `KDF_CK(ck)`, then the message's AEAD key and nonce from `mk`
+    /// (``withMessageKeys(_:_:)``), handed to `body`. `mk`, the key and the nonce live in temporary memory wiped
+    /// when `body` returns; the next chain key is the only new secret, made once `body` has succeeded.
+    static func step<Output>(
+        _ chainKey: SecureBytes, _ body: (_ keyAndNonce: UnsafeRawBufferPointer) throws(RatchetError) -> Output
+    ) throws(RatchetError) -> (next: SecureBytes, output: Output) {
+        let tagsCount = 2 * HMACSHA256.byteCount
+        return try SecureBytes.withTemporaryBytes(count: tagsCount + XChaCha20Poly1305.keyAndNonceByteCount) {
+            (scratch) throws(RatchetError) in
+            // ck' in bytes 0..<32, mk in 32..<64, then key || nonce.
+            let tags = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<tagsCount])
+            let keyAndNonce = UnsafeMutableRawBufferPointer(rebasing: scratch[tagsCount...])
+            try RatchetError.wrapping { () throws(CryptoError) in
+                try HMACSHA256.authenticate(
+                    CollectionOfOne(UInt8(0x02)), CollectionOfOne(UInt8(0x01)), key: chainKey, into: tags)
+                try deriveMessageKeys(
+                    UnsafeRawBufferPointer(rebasing: tags[HMACSHA256.byteCount...]), into: keyAndNonce)
+            }
+            let output = try body(UnsafeRawBufferPointer(keyAndNonce))
+            return (SecureBytes(copying: UnsafeRawBufferPointer(rebasing: tags[0..<HMACSHA256.byteCount])), output)
+        }
+    }
 
-    init(_ messageKey: SecureBytes) throws(CryptoError) {
-        keyAndNonce = try HKDF.deriveKey(
-            salt: RatchetKDF.preparedZeroSalt, ikm: messageKey, info: RatchetKDF.messageKeysInfo,
-            length: XChaCha20Poly1305.keyAndNonceByteCount)
+    /// Runs `body` with the AEAD key and nonce of one message, `HKDF(0x00*32, mk, "UEDM1 MessageKeys", 56)`: the
+    /// key its first 32 bytes and the nonce the last 24, together in temporary memory wiped when `body` returns
+    /// (``XChaCha20Poly1305/seal(_:keyAndNonce:authenticating:)`` reads both from it).
+    static func withMessageKeys<Output>(
+        _ messageKey: SecureBytes, _ body: (_ keyAndNonce: UnsafeRawBufferPointer) throws(RatchetError) -> Output
+    ) throws(RatchetError) -> Output {
+        try SecureBytes.withTemporaryBytes(count: XChaCha20Poly1305.keyAndNonceByteCount) {
+            (keyAndNonce) throws(RatchetError) in
+            try RatchetError.wrapping { () throws(CryptoError) in try deriveMessageKeys(messageKey, into: keyAndNonce) }
+            return try body(UnsafeRawBufferPointer(keyAndNonce))
+        }
+    }
+
+    private static func deriveMessageKeys(
+        _ messageKey: some ContiguousBytes, into keyAndNonce: UnsafeMutableRawBufferPointer
+    ) throws(CryptoError) {
+        try HKDF.deriveKey(salt: preparedZeroSalt, ikm: messageKey, info: messageKeysInfo, into: keyAndNonce)
     }
 }

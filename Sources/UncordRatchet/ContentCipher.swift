@@ -28,9 +28,19 @@ public enum ContentCipher {
         guard characters <= maximumCharacters else { throw .messageTooLong(characters: characters) }
         return try RatchetError.wrapping { () throws(CryptoError) in
             let padded = try Padding.pad(payload)
-            let sealed = try XChaCha20Poly1305.seal(
-                padded, key: contentKey, nonce: nonce, authenticating: associatedData(channel: channel, author: author))
-            return [version] + nonce + sealed
+            let sealedOffset = 1 + nonce.count
+            return try [UInt8](count: sealedOffset + padded.count + XChaCha20Poly1305.tagByteCount) {
+                (out) throws(CryptoError) in
+                out[0] = version
+                nonce.withUnsafeBytes {
+                    UnsafeMutableRawBufferPointer(rebasing: out[1..<sealedOffset]).copyMemory(from: $0)
+                }
+                try withAssociatedData(channel: channel, author: author) { (ad) throws(CryptoError) in
+                    try XChaCha20Poly1305.seal(
+                        padded, key: contentKey, nonce: nonce, authenticating: ad,
+                        into: UnsafeMutableRawBufferPointer(rebasing: out[sealedOffset...]))
+                }
+            }
         }
     }
 
@@ -48,9 +58,9 @@ public enum ContentCipher {
         guard content[0] == version else { throw .malformed("unknown content version \(content[0])") }
         let nonce = Array(content[1..<25])
         do {
-            let padded = try XChaCha20Poly1305.open(
-                content[25...], key: contentKey, nonce: nonce,
-                authenticating: associatedData(channel: channel, author: author))
+            let padded = try withAssociatedData(channel: channel, author: author) { (ad) throws(CryptoError) in
+                try XChaCha20Poly1305.open(content[25...], key: contentKey, nonce: nonce, authenticating: ad)
+            }
             return try Padding.unpad(padded)
         } catch .authenticationFailed {
             throw .authenticationFailed(.contentTag)
@@ -61,7 +71,20 @@ public enum ContentCipher {
         }
     }
 
-    static func associatedData(channel: UUID, author: UUID) -> [UInt8] {
-        adPrefix + channel.rfc4122Bytes + author.rfc4122Bytes
+    /// Runs `body` with the content's associated data, `"UEDM1 Content" || uuid(channel) || uuid(author)`, built
+    /// on the stack rather than in new arrays.
+    static func withAssociatedData<R>(
+        channel: UUID, author: UUID, _ body: (UnsafeRawBufferPointer) throws(CryptoError) -> R
+    ) throws(CryptoError) -> R {
+        let prefix = adPrefix.count
+        return try withUnsafeTemporaryAllocation(byteCount: prefix + 32, alignment: 1) {
+            (buffer) throws(CryptoError) -> R in
+            adPrefix.withUnsafeBytes {
+                UnsafeMutableRawBufferPointer(rebasing: buffer[0..<prefix]).copyMemory(from: $0)
+            }
+            channel.writeRFC4122Bytes(into: UnsafeMutableRawBufferPointer(rebasing: buffer[prefix..<(prefix + 16)]))
+            author.writeRFC4122Bytes(into: UnsafeMutableRawBufferPointer(rebasing: buffer[(prefix + 16)...]))
+            return try body(UnsafeRawBufferPointer(buffer))
+        }
     }
 }

@@ -72,20 +72,50 @@ public struct DoubleRatchet: Sendable, Equatable {
 
     /// Encrypts one message: `AEAD(mk, plaintext, AD || header)`.
     public mutating func encrypt(_ plaintext: some ContiguousBytes) throws(RatchetError) -> RatchetMessage {
+        let (header, ciphertext) = try encrypt { (keyAndNonce, ad) throws(CryptoError) in
+            try XChaCha20Poly1305.seal(plaintext, keyAndNonce: keyAndNonce, authenticating: ad)
+        }
+        return RatchetMessage(header: header, ciphertext: ciphertext)
+    }
+
+    /// ``encrypt(_:)`` writing the message into `out` instead of new arrays: the header
+    /// (``RatchetHeader/byteCount`` bytes), then `ciphertext || tag` (the plaintext's length + 16). For a message
+    /// sent inside a larger one, as a key wrap is.
+    mutating func encrypt(
+        _ plaintext: some ContiguousBytes, into out: UnsafeMutableRawBufferPointer
+    ) throws(RatchetError) {
+        guard out.count >= RatchetHeader.byteCount else {
+            throw .crypto(.invalidLength(what: "ratchet message", expected: RatchetHeader.byteCount, actual: out.count))
+        }
+        let (header, _) = try encrypt { (keyAndNonce, ad) throws(CryptoError) in
+            try XChaCha20Poly1305.seal(
+                plaintext, keyAndNonce: keyAndNonce, authenticating: ad,
+                into: UnsafeMutableRawBufferPointer(rebasing: out[RatchetHeader.byteCount...]))
+        }
+        header.write(into: out)
+    }
+
+    /// One sending step: the header, then `seal` with the message's key and nonce and its associated data
+    /// `AD || header`; the chain advances only when `seal` succeeded.
+    private mutating func encrypt<Sealed>(
+        sealing seal: (_ keyAndNonce: UnsafeRawBufferPointer, _ ad: UnsafeRawBufferPointer) throws(CryptoError) ->
+            Sealed
+    ) throws(RatchetError) -> (RatchetHeader, Sealed) {
         guard let chain = sendingChain else { throw .sendingChainMissing }
         guard sendCount < UInt32.max else { throw .counterExhausted }
         let header = RatchetHeader(
             ratchetKey: sendingKey.publicKey, previousChainLength: previousSendCount, messageNumber: sendCount)
-        let (next, messageKey) = RatchetKDF.chain(chain)
-        let ciphertext = try RatchetError.wrapping { () throws(CryptoError) in
-            let keys = try MessageKeys(messageKey)
-            return try withMessageAssociatedData(header) { (ad) throws(CryptoError) in
-                try XChaCha20Poly1305.seal(plaintext, keyAndNonce: keys.keyAndNonce, authenticating: ad)
+        let associatedData = associatedData
+        let (next, sealed) = try RatchetKDF.step(chain) { (keyAndNonce) throws(RatchetError) in
+            try RatchetError.wrapping { () throws(CryptoError) in
+                try Self.withMessageAssociatedData(associatedData, header) { (ad) throws(CryptoError) in
+                    try seal(keyAndNonce, ad)
+                }
             }
         }
         sendingChain = next
         sendCount += 1
-        return RatchetMessage(header: header, ciphertext: ciphertext)
+        return (header, sealed)
     }
 
     /// Two states are equal when every key, chain, counter and skipped key is; secrets compare in constant time.
@@ -113,6 +143,22 @@ public struct DoubleRatchet: Sendable, Equatable {
         _ message: RatchetMessage, using keys: some KeyPairSource,
         accepting accept: (SecureBytes) throws(RatchetError) -> Output
     ) throws(RatchetError) -> Output {
+        let header = message.header
+        if skipped.count == 0, header.messageNumber == receiveCount, header.ratchetKey == remoteKey,
+            let chain = receivingChain
+        {
+            // The next message of the current receiving chain, with no skipped key that could match it: the step
+            // changes only the chain and its counter, after the message has authenticated, so it runs in place
+            // with no copy of the whole state to fall back to (what decryptInPlace would do with it, step for step).
+            let associatedData = associatedData
+            let (nextChain, plaintext) = try RatchetKDF.step(chain) { (keyAndNonce) throws(RatchetError) in
+                try Self.open(message, keyAndNonce: keyAndNonce, associatedData: associatedData)
+            }
+            let output = try accept(plaintext)
+            receivingChain = nextChain
+            receiveCount = header.messageNumber + 1
+            return output
+        }
         var next = self
         let output = try next.decryptInPlace(message, using: keys, accepting: accept)
         self = next
@@ -128,7 +174,7 @@ public struct DoubleRatchet: Sendable, Equatable {
         let header = message.header
         let index = SkippedMessageKeys.Index(ratchetKey: header.ratchetKey, messageNumber: header.messageNumber)
         if let messageKey = try skipped.key(for: index) {
-            let output = try accept(try open(message, with: messageKey))
+            let output = try accept(try Self.open(message, with: messageKey, associatedData: associatedData))
             skipped.remove(index)
             return output
         }
@@ -151,8 +197,11 @@ public struct DoubleRatchet: Sendable, Equatable {
         guard header.messageNumber >= receiveCount else { throw .duplicateMessage }
         try skipMessageKeys(until: header.messageNumber)
         guard let chain = receivingChain else { throw .malformed("no receiving chain") }
-        let (nextChain, messageKey) = RatchetKDF.chain(chain)
-        let output = try accept(try open(message, with: messageKey))
+        let associatedData = associatedData
+        let (nextChain, plaintext) = try RatchetKDF.step(chain) { (keyAndNonce) throws(RatchetError) in
+            try Self.open(message, keyAndNonce: keyAndNonce, associatedData: associatedData)
+        }
+        let output = try accept(plaintext)
         receivingChain = nextChain
         receiveCount = header.messageNumber + 1
 
@@ -185,11 +234,24 @@ public struct DoubleRatchet: Sendable, Equatable {
         receivingChain = chain
     }
 
-    private func open(_ message: RatchetMessage, with messageKey: SecureBytes) throws(RatchetError) -> SecureBytes {
+    // The helpers below are static and take the session's associated data rather than `self`: called from the
+    // closures of a mutating step, an instance method made a copy of the whole state for every message.
+
+    /// Decrypts with a stored (skipped) message key.
+    private static func open(
+        _ message: RatchetMessage, with messageKey: SecureBytes, associatedData: [UInt8]
+    ) throws(RatchetError) -> SecureBytes {
+        try RatchetKDF.withMessageKeys(messageKey) { (keyAndNonce) throws(RatchetError) in
+            try open(message, keyAndNonce: keyAndNonce, associatedData: associatedData)
+        }
+    }
+
+    private static func open(
+        _ message: RatchetMessage, keyAndNonce: UnsafeRawBufferPointer, associatedData: [UInt8]
+    ) throws(RatchetError) -> SecureBytes {
         do {
-            let keys = try MessageKeys(messageKey)
-            return try withMessageAssociatedData(message.header) { (ad) throws(CryptoError) in
-                try XChaCha20Poly1305.open(message.ciphertext, keyAndNonce: keys.keyAndNonce, authenticating: ad)
+            return try withMessageAssociatedData(associatedData, message.header) { (ad) throws(CryptoError) in
+                try XChaCha20Poly1305.open(message.ciphertext, keyAndNonce: keyAndNonce, authenticating: ad)
             }
         } catch .authenticationFailed {
             throw .authenticationFailed(.messageTag)
@@ -199,8 +261,8 @@ public struct DoubleRatchet: Sendable, Equatable {
     }
 
     /// Runs `body` with a message's associated data, `AD || header`, built on the stack rather than in a new array.
-    private func withMessageAssociatedData<R>(
-        _ header: RatchetHeader, _ body: (UnsafeRawBufferPointer) throws(CryptoError) -> R
+    private static func withMessageAssociatedData<R>(
+        _ associatedData: [UInt8], _ header: RatchetHeader, _ body: (UnsafeRawBufferPointer) throws(CryptoError) -> R
     ) throws(CryptoError) -> R {
         let count = associatedData.count + RatchetHeader.byteCount
         return try withUnsafeTemporaryAllocation(byteCount: count, alignment: 1) {

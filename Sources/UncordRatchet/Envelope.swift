@@ -11,17 +11,8 @@ public enum Envelope {
         contentKey: SecureBytes, content: [UInt8], senderDevice: UUID, preKey: KeyWrap.PreKeyFields?,
         ratchet: inout DoubleRatchet
     ) throws(RatchetError) -> KeyWrap {
-        try wrap(
-            KeyWrap.plaintext(contentKey: contentKey, content: content), senderDevice: senderDevice, preKey: preKey,
-            ratchet: &ratchet)
-    }
-
-    /// ``wrap(contentKey:content:senderDevice:preKey:ratchet:)`` from the wrapped value `CK || SHA-256(content)`
-    /// made once for every recipient of a message.
-    static func wrap(
-        _ wrapped: SecureBytes, senderDevice: UUID, preKey: KeyWrap.PreKeyFields?, ratchet: inout DoubleRatchet
-    ) throws(RatchetError) -> KeyWrap {
-        KeyWrap(senderDevice: senderDevice, preKey: preKey, message: try ratchet.encrypt(wrapped))
+        let wrapped = try KeyWrap.plaintext(contentKey: contentKey, content: content)
+        return KeyWrap(senderDevice: senderDevice, preKey: preKey, message: try ratchet.encrypt(wrapped))
     }
 
     /// The responder's side of a pre-key wrap: X3DH with the named pre-keys, a new ratchet, and the first message

@@ -84,25 +84,55 @@ public struct KeyWrap: Sendable, Hashable {
 
     /// The encoded wrap.
     public var encoded: [UInt8] {
-        var out: [UInt8] = [preKey == nil ? 0x01 : 0x02]
-        out += senderDevice.rfc4122Bytes
-        if let preKey {
-            out += preKey.identityKey.bytes
-            out += preKey.ephemeralKey.bytes
-            out += preKey.signedPreKeyID.bigEndianBytes
-            out += (preKey.oneTimePreKeyID ?? 0).bigEndianBytes
+        let message = message
+        return Self.encoded(
+            senderDevice: senderDevice, preKey: preKey,
+            messageByteCount: RatchetHeader.byteCount + message.ciphertext.count
+        ) { (out) throws(Never) in
+            message.header.write(into: out)
+            message.ciphertext.withUnsafeBytes {
+                UnsafeMutableRawBufferPointer(rebasing: out[RatchetHeader.byteCount...]).copyMemory(from: $0)
+            }
         }
-        out += message.header.encoded
-        out += message.ciphertext
-        return out
+    }
+
+    /// The bytes of a wrap whose ratchet message (header, then ciphertext: `messageByteCount` bytes) `writeMessage`
+    /// writes in place: one array, with no ciphertext or header array made on the way.
+    static func encoded<E: Error>(
+        senderDevice: UUID, preKey: PreKeyFields?, messageByteCount: Int,
+        writingMessage writeMessage: (UnsafeMutableRawBufferPointer) throws(E) -> Void
+    ) throws(E) -> [UInt8] {
+        let messageOffset = preKey == nil ? 17 : 89
+        return try [UInt8](count: messageOffset + messageByteCount) { (out) throws(E) in
+            out[0] = preKey == nil ? 0x01 : 0x02
+            senderDevice.writeRFC4122Bytes(into: UnsafeMutableRawBufferPointer(rebasing: out[1..<17]))
+            if let preKey {
+                preKey.identityKey.bytes.withUnsafeBytes {
+                    UnsafeMutableRawBufferPointer(rebasing: out[17..<49]).copyMemory(from: $0)
+                }
+                preKey.ephemeralKey.bytes.withUnsafeBytes {
+                    UnsafeMutableRawBufferPointer(rebasing: out[49..<81]).copyMemory(from: $0)
+                }
+                out.storeBytes(of: preKey.signedPreKeyID.bigEndian, toByteOffset: 81, as: UInt32.self)
+                out.storeBytes(of: (preKey.oneTimePreKeyID ?? 0).bigEndian, toByteOffset: 85, as: UInt32.self)
+            }
+            try writeMessage(UnsafeMutableRawBufferPointer(rebasing: out[messageOffset...]))
+        }
     }
 
     /// The value a wrap encrypts: `CK || SHA-256(content)`.
-    public static func plaintext(contentKey: SecureBytes, content: [UInt8]) -> SecureBytes {
-        SecureBytes(count: 64) { buffer in
-            contentKey.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[0..<32]).copyMemory(from: $0) }
-            SHA256.hash(content).withUnsafeBytes {
-                UnsafeMutableRawBufferPointer(rebasing: buffer[32..<64]).copyMemory(from: $0)
+    /// - Throws: ``RatchetError/crypto(_:)`` when `contentKey` is not 32 bytes.
+    public static func plaintext(contentKey: SecureBytes, content: [UInt8]) throws(RatchetError) -> SecureBytes {
+        guard contentKey.count == XChaCha20Poly1305.keyByteCount else {
+            throw .crypto(
+                .invalidLength(what: "content key", expected: XChaCha20Poly1305.keyByteCount, actual: contentKey.count))
+        }
+        return try RatchetError.wrapping { () throws(CryptoError) in
+            try SecureBytes(count: 64) { (buffer) throws(CryptoError) in
+                contentKey.withUnsafeBytes {
+                    UnsafeMutableRawBufferPointer(rebasing: buffer[0..<32]).copyMemory(from: $0)
+                }
+                try SHA256.hash(content, into: UnsafeMutableRawBufferPointer(rebasing: buffer[32..<64]))
             }
         }
     }

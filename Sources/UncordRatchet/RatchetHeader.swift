@@ -45,12 +45,7 @@ public struct RatchetHeader: Sendable, Hashable {
 
     /// The 41 encoded bytes.
     public var encoded: [UInt8] {
-        var out = [Self.version]
-        out.reserveCapacity(Self.byteCount)
-        out += ratchetKey.bytes
-        out += previousChainLength.bigEndianBytes
-        out += messageNumber.bigEndianBytes
-        return out
+        [UInt8](count: Self.byteCount) { write(into: $0) }
     }
 }
 

@@ -120,7 +120,7 @@ public final class InMemoryRatchetStore: RatchetStore, Sendable {
 
     public func commit(_ changes: StoreChangeSet) {
         state.withLock { state in
-            state.sessionRecords.merge(changes.sessionRecords) { $1 }
+            for (address, record) in changes.sessionRecords { state.sessionRecords[address] = record }
             state.pinnedIdentities.merge(changes.pinnedIdentities) { $1 }
             for id in changes.consumedOneTimePreKeys { state.oneTimePreKeys[id] = nil }
             state.deviceLists.merge(changes.deviceLists) { $1 }

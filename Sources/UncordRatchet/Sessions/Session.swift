@@ -58,9 +58,15 @@ extension Session {
     }
 
     /// Wraps a content key for the peer (`wrapped` = `CK || SHA-256(content)`): a pre-key wrap while
-    /// ``pendingPreKey`` is set, a ratchet wrap after.
-    mutating func wrap(_ wrapped: SecureBytes, senderDevice: UUID) throws(RatchetError) -> KeyWrap {
-        try Envelope.wrap(wrapped, senderDevice: senderDevice, preKey: pendingPreKey, ratchet: &ratchet)
+    /// ``pendingPreKey`` is set, a ratchet wrap after. Returns the wrap's ``KeyWrap/encoded`` bytes, the ratchet's
+    /// header and ciphertext written straight into them.
+    mutating func encodedWrap(_ wrapped: SecureBytes, senderDevice: UUID) throws(RatchetError) -> [UInt8] {
+        try KeyWrap.encoded(
+            senderDevice: senderDevice, preKey: pendingPreKey,
+            messageByteCount: RatchetHeader.byteCount + wrapped.count + XChaCha20Poly1305.tagByteCount
+        ) { (message) throws(RatchetError) in
+            try ratchet.encrypt(wrapped, into: message)
+        }
     }
 
     /// Decrypts a ratchet message; on success the session has heard from the peer, so it stops sending pre-key

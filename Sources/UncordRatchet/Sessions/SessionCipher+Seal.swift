@@ -40,30 +40,35 @@ extension SessionCipher {
             nonce: random.bytes(XChaCha20Poly1305.nonceByteCount), channel: channel, author: local.address.user)
 
         // `CK || SHA-256(content)`, the same for every recipient: hashed once.
-        let wrapped = KeyWrap.plaintext(contentKey: contentKey, content: content)
+        let wrapped = try KeyWrap.plaintext(contentKey: contentKey, content: content)
         var step = PendingStep()
         var wraps: [SealedMessage.AddressedWrap] = []
         let fetched = Dictionary(bundles.map { ($0.userID, $0) }, uniquingKeysWith: { _, last in last })
-        for user in Self.unique(Array(participants) + [local.address.user]) {
+        var users = Self.unique(Array(participants))
+        if !users.contains(local.address.user) { users.append(local.address.user) }
+        for user in users {
             let devices: [UUID]
+            var deviceBundles: [UUID: DeviceKeyBundle] = [:]
             if let list = fetched[user] {
                 devices = Self.unique(list.devices.map(\.deviceID))
                 step.changes.deviceLists[user] = devices
+                deviceBundles = Dictionary(
+                    list.devices.map { ($0.deviceID, $0) }, uniquingKeysWith: { _, last in last })
             } else if let cached = try store.devices(of: user) {
                 devices = Self.unique(cached)
             } else {
                 throw RatchetError.preKeyBundleRequired(user: user, device: nil)
             }
-            let deviceBundles = Dictionary(
-                (fetched[user]?.devices ?? []).map { ($0.deviceID, $0) }, uniquingKeysWith: { _, last in last })
+            wraps.reserveCapacity(wraps.count + devices.count)
+            step.changes.sessionRecords.reserveCapacity(step.changes.sessionRecords.count + devices.count)
             for device in devices {
                 let address = DeviceAddress(user: user, device: device)
                 guard address != local.address else { continue }
                 var record = try sessionRecord(
                     for: address, bundle: deviceBundles[device], local: local, store: store, step: &step)
                 let wrap = try record.wrapWithActiveSession(wrapped, senderDevice: local.address.device)
-                step.changes.sessionRecords[address] = record
-                wraps.append(SealedMessage.AddressedWrap(recipient: address, bytes: wrap.encoded))
+                step.changes.sessionRecords[address] = consume record
+                wraps.append(SealedMessage.AddressedWrap(recipient: address, bytes: wrap))
             }
         }
         try store.commit(step.changes)
@@ -97,7 +102,15 @@ extension SessionCipher {
 
     /// The elements in their first order, without repeats.
     static func unique(_ ids: [UUID]) -> [UUID] {
-        var seen = Set<UUID>()
+        guard ids.count > 16 else {
+            // Participant and device lists are short: a scan finds repeats without a Set's allocations and hashing,
+            // and a list without any, the usual case, comes back as it is.
+            guard ids.indices.contains(where: { ids[..<$0].contains(ids[$0]) }) else { return ids }
+            var result: [UUID] = []
+            for id in ids where !result.contains(id) { result.append(id) }
+            return result
+        }
+        var seen = Set<UUID>(minimumCapacity: ids.count)
         return ids.filter { seen.insert($0).inserted }
     }
 }

@@ -110,8 +110,8 @@ public struct SessionRecord: Sendable, Equatable {
 }
 
 extension SessionRecord {
-    /// Wraps a content key through the active session (`wrapped` = `CK || SHA-256(content)`).
-    mutating func wrapWithActiveSession(_ wrapped: SecureBytes, senderDevice: UUID) throws(RatchetError) -> KeyWrap {
-        try active.wrap(wrapped, senderDevice: senderDevice)
+    /// Wraps a content key through the active session (`wrapped` = `CK || SHA-256(content)`): the encoded wrap.
+    mutating func wrapWithActiveSession(_ wrapped: SecureBytes, senderDevice: UUID) throws(RatchetError) -> [UInt8] {
+        try active.encodedWrap(wrapped, senderDevice: senderDevice)
     }
 }
