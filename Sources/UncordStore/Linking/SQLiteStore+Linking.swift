@@ -3,38 +3,6 @@ public import UncordCrypto
 public import UncordRatchet
 import UncordSQLite
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
-/// A link response opened on the new device: the payload and the confirmation code to show, before anything is
-/// stored (LINKED_DEVICES.md A4 step 3).
-public struct OpenedLink: Sendable {
-    /// What the existing device handed over: the account key, its pins and channels.
-    public var payload: LinkPayload
-    /// The 6-digit confirmation code; the person must see the same on the existing device.
-    public var confirmationCode: String
-    /// The device id the new device drew for itself.
-    public var deviceID: UUID
-}
-
-/// Seconds on a clock that runs on across processes and never jumps with the wall clock: `CLOCK_BOOTTIME` on Linux
-/// (it counts suspended time too), `CLOCK_MONOTONIC` elsewhere. A link request is fresh for 10 minutes of it.
-public enum BootClock {
-    /// The clock's reading now.
-    public static func seconds() -> Double {
-        var now = timespec()
-        #if canImport(Glibc)
-            clock_gettime(CLOCK_BOOTTIME, &now)
-        #else
-            clock_gettime(CLOCK_MONOTONIC, &now)
-        #endif
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-    }
-}
-
 extension SQLiteStore {
     /// The new device's first step of linking (LINKED_DEVICES.md A4): creates the store in a waiting state — a new
     /// device id and ephemeral key `E_n`, sealed like every secret — and returns the request `R` to show. A store

@@ -1,77 +1,8 @@
 public import Foundation
-public import UncordCrypto
+import UncordCrypto
 public import UncordProtocol
 public import UncordRatchet
 import UncordSQLite
-
-/// A decrypted message as the store keeps it.
-public struct StoredMessage: Sendable, Equatable {
-    /// The server's message id.
-    public var id: UUID
-    /// The DM channel.
-    public var channel: UUID
-    /// The author's user and device.
-    public var sender: DeviceAddress
-    /// The decrypted payload (the latest revision of an edited message; an empty body once deleted).
-    public var payload: MessagePayload
-    /// The server's `edited_at` of the latest revision, when the message was edited.
-    public var editedAt: String? = nil
-    /// `true` once its author deleted it (an encrypted delete, ``MessagePayload/deleteType``); its text and
-    /// revisions are gone.
-    public var isDeleted = false
-    /// `true` once the server said it removed the message (DM_MESSAGE_DELETE): only the author can delete, so the
-    /// local copy is kept, marked.
-    public var isRemovedByServer = false
-}
-
-/// The outcome of ``SQLiteStore/receive(_:using:)``.
-public struct ReceivedMessage: Sendable, Equatable {
-    /// The message, decrypted now or read back from the store.
-    public var message: StoredMessage
-    /// `true` when the id was already stored: the stored payload came back and no session was touched.
-    public var wasAlreadyStored: Bool
-    /// Trust notices raised while opening it (a first pin, an accepted key change).
-    public var notices: [TrustNotice]
-    /// The identity key of the session that decrypted it; `nil` when it was already stored.
-    public var identityKey: X25519.PublicKey? = nil
-    /// What the message's author is to the channel's members, when it was not a member yet.
-    public var membership: MembershipChange? = nil
-    /// For the author's encrypted delete: the message it deleted.
-    public var deleted: UUID? = nil
-    /// For a second copy of a post (the server holds the same content and wrap under two ids): the id stored,
-    /// whose message ``message`` is. Nothing was decrypted, stored or touched.
-    public var duplicateOf: UUID? = nil
-}
-
-/// What receiving a message from a user who was not a known member of its channel did (issue 13: members grow only
-/// with the app's consent).
-public enum MembershipChange: Sendable, Equatable {
-    /// The channel had no other known member: its first other author became one.
-    case added
-    /// A group DM's new author is held as pending and not wrapped for until confirmed
-    /// (``SQLiteStore/confirmMember(_:of:)``); reported once.
-    case pending
-    /// Already pending: not reported again.
-    case stillPending
-    /// A 1:1 DM already has its two members: the author never becomes one.
-    case refused
-}
-
-/// A send the server has not acknowledged yet: the exact request body, resent as it is on a retry, and the
-/// plaintext payload it seals, recorded into the history once the server acknowledged the send.
-public struct OutboxEntry: Sendable, Equatable {
-    /// The outbox row.
-    public var id: Int64
-    /// The DM channel to post to.
-    public var channel: UUID
-    /// The `POST /dm/{channel}/messages` body, byte for byte.
-    public var body: [UInt8]
-    /// Trust notices raised while sealing.
-    public var notices: [TrustNotice]
-    /// The plaintext payload the body seals; `nil` only for rows queued before schema version 3, which did not
-    /// keep it.
-    public var payload: MessagePayload? = nil
-}
 
 extension SQLiteStore {
     /// Decrypts and stores a message in one transaction: the session update, skipped keys added or removed, the

@@ -1,27 +1,7 @@
-public import Foundation
-public import UncordCrypto
+import Foundation
+import UncordCrypto
 import UncordRatchet
 import UncordSQLite
-
-/// A public pre-key as the server needs it.
-public struct PublishedPreKey: Sendable, Equatable {
-    /// The key id.
-    public var id: UInt32
-    /// The public key.
-    public var publicKey: X25519.PublicKey
-}
-
-/// This device's signed pre-key as the server needs it.
-public struct SignedPreKeyRecord: Sendable, Equatable {
-    /// The key id.
-    public var id: UInt32
-    /// The public key.
-    public var publicKey: X25519.PublicKey
-    /// `Sig(IK, "UEDM1 SPK" || uuid(device) || u32be(id) || pub)`.
-    public var signature: [UInt8]
-    /// When it was made.
-    public var createdAt: Date
-}
 
 extension SQLiteStore {
     /// Makes a new signed pre-key with the next id and retires the current one (its private key is kept for the
