@@ -235,9 +235,11 @@ extension E2EEEngine {
         }
     }
 
+    /// A payload's `sent_at`: RFC 3339 to the second, of `date` rounded to the nearest millisecond first (half a
+    /// millisecond up), as the `ISO8601DateFormatter` this replaced wrote it.
     static func rfc3339(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
+        let sinceReferenceDate = date.timeIntervalSinceReferenceDate + Date.timeIntervalBetween1970AndReferenceDate
+        let milliseconds = (sinceReferenceDate * 1000 + 0.5).rounded(.down)
+        return Timestamp(Date(timeIntervalSince1970: (milliseconds / 1000).rounded(.down))).text
     }
 }

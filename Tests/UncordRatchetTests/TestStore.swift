@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import UncordCrypto
+import UncordProtocol
 
 @testable import UncordRatchet
 @testable import UncordSQLite
@@ -73,7 +74,10 @@ extension SQLiteStore: TestStore {
                 INSERT OR REPLACE INTO signed_pre_keys (key_id, public_key, private_key, signature, created_at)
                 VALUES (?, ?, ?, zeroblob(64), ?)
                 """,
-                [.integer(Int64(id)), .blob(key.publicKey.bytes), .blob(sealed), .text(Timestamp.format(now))])
+                [
+                    .integer(Int64(id)), .blob(key.publicKey.bytes), .blob(sealed),
+                    .text(Timestamp(now, precision: .milliseconds).text),
+                ])
         }
     }
 
@@ -89,7 +93,10 @@ extension SQLiteStore: TestStore {
                 INSERT OR REPLACE INTO one_time_pre_keys (key_id, public_key, private_key, state, created_at)
                 VALUES (?, ?, ?, 'published', ?)
                 """,
-                [.integer(Int64(id)), .blob(key.publicKey.bytes), .blob(sealed), .text(Timestamp.format(now))])
+                [
+                    .integer(Int64(id)), .blob(key.publicKey.bytes), .blob(sealed),
+                    .text(Timestamp(now, precision: .milliseconds).text),
+                ])
         }
     }
 

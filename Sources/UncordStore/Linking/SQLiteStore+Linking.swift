@@ -1,5 +1,6 @@
 public import Foundation
 public import UncordCrypto
+import UncordProtocol
 public import UncordRatchet
 import UncordSQLite
 
@@ -34,7 +35,7 @@ extension SQLiteStore {
                 }
                 try db.migrate(StoreSchema.migrations)
                 let key = try Self.writeKeyMetadata(db, source, random: random)
-                try setMetadata(db, "created_at", .text(Timestamp.format(Date())))
+                try setMetadata(db, "created_at", .text(Timestamp(Date(), precision: .milliseconds).text))
                 return SQLiteStore(
                     connection: connection, sealer: Sealer(key: key, random: random), random: random, clock: { Date() })
             }
@@ -54,7 +55,7 @@ extension SQLiteStore {
                 [
                     .text(device.lowercased), user.map { .text($0.lowercased) } ?? .null,
                     label.map(SQLiteValue.text) ?? .null, .blob(sealed), .real(bootClock()),
-                    .text(Timestamp.format(wallClock())),
+                    .text(Timestamp(wallClock(), precision: .milliseconds).text),
                 ])
         }
         return LinkRequest(deviceID: device, ephemeralKey: ephemeral.publicKey)
@@ -113,7 +114,7 @@ extension SQLiteStore {
             _ = try store.addSignedPreKey(db)
             _ = try store.addOneTimePreKeys(db, count: oneTimePreKeys)
             let view = store.view(db)
-            let stamp = Timestamp.format(store.now)
+            let stamp = Timestamp(store.now, precision: .milliseconds).text
             for pin in payload.pins where pin.user != payload.user {
                 try view.ensurePeer(pin.user)
                 try view.upsertPin(pin.identityKey, of: pin.user, trust: pin.trust, sendBlocked: nil, stamp: stamp)

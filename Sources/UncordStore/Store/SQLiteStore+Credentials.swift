@@ -25,7 +25,7 @@ extension SQLiteStore {
             }
             var expiry: Date?
             if let text = try row.optionalText("access_expires_at") {
-                guard let date = Timestamp.parse(text) else {
+                guard let date = Timestamp(rfc3339: text)?.date else {
                     throw StoreError.typeMismatch(
                         column: "server_credentials.access_expires_at", expected: "an RFC 3339 time",
                         found: "other text")
@@ -60,8 +60,10 @@ extension SQLiteStore {
                 """,
                 [
                     .text(credentials.serverURL), .text(credentials.email), .text(credentials.user.lowercased),
-                    .blob(sealed), credentials.accessTokenExpiresAt.map { .text(Timestamp.format($0)) } ?? .null,
-                    .text(Timestamp.format(clock())),
+                    .blob(sealed),
+                    credentials.accessTokenExpiresAt.map { .text(Timestamp($0, precision: .milliseconds).text) }
+                        ?? .null,
+                    .text(Timestamp(clock(), precision: .milliseconds).text),
                 ])
         }
     }

@@ -32,7 +32,7 @@ extension SQLiteStore {
                     try view.db.queryOne(
                         "SELECT count(*) AS n FROM message_edits WHERE message_id = ?", [.text(message.id.lowercased)]
                     )?.integer("n") ?? 0) + 1
-            let stamp = message.editedAt?.text ?? Timestamp.format(view.now)
+            let stamp = message.editedAt?.text ?? Timestamp(view.now, precision: .milliseconds).text
             let previous = try sealer.seal(
                 try stored.payload.encoded(),
                 for: .init("message_edits", "payload", row: "\(message.id.lowercased)/\(revision)"))

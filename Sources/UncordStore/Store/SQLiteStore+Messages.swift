@@ -57,7 +57,7 @@ extension SQLiteStore {
                 [
                     .text(message.id.lowercased), .text(message.channelID.lowercased),
                     .text(opened.sender.user.lowercased), .text(opened.sender.device.lowercased), .blob(sealed),
-                    .text(Timestamp.format(view.now)), .blob(digest),
+                    .text(Timestamp(view.now, precision: .milliseconds).text), .blob(digest),
                 ])
             if deleted != nil {
                 try view.db.run("UPDATE messages SET deleted = 1 WHERE id = ?", [.text(message.id.lowercased)])
@@ -114,7 +114,7 @@ extension SQLiteStore {
     public func messageStored(id: UUID, since date: Date) throws -> Bool {
         try connection.read { db in
             guard let row = try db.queryOne("SELECT received_at FROM messages WHERE id = ?", [.text(id.lowercased)]),
-                let received = Timestamp.parse(try row.text("received_at"))
+                let received = Timestamp(rfc3339: try row.text("received_at"))?.date
             else { return false }
             return received >= date
         }
@@ -144,7 +144,7 @@ extension SQLiteStore {
             let body = try WireJSON.encode(sealed.request(replyTo: replyTo))
             try view.rememberMembers(participants, of: channel)
             try view.confirmPending(participants, of: channel)
-            let stamp = Timestamp.format(view.now)
+            let stamp = Timestamp(view.now, precision: .milliseconds).text
             try view.db.run(
                 "INSERT INTO outbox (channel_id, request, created_at) VALUES (?, zeroblob(0), ?)",
                 [.text(channel.lowercased), .text(stamp)])

@@ -1,5 +1,6 @@
 import Foundation
 import UncordCrypto
+import UncordProtocol
 import UncordRatchet
 import UncordSQLite
 
@@ -58,7 +59,8 @@ extension SQLiteStore {
 
     /// Deletes retired signed pre-keys whose grace period is over.
     public func deleteExpiredSignedPreKeys() throws {
-        let cutoff = Timestamp.format(now.addingTimeInterval(-StoreTransaction.signedPreKeyGrace))
+        let cutoff = Timestamp(now.addingTimeInterval(-StoreTransaction.signedPreKeyGrace), precision: .milliseconds)
+            .text
         try connection.write { db in
             try db.run(
                 """
@@ -76,7 +78,7 @@ extension SQLiteStore {
         let signature = try SignedPreKeySignature.sign(
             deviceID: local.address.device, keyID: id, signedPreKey: key.publicKey, identityKey: local.keyPair,
             using: random)
-        let stamp = Timestamp.format(now)
+        let stamp = Timestamp(now, precision: .milliseconds).text
         try db.run("UPDATE signed_pre_keys SET retired_at = ? WHERE retired_at IS NULL", [.text(stamp)])
         let sealed = try sealer.seal(key.secret, for: .init("signed_pre_keys", "private_key", row: "\(id)"))
         try db.run(
@@ -89,7 +91,7 @@ extension SQLiteStore {
 
     func addOneTimePreKeys(_ db: SQLiteConnection, count: Int) throws -> [PublishedPreKey] {
         guard (0...10_000).contains(count) else { throw StoreError.misuse("one-time pre-key count \(count)") }
-        let stamp = Timestamp.format(now)
+        let stamp = Timestamp(now, precision: .milliseconds).text
         var made: [PublishedPreKey] = []
         for _ in 0..<count {
             let id = try nextKeyID(db, counter: "next_one_time_pre_key_id")

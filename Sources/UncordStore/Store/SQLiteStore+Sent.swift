@@ -40,7 +40,7 @@ extension SQLiteStore {
                 guard payload.editOf == messageID, stored.sender.user == local.user, !stored.isDeleted else {
                     return stored
                 }
-                let stamp = Timestamp.format(view.now)
+                let stamp = Timestamp(view.now, precision: .milliseconds).text
                 let revision =
                     Int64(
                         try view.db.queryOne(
@@ -63,7 +63,8 @@ extension SQLiteStore {
                     """,
                     [
                         .text(row), .text(entry.channel.lowercased), .text(local.user.lowercased),
-                        .text(local.device.lowercased), .blob(sealed), .text(Timestamp.format(view.now)),
+                        .text(local.device.lowercased), .blob(sealed),
+                        .text(Timestamp(view.now, precision: .milliseconds).text),
                         (try? WireJSON.decode(SendMessageRequest.self, from: entry.body)).map {
                             .blob(Self.postDigest(content: $0.content, wrap: nil))
                         } ?? .null,

@@ -1,4 +1,5 @@
 public import Foundation
+import UncordProtocol
 public import UncordRatchet
 import UncordSQLite
 
@@ -43,7 +44,10 @@ extension SQLiteStore {
                 UPDATE sessions SET archived_at = coalesce(archived_at, ?)
                 WHERE peer_user = ? AND peer_device = ? AND position = 0
                 """,
-                [.text(Timestamp.format(now)), .text(address.user.lowercased), .text(address.device.lowercased)])
+                [
+                    .text(Timestamp(now, precision: .milliseconds).text), .text(address.user.lowercased),
+                    .text(address.device.lowercased),
+                ])
             return count
         }
     }
@@ -67,7 +71,7 @@ extension SQLiteStore {
                 """
                 INSERT OR REPLACE INTO session_recoveries (peer_user, peer_device, started_at) VALUES (?, ?, ?)
                 """, key + [.real(clock)])
-            try archiveSessions(of: address, db: db, stamp: Timestamp.format(now))
+            try archiveSessions(of: address, db: db, stamp: Timestamp(now, precision: .milliseconds).text)
             return true
         }
     }
@@ -76,7 +80,7 @@ extension SQLiteStore {
     func archiveAllSessions(_ db: SQLiteConnection) throws -> Int {
         try db.run(
             "UPDATE sessions SET archived_at = coalesce(archived_at, ?) WHERE position = 0",
-            [.text(Timestamp.format(now))]
+            [.text(Timestamp(now, precision: .milliseconds).text)]
         )
         return db.changes
     }

@@ -111,7 +111,8 @@ extension SQLiteStore {
                 WHERE user_id = ?4
                 """,
                 [
-                    .text(trust.storedText), .integer(sendBlocked ? 1 : 0), .text(Timestamp.format(now)),
+                    .text(trust.storedText), .integer(sendBlocked ? 1 : 0),
+                    .text(Timestamp(now, precision: .milliseconds).text),
                     .text(user.lowercased),
                 ])
             guard db.changes == 1 else { throw StoreError.misuse("no key is pinned for this user") }
@@ -130,7 +131,7 @@ extension SQLiteStore {
                     "SELECT trust, send_blocked, pending_key FROM peer_identities WHERE user_id = ?",
                     [.text(user.lowercased)])
             else { return false }
-            let stamp = Timestamp.format(now)
+            let stamp = Timestamp(now, precision: .milliseconds).text
             if let pending = try row.optionalBlob("pending_key") {
                 let key = try view.publicKey(pending, "peer_identities.pending_key")
                 try view.upsertPin(key, of: user, trust: .unverified, sendBlocked: false, stamp: stamp)
@@ -161,7 +162,7 @@ extension SQLiteStore {
     ) throws -> DeviceListJudgement {
         try connection.write { db in
             let view = view(db)
-            let stamp = Timestamp.format(now)
+            let stamp = Timestamp(now, precision: .milliseconds).text
             let user = bundle.userID
             let local = try view.localIdentity()
             let ownAccount = user == local.address.user
@@ -398,7 +399,7 @@ extension StoreTransaction {
 
     /// A stored RFC 3339 time; text that is not one throws instead of being taken for no time.
     func timestamp(_ text: String, _ column: String) throws -> Date {
-        guard let date = Timestamp.parse(text) else {
+        guard let date = Timestamp(rfc3339: text)?.date else {
             throw StoreError.typeMismatch(column: column, expected: "RFC 3339 time", found: "other text")
         }
         return date

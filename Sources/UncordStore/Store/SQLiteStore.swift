@@ -1,5 +1,6 @@
 public import Foundation
 public import UncordCrypto
+import UncordProtocol
 public import UncordRatchet
 import UncordSQLite
 
@@ -111,7 +112,7 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
             }
             try db.migrate(StoreSchema.migrations)
             let key = try Self.writeKeyMetadata(db, source, random: random)
-            try setMetadata(db, "created_at", .text(Timestamp.format(Date())))
+            try setMetadata(db, "created_at", .text(Timestamp(Date(), precision: .milliseconds).text))
             let store = SQLiteStore(
                 connection: connection, sealer: Sealer(key: key, random: random), random: random, clock: clock)
             try store.writeLocalDevice(db, device: device, label: label, identity: accountKey)
@@ -266,7 +267,7 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
             """,
             [
                 .text(device.user.lowercased), .text(device.device.lowercased), label.map(SQLiteValue.text) ?? .null,
-                .blob(identity.publicKey.bytes), .blob(sealed), .text(Timestamp.format(now)),
+                .blob(identity.publicKey.bytes), .blob(sealed), .text(Timestamp(now, precision: .milliseconds).text),
             ])
     }
 }

@@ -100,7 +100,7 @@ struct StoreTransaction: RatchetStore {
     // MARK: Writes
 
     func commit(_ changes: StoreChangeSet) throws {
-        let stamp = Timestamp.format(now)
+        let stamp = Timestamp(now, precision: .milliseconds).text
         for id in changes.consumedOneTimePreKeys {
             try db.run("DELETE FROM one_time_pre_keys WHERE key_id = ?", [.integer(Int64(id))])
             guard db.changes == 1 else { throw StoreError.constraint("one-time pre-key \(id) was already consumed") }
@@ -263,62 +263,4 @@ extension PinnedIdentity.Level {
 extension UUID {
     /// The canonical lowercase text every table stores (``UncordProtocol``'s wire text).
     var lowercased: String { wireText }
-}
-
-/// RFC 3339 timestamps as the tables store them.
-enum Timestamp {
-    /// `2025-06-15T15:06:40.122Z`. (`.iso8601(timeZone:includingFractionalSeconds:)` leaves out the `Z`, and
-    /// ``parse(_:)`` then reads nothing back.) Written field by field from `gmtime_r`, which is many times faster
-    /// than the format style; the format style still writes any date whose milliseconds sit within a microsecond
-    /// of a boundary (where the two could round differently) or whose year has other than four digits.
-    static func format(_ date: Date) -> String {
-        fastFormat(date) ?? date.ISO8601Format(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
-
-    static func parse(_ text: String) -> Date? {
-        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) {
-            return date
-        }
-        return try? Date(text, strategy: .iso8601)
-    }
-
-    /// The fast path of ``format(_:)``, or `nil` where it defers to the format style.
-    static func fastFormat(_ date: Date) -> String? {
-        let milliseconds = date.timeIntervalSince1970 * 1000
-        let whole = milliseconds.rounded(.down)
-        guard milliseconds - whole > 0.001, whole + 1 - milliseconds > 0.001, abs(whole) < 9e15 else { return nil }
-        let total = Int64(whole)
-        var seconds = time_t(total / 1000)
-        var millis = Int(total % 1000)
-        if millis < 0 {
-            seconds -= 1
-            millis += 1000
-        }
-        var fields = tm()
-        guard gmtime_r(&seconds, &fields) != nil else { return nil }
-        let year = Int(fields.tm_year) + 1900
-        guard (1000...9999).contains(year) else { return nil }
-        return String(unsafeUninitializedCapacity: 24) { out in
-            var index = 0
-            func put(_ value: Int, digits: Int, then separator: UInt8) {
-                var divisor = 1
-                for _ in 1..<digits { divisor *= 10 }
-                while divisor > 0 {
-                    out[index] = UInt8(ascii: "0") + UInt8(value / divisor % 10)
-                    index += 1
-                    divisor /= 10
-                }
-                out[index] = separator
-                index += 1
-            }
-            put(year, digits: 4, then: UInt8(ascii: "-"))
-            put(Int(fields.tm_mon) + 1, digits: 2, then: UInt8(ascii: "-"))
-            put(Int(fields.tm_mday), digits: 2, then: UInt8(ascii: "T"))
-            put(Int(fields.tm_hour), digits: 2, then: UInt8(ascii: ":"))
-            put(Int(fields.tm_min), digits: 2, then: UInt8(ascii: ":"))
-            put(Int(fields.tm_sec), digits: 2, then: UInt8(ascii: "."))
-            put(millis, digits: 3, then: UInt8(ascii: "Z"))
-            return index
-        }
-    }
 }
