@@ -161,9 +161,22 @@ struct StoreTransaction: RatchetStore {
                 changed_at = CASE WHEN excluded.trust = 'changed' THEN ?4 ELSE changed_at END
             """,
             [
-                .text(user.lowercased), .blob(key.bytes), .text(trust.storedText), .text(stamp),
+                .text(user.lowercased), .blob(key.bytes), .text(trust.rawValue), .text(stamp),
                 sendBlocked.map { .integer($0 ? 1 : 0) } ?? .null,
             ])
+    }
+
+    /// Sets the trust of `user`'s pin and whether sending to the user is blocked, recording the time of a
+    /// `verified`; the key and any pending change stay as they are. The one update of a pin's trust.
+    /// - Returns: `false` when no key is pinned for `user` (nothing changed).
+    func updateTrust(_ trust: PinnedIdentity.Level, sendBlocked: Bool, of user: UUID, stamp: String) throws -> Bool {
+        try db.run(
+            """
+            UPDATE peer_identities SET trust = ?1, send_blocked = ?2,
+                verified_at = CASE WHEN ?1 = 'verified' THEN ?3 ELSE verified_at END
+            WHERE user_id = ?4
+            """, [.text(trust.rawValue), .integer(sendBlocked ? 1 : 0), .text(stamp), .text(user.lowercased)])
+        return db.changes == 1
     }
 
     // MARK: Row keys and conversions
@@ -200,7 +213,7 @@ struct StoreTransaction: RatchetStore {
     }
 
     func trustLevel(_ text: String, _ column: String) throws -> PinnedIdentity.Level {
-        guard let level = PinnedIdentity.Level(storedText: text) else {
+        guard let level = PinnedIdentity.Level(rawValue: text) else {
             throw StoreError.typeMismatch(column: column, expected: "a trust level", found: "other text")
         }
         return level
@@ -237,26 +250,6 @@ final class LocalIdentityCache: Sendable {
     /// Forgets the copy (an own rotation; a test that rewrote the row).
     func forget() {
         stored.withLock { $0 = nil }
-    }
-}
-
-extension PinnedIdentity.Level {
-    /// The text the tables store.
-    var storedText: String {
-        switch self {
-        case .unverified: "unverified"
-        case .verified: "verified"
-        case .changed: "changed"
-        }
-    }
-
-    init?(storedText: String) {
-        switch storedText {
-        case "unverified": self = .unverified
-        case "verified": self = .verified
-        case "changed": self = .changed
-        default: return nil
-        }
     }
 }
 
