@@ -78,7 +78,7 @@ extension SQLiteStore {
             guard version >= 1, let check = try metadata(db, "key_check")?.blob(0) else {
                 throw StoreError.notInitialized
             }
-            _ = try Sealer(key: backupKey).open(check, for: .init("metadata", "value", row: "key_check"))
+            _ = try Sealer(key: backupKey).open(check, for: .keyCheck)
             try db.migrate(StoreSchema.migrations)
             // The backup's refresh token was most likely spent since: presenting it again would make the server
             // revoke every token of the account. A restored store signs in anew.

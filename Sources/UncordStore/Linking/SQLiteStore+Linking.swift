@@ -44,7 +44,7 @@ extension SQLiteStore {
         let ephemeral = X25519.PrivateKey.generate(using: random)
         try store.connection.write { db in
             let sealed = try store.sealer.seal(
-                ephemeral.secret, for: .init("pending_link", "ephemeral_private", row: device.lowercased))
+                ephemeral.secret, for: .linkEphemeral(device: device))
             try db.run(
                 """
                 INSERT OR REPLACE INTO pending_link
@@ -161,7 +161,7 @@ extension SQLiteStore {
             let device = try view.uuid(row.text("device_id"), "pending_link.device_id")
             let ephemeral = try row.optionalBlob("ephemeral_private").map {
                 try view.privateKey(
-                    try sealer.open($0, for: .init("pending_link", "ephemeral_private", row: device.lowercased)),
+                    try sealer.open($0, for: .linkEphemeral(device: device)),
                     "pending_link.ephemeral_private")
             }
             return (

@@ -18,7 +18,7 @@ extension SQLiteStore {
             else { return nil }
             let view = view(db)
             let user = try view.uuid(row.text("user_id"), "server_credentials.user_id")
-            let opened = try sealer.open(try row.blob("tokens"), for: ServerCredentials.cell(user: user))
+            let opened = try sealer.open(try row.blob("tokens"), for: .serverTokens(user: user))
             guard let tokens = ServerCredentials.decode(opened.withUnsafeBytes { Array($0) }) else {
                 throw StoreError.typeMismatch(
                     column: "server_credentials.tokens", expected: "two tokens", found: "other bytes")
@@ -51,7 +51,7 @@ extension SQLiteStore {
                     "the server signed in user \(credentials.user.lowercased), but this store is another user's")
             }
             let sealed = try sealer.seal(
-                ServerCredentials.encode(credentials.tokens), for: ServerCredentials.cell(user: credentials.user))
+                ServerCredentials.encode(credentials.tokens), for: .serverTokens(user: credentials.user))
             try db.run(
                 """
                 INSERT OR REPLACE INTO server_credentials

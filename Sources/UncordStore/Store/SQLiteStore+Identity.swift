@@ -40,7 +40,7 @@ extension SQLiteStore {
         let previous = try view(db).publicKey(row.blob("identity_public"), "local_device.identity_public")
         let identity = X25519.PrivateKey.generate(using: random)
         let sealed = try sealer.seal(
-            identity.secret, for: .init("local_device", "identity_private", row: device.lowercased))
+            identity.secret, for: .identityPrivate(device: device))
         try db.run(
             """
             UPDATE local_device SET identity_public = ?, identity_private = ?, identity_published = ?

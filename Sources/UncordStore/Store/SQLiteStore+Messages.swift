@@ -48,7 +48,7 @@ extension SQLiteStore {
                 stored.isDeleted = true
             }
             let sealed = try sealer.seal(
-                try opened.payload.encoded(), for: .init("messages", "payload", row: message.id.lowercased))
+                try opened.payload.encoded(), for: .messagePayload(message.id))
             try view.db.run(
                 """
                 INSERT INTO messages (id, channel_id, author_user, author_device, payload, received_at, content_digest)
@@ -149,8 +149,8 @@ extension SQLiteStore {
                 "INSERT INTO outbox (channel_id, request, created_at) VALUES (?, zeroblob(0), ?)",
                 [.text(channel.lowercased), .text(stamp)])
             let id = view.db.lastInsertRowID
-            let sealedBody = try sealer.seal(body, for: .init("outbox", "request", row: "\(id)"))
-            let sealedPayload = try sealer.seal(try payload.encoded(), for: .init("outbox", "payload", row: "\(id)"))
+            let sealedBody = try sealer.seal(body, for: .outboxRequest(id: id))
+            let sealedPayload = try sealer.seal(try payload.encoded(), for: .outboxPayload(id: id))
             try view.db.run(
                 "UPDATE outbox SET request = ?, payload = ? WHERE id = ?",
                 [.blob(sealedBody), .blob(sealedPayload), .integer(id)])
@@ -164,10 +164,10 @@ extension SQLiteStore {
         try connection.read { db in
             try db.query("SELECT id, channel_id, request, payload FROM outbox ORDER BY id").map { row in
                 let id = try row.integer("id")
-                let body = try sealer.open(row.blob("request"), for: .init("outbox", "request", row: "\(id)"))
+                let body = try sealer.open(row.blob("request"), for: .outboxRequest(id: id))
                 var payload: MessagePayload?
                 if let sealed = try row.optionalBlob("payload") {
-                    let bytes = try sealer.open(sealed, for: .init("outbox", "payload", row: "\(id)"))
+                    let bytes = try sealer.open(sealed, for: .outboxPayload(id: id))
                     payload = try MessagePayload(decoding: bytes.exportBytes())
                 }
                 return OutboxEntry(
@@ -191,7 +191,7 @@ extension SQLiteStore {
                 """,
                 [.text(id.lowercased)])
         else { return nil }
-        let bytes = try sealer.open(row.blob("payload"), for: .init("messages", "payload", row: id.lowercased))
+        let bytes = try sealer.open(row.blob("payload"), for: .messagePayload(id))
         let transaction = view(db)
         return StoredMessage(
             id: id, channel: try transaction.uuid(row.text("channel_id"), "messages.channel_id"),

@@ -80,7 +80,7 @@ extension SQLiteStore {
             using: random)
         let stamp = Timestamp(now, precision: .milliseconds).text
         try db.run("UPDATE signed_pre_keys SET retired_at = ? WHERE retired_at IS NULL", [.text(stamp)])
-        let sealed = try sealer.seal(key.secret, for: .init("signed_pre_keys", "private_key", row: "\(id)"))
+        let sealed = try sealer.seal(key.secret, for: .signedPreKey(id: id))
         try db.run(
             """
             INSERT INTO signed_pre_keys (key_id, public_key, private_key, signature, created_at)
@@ -96,7 +96,7 @@ extension SQLiteStore {
         for _ in 0..<count {
             let id = try nextKeyID(db, counter: "next_one_time_pre_key_id")
             let key = X25519.PrivateKey.generate(using: random)
-            let sealed = try sealer.seal(key.secret, for: .init("one_time_pre_keys", "private_key", row: "\(id)"))
+            let sealed = try sealer.seal(key.secret, for: .oneTimePreKey(id: id))
             try db.run(
                 """
                 INSERT INTO one_time_pre_keys (key_id, public_key, private_key, state, created_at)

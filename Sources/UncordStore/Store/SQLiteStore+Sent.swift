@@ -35,7 +35,7 @@ extension SQLiteStore {
             let local = try view.localIdentity().address
             try view.db.run("DELETE FROM outbox WHERE id = ?", [.integer(entry.id)])
             let row = messageID.lowercased
-            let sealed = try sealer.seal(try payload.encoded(), for: .init("messages", "payload", row: row))
+            let sealed = try sealer.seal(try payload.encoded(), for: .messagePayload(messageID))
             if let stored = try storedMessage(id: messageID, db: view.db) {
                 guard payload.editOf == messageID, stored.sender.user == local.user, !stored.isDeleted else {
                     return stored
@@ -47,7 +47,7 @@ extension SQLiteStore {
                             "SELECT count(*) AS n FROM message_edits WHERE message_id = ?", [.text(row)]
                         )?.integer("n") ?? 0) + 1
                 let previous = try sealer.seal(
-                    try stored.payload.encoded(), for: .init("message_edits", "payload", row: "\(row)/\(revision)"))
+                    try stored.payload.encoded(), for: .editPayload(messageID, revision: revision))
                 try view.db.run(
                     "INSERT INTO message_edits (message_id, revision, payload, edited_at) VALUES (?, ?, ?, ?)",
                     [.text(row), .integer(revision), .blob(previous), .text(stored.editedAt ?? stamp)])

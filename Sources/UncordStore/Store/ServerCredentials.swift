@@ -33,11 +33,6 @@ public struct ServerCredentials: Sendable, Equatable, CustomStringConvertible, C
     /// Same as ``description``.
     public var debugDescription: String { description }
 
-    /// The sealed cell of the tokens: bound to the account they sign in.
-    static func cell(user: UUID) -> Sealer.Cell {
-        Sealer.Cell("server_credentials", "tokens", row: user.lowercased)
-    }
-
     /// The sealed form of a pair: each token's length (4 bytes, big-endian), then its UTF-8 bytes.
     static func encode(_ tokens: AuthTokens) -> [UInt8] {
         var bytes: [UInt8] = []

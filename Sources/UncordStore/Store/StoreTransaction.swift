@@ -35,7 +35,7 @@ struct StoreTransaction: RatchetStore {
         else { throw StoreError.notInitialized }
         let device = try uuid(row.text("device_id"), "local_device.device_id")
         let secret = try sealer.open(
-            row.blob("identity_private"), for: .init("local_device", "identity_private", row: device.lowercased))
+            row.blob("identity_private"), for: .identityPrivate(device: device))
         return LocalIdentity(
             address: DeviceAddress(user: try uuid(row.text("user_id"), "local_device.user_id"), device: device),
             keyPair: try privateKey(secret, "local_device.identity_private"))
@@ -72,7 +72,7 @@ struct StoreTransaction: RatchetStore {
             return nil
         }
         let secret = try sealer.open(
-            row.blob("private_key"), for: .init("signed_pre_keys", "private_key", row: "\(id)"))
+            row.blob("private_key"), for: .signedPreKey(id: id))
         return try privateKey(secret, "signed_pre_keys.private_key")
     }
 
@@ -82,7 +82,7 @@ struct StoreTransaction: RatchetStore {
                 "SELECT private_key FROM one_time_pre_keys WHERE key_id = ?", [.integer(Int64(id))])
         else { return nil }
         let secret = try sealer.open(
-            row.blob("private_key"), for: .init("one_time_pre_keys", "private_key", row: "\(id)"))
+            row.blob("private_key"), for: .oneTimePreKey(id: id))
         return try privateKey(secret, "one_time_pre_keys.private_key")
     }
 
