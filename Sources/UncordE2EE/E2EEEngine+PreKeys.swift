@@ -51,21 +51,11 @@ extension E2EEEngine {
     private func replenishHoldingLease(
         target: Int, progress: @Sendable (PreKeyProgress) -> Void
     ) async throws(E2EEError) -> PreKeyReplenishment {
-        let before: Int
-        do {
-            before = try await server.oneTimePreKeyCount(device: local.device)
-        } catch {
-            throw Self.serverError(error)
-        }
+        let before = try await serverCall { try await server.oneTimePreKeyCount(device: local.device) }
         let generated = try makeMissingOneTimePreKeys(target: target, onServer: before)
         if generated > 0 { progress(.generated(generated)) }
         let uploaded = try await uploadPendingOneTimePreKeys(progress: progress)
-        let after: Int
-        do {
-            after = try await server.oneTimePreKeyCount(device: local.device)
-        } catch {
-            throw Self.serverError(error)
-        }
+        let after = try await serverCall { try await server.oneTimePreKeyCount(device: local.device) }
         return PreKeyReplenishment(
             onServerBefore: before, generated: generated, uploaded: uploaded, onServerAfter: after)
     }

@@ -140,12 +140,7 @@ extension E2EEEngine {
     )
 
     func judgeDeviceListNow(of user: UUID) async throws(E2EEError) -> DeviceListVerdict {
-        let fetched: UserKeyBundle
-        do {
-            fetched = try await server.keyBundle(of: user)
-        } catch {
-            throw Self.serverError(error)
-        }
+        let fetched = try await serverCall { try await server.keyBundle(of: user) }
         guard fetched.userID == user else {
             logger.warning("the server answered another user's pre-key bundles; refused")
             throw .noBundle(user: user)
