@@ -39,17 +39,17 @@ extension E2EEEngine {
         guard try storeCall({ try store.isRegistered() && !store.isIdentityPublished() }) else { return }
         let identity = try storeCall { try store.localIdentity() }
         let key = identity.keyPair.publicKey.bytes
-        do {
-            let others = try await server.devices().filter { $0.deviceID != local.device && $0.identityKey != key }
-            for device in others { try await server.deleteDevice(device.deviceID) }
-            if !others.isEmpty {
-                logger.notice(
-                    "other devices of this account deleted from the server before the rotated key is uploaded",
-                    metadata: ["count": "\(others.count)"])
-            }
+        let others = try await serverCall { try await server.devices() }.filter {
+            $0.deviceID != local.device && $0.identityKey != key
+        }
+        for device in others { try await serverCall { try await server.deleteDevice(device.deviceID) } }
+        if !others.isEmpty {
+            logger.notice(
+                "other devices of this account deleted from the server before the rotated key is uploaded",
+                metadata: ["count": "\(others.count)"])
+        }
+        try await serverCall {
             try await server.updateIdentityKey(device: local.device, UpdateIdentityKeyRequest(identityKey: key))
-        } catch {
-            throw Self.serverError(error)
         }
         try storeCall { try store.markIdentityPublished() }
         logger.info("identity key uploaded")

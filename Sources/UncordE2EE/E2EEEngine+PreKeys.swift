@@ -5,34 +5,6 @@ import UncordProtocol
 import UncordRatchet
 public import UncordStore
 
-/// How far a one-time pre-key top-up has got, reported as it goes so a tool can show progress.
-public enum PreKeyProgress: Sendable, Equatable {
-    /// This many new keys were made and stored `pending`.
-    case generated(Int)
-    /// `done` of `total` pending keys are uploaded.
-    case uploaded(Int, of: Int)
-}
-
-/// What a one-time pre-key top-up did.
-public struct PreKeyReplenishment: Sendable, Equatable {
-    /// The server's count before.
-    public var onServerBefore: Int
-    /// New keys made.
-    public var generated: Int
-    /// Keys uploaded (new ones and any left pending by an earlier failed upload).
-    public var uploaded: Int
-    /// The server's count after.
-    public var onServerAfter: Int
-
-    /// A result from its counts.
-    public init(onServerBefore: Int, generated: Int, uploaded: Int, onServerAfter: Int) {
-        self.onServerBefore = onServerBefore
-        self.generated = generated
-        self.uploaded = uploaded
-        self.onServerAfter = onServerAfter
-    }
-}
-
 extension E2EEEngine {
     /// Tops the server's one-time pre-key pool up to the target: reads the server's count, makes the missing keys
     /// (stored `pending` first) and uploads every pending key in batches of at most 100, marking each batch
@@ -79,21 +51,11 @@ extension E2EEEngine {
     private func replenishHoldingLease(
         target: Int, progress: @Sendable (PreKeyProgress) -> Void
     ) async throws(E2EEError) -> PreKeyReplenishment {
-        let before: Int
-        do {
-            before = try await server.oneTimePreKeyCount(device: local.device)
-        } catch {
-            throw Self.serverError(error)
-        }
+        let before = try await serverCall { try await server.oneTimePreKeyCount(device: local.device) }
         let generated = try makeMissingOneTimePreKeys(target: target, onServer: before)
         if generated > 0 { progress(.generated(generated)) }
         let uploaded = try await uploadPendingOneTimePreKeys(progress: progress)
-        let after: Int
-        do {
-            after = try await server.oneTimePreKeyCount(device: local.device)
-        } catch {
-            throw Self.serverError(error)
-        }
+        let after = try await serverCall { try await server.oneTimePreKeyCount(device: local.device) }
         return PreKeyReplenishment(
             onServerBefore: before, generated: generated, uploaded: uploaded, onServerAfter: after)
     }

@@ -2,26 +2,8 @@ public import Foundation
 import Logging
 import UncordCrypto
 import UncordProtocol
-public import UncordRatchet
+import UncordRatchet
 public import UncordStore
-
-/// A send ready for `POST /dm/{channel}/messages`, queued in the store's outbox until ``E2EEEngine/markSent(_:messageID:)``.
-public struct PreparedMessage: Sendable, Equatable {
-    /// The outbox entry; its `body` is the exact request body, to be posted byte for byte (and again on a retry).
-    public var entry: OutboxEntry
-    /// The plaintext payload that was sealed.
-    public var payload: MessagePayload
-    /// Trust warnings met while judging device lists for this send.
-    public var warnings: [TrustWarning]
-    /// Every event met while judging device lists for this send, in order: trust warnings, refused devices
-    /// (``AppEvent/deviceRefused(user:device:reason:)``), devices linked to this account. Hand them to the app.
-    public var events: [AppEvent]
-
-    /// The DM channel to post to.
-    public var channel: UUID { entry.channel }
-    /// The request body, byte for byte.
-    public var body: [UInt8] { entry.body }
-}
 
 extension E2EEEngine {
     /// Encrypts `text` for every device of every participant (and this user's other devices) and queues the
@@ -253,9 +235,11 @@ extension E2EEEngine {
         }
     }
 
+    /// A payload's `sent_at`: RFC 3339 to the second, of `date` rounded to the nearest millisecond first (half a
+    /// millisecond up), as the `ISO8601DateFormatter` this replaced wrote it.
     static func rfc3339(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
+        let sinceReferenceDate = date.timeIntervalSinceReferenceDate + Date.timeIntervalBetween1970AndReferenceDate
+        let milliseconds = (sinceReferenceDate * 1000 + 0.5).rounded(.down)
+        return Timestamp(Date(timeIntervalSince1970: (milliseconds / 1000).rounded(.down))).text
     }
 }

@@ -3,25 +3,7 @@ import Logging
 import UncordCrypto
 import UncordProtocol
 public import UncordRatchet
-public import UncordStore
-
-/// A user as this device knows it (LINKED_DEVICES.md A3): the pinned account key with its trust, and every listed
-/// device with its verdict.
-public struct PeerTrust: Sendable, Equatable {
-    /// The user.
-    public var user: UUID
-    /// The pinned account key; `nil` for this user (whose key is this device's own) and for a user whose devices
-    /// never agreed on one key.
-    public var identity: PeerIdentityRecord?
-    /// Every listed device as last judged: authorized, or refused with the reason.
-    public var devices: [DeviceAuthorizationRecord]
-    /// `true` when sending to the user is refused until a change is accepted.
-    public var sendingBlocked: Bool { identity?.sendBlocked ?? false }
-    /// The 30-digit fingerprint of the pinned account key (PROTOCOL.md section 8 over one key).
-    public var fingerprint: String? {
-        identity.flatMap { try? SafetyNumber.fingerprint(user: user, identityKeys: [$0.identityKey]) }
-    }
-}
+import UncordStore
 
 extension E2EEEngine {
     /// Every known user, this user included once its own devices were judged, with its pin and devices.
@@ -158,12 +140,7 @@ extension E2EEEngine {
     )
 
     func judgeDeviceListNow(of user: UUID) async throws(E2EEError) -> DeviceListVerdict {
-        let fetched: UserKeyBundle
-        do {
-            fetched = try await server.keyBundle(of: user)
-        } catch {
-            throw Self.serverError(error)
-        }
+        let fetched = try await serverCall { try await server.keyBundle(of: user) }
         guard fetched.userID == user else {
             logger.warning("the server answered another user's pre-key bundles; refused")
             throw .noBundle(user: user)

@@ -147,13 +147,12 @@ public actor E2EEEngine {
     /// answer was lost): when the server lists another identity key for it, peers would judge this device's
     /// messages against that key, so the key is replaced (the server tells peers with IDENTITY_KEY_CHANGED).
     private func replaceStaleServerKey(_ key: [UInt8]) async throws(E2EEError) {
-        do {
-            guard let listed = try await server.devices().first(where: { $0.deviceID == local.device }),
-                listed.identityKey != key
-            else { return }
+        let devices = try await serverCall { try await server.devices() }
+        guard let listed = devices.first(where: { $0.deviceID == local.device }), listed.identityKey != key else {
+            return
+        }
+        try await serverCall {
             try await server.updateIdentityKey(device: local.device, UpdateIdentityKeyRequest(identityKey: key))
-        } catch {
-            throw Self.serverError(error)
         }
         // The earlier install's pre-keys are still on the server under the ids this store would upload.
         try storeCall { try store.movePreKeyIDsPastAnEarlierInstall() }
@@ -169,6 +168,17 @@ public actor E2EEEngine {
             throw Self.ratchetError(error)
         } catch {
             throw .store(detail: "\(error)")
+        }
+    }
+
+    /// Runs one call (or a few) to the server, turning what it throws into an ``E2EEError`` as ``serverError(_:)``
+    /// does: the server's error code, or the kind of failure. The server's counterpart of ``storeCall(_:)``; a call
+    /// whose particular server errors mean something else keeps its own `catch`.
+    func serverCall<T>(_ body: () async throws -> T) async throws(E2EEError) -> T {
+        do {
+            return try await body()
+        } catch {
+            throw Self.serverError(error)
         }
     }
 

@@ -49,7 +49,7 @@ public struct Timestamp: Sendable, Hashable, Codable, CustomStringConvertible {
     // MARK: - Parsing
 
     /// `YYYY-MM-DD T hh:mm:ss [.fraction] (Z | ±hh:mm)`, with `t` and `z` allowed in lowercase.
-    private static func parse(_ utf8: [UInt8]) -> Date? {
+    static func parse(_ utf8: [UInt8]) -> Date? {
         var cursor = 0
         func number(_ digits: Int) -> Int? {
             guard cursor + digits <= utf8.count else { return nil }
@@ -102,7 +102,7 @@ public struct Timestamp: Sendable, Hashable, Codable, CustomStringConvertible {
         return Date(timeIntervalSince1970: Double(seconds) + fraction)
     }
 
-    private static func daysIn(month: Int, year: Int) -> Int {
+    static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
         case 4, 6, 9, 11: 30
@@ -111,7 +111,7 @@ public struct Timestamp: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     /// Days from 1970-01-01 to the given proleptic Gregorian date.
-    private static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
+    static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
         let shiftedYear = month <= 2 ? year - 1 : year
         let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
         let yearOfEra = shiftedYear - era * 400

@@ -130,7 +130,7 @@ enum DeviceAuthorizationVectors {
             var fields = inputs(
                 user: user, pin: nil, policy: .warn, ownAccount: ownAccount, devices: [try device(p), try device(n)])
             fields["pinned_key"] = pinKey.map { .hex($0) } ?? .null
-            fields["trust"] = trust.map { .string(trustText($0)) } ?? .null
+            fields["trust"] = trust.map { .string($0.rawValue) } ?? .null
             file.add(comment, valid: false, fields)
         }
 
@@ -301,7 +301,7 @@ enum DeviceAuthorizationVectors {
         var fields: [String: JSONValue] = [
             "user_id": .string(user.uuidString.lowercased()),
             "pinned_key": pin.map { .hex($0.key) } ?? .null,
-            "trust": pin.map { .string(trustText($0.trust)) } ?? .null,
+            "trust": pin.map { .string($0.trust.rawValue) } ?? .null,
             "policy": .string(policy == .warn ? "warn" : "block"),
             "devices": .array(
                 devices.map { device in
@@ -314,13 +314,5 @@ enum DeviceAuthorizationVectors {
         ]
         if ownAccount { fields["own_account"] = .bool(true) }
         return fields
-    }
-
-    private static func trustText(_ level: PinnedIdentity.Level) -> String {
-        switch level {
-        case .unverified: "unverified"
-        case .verified: "verified"
-        case .changed: "changed"
-        }
     }
 }

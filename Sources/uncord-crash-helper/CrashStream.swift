@@ -162,9 +162,8 @@ private struct Sender {
 
     /// Seals the next message for the receiver, as the server would deliver it.
     mutating func seal(body: String) throws -> Message {
-        let sentAt = Date(timeIntervalSince1970: 1_735_689_600 + Double(sent))
-            .ISO8601Format()
-        guard let createdAt = Timestamp(rfc3339: sentAt) else { throw HelperError.badInput("timestamp \(sentAt)") }
+        let createdAt = Timestamp(Date(timeIntervalSince1970: 1_735_689_600 + Double(sent)))
+        let sentAt = createdAt.text
         let payload = MessagePayload(body: body, senderDevice: address.device, sentAt: sentAt)
         let sealed = try cipher.seal(
             payload, channel: channel, participants: [receiver.user], bundles: firstBundles, in: store)

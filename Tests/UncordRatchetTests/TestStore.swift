@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import UncordCrypto
+import UncordProtocol
 
 @testable import UncordRatchet
 @testable import UncordSQLite
@@ -55,7 +56,7 @@ extension SQLiteStore: TestStore {
         try store.connection.write { db in
             let sealed = try store.sealer.seal(
                 local.keyPair.secret,
-                for: .init("local_device", "identity_private", row: local.address.device.lowercased))
+                for: .identityPrivate(device: local.address.device))
             try db.run(
                 "UPDATE local_device SET identity_public = ?, identity_private = ? WHERE id = 1",
                 [.blob(local.keyPair.publicKey.bytes), .blob(sealed)])
@@ -67,13 +68,16 @@ extension SQLiteStore: TestStore {
 
     func addSignedPreKey(_ key: X25519.PrivateKey, id: UInt32) throws {
         try connection.write { db in
-            let sealed = try sealer.seal(key.secret, for: .init("signed_pre_keys", "private_key", row: "\(id)"))
+            let sealed = try sealer.seal(key.secret, for: .signedPreKey(id: id))
             try db.run(
                 """
                 INSERT OR REPLACE INTO signed_pre_keys (key_id, public_key, private_key, signature, created_at)
                 VALUES (?, ?, ?, zeroblob(64), ?)
                 """,
-                [.integer(Int64(id)), .blob(key.publicKey.bytes), .blob(sealed), .text(Timestamp.format(now))])
+                [
+                    .integer(Int64(id)), .blob(key.publicKey.bytes), .blob(sealed),
+                    .text(Timestamp(now, precision: .milliseconds).text),
+                ])
         }
     }
 
@@ -83,13 +87,16 @@ extension SQLiteStore: TestStore {
 
     func addOneTimePreKey(_ key: X25519.PrivateKey, id: UInt32) throws {
         try connection.write { db in
-            let sealed = try sealer.seal(key.secret, for: .init("one_time_pre_keys", "private_key", row: "\(id)"))
+            let sealed = try sealer.seal(key.secret, for: .oneTimePreKey(id: id))
             try db.run(
                 """
                 INSERT OR REPLACE INTO one_time_pre_keys (key_id, public_key, private_key, state, created_at)
                 VALUES (?, ?, ?, 'published', ?)
                 """,
-                [.integer(Int64(id)), .blob(key.publicKey.bytes), .blob(sealed), .text(Timestamp.format(now))])
+                [
+                    .integer(Int64(id)), .blob(key.publicKey.bytes), .blob(sealed),
+                    .text(Timestamp(now, precision: .milliseconds).text),
+                ])
         }
     }
 

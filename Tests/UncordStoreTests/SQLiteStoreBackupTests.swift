@@ -192,7 +192,31 @@ struct SQLiteStoreBackupTests {
             }
         }
         #expect(marked.count >= 9)
-        #expect(Set(SealedColumn.all.map { "\($0.table).\($0.column)" }) == marked)
+        #expect(Set(SealedColumn.all.map { "\($0.column.table).\($0.column.name)" }) == marked)
+    }
+
+    @Test("Every column the store seals a value in is resealed on import, the key check excepted")
+    func everyColumnTheStoreSealsIsResealed() {
+        // A cell is made only from a Sealer.Column, so these are all the columns the store can seal a value in.
+        let sealable = Set(Sealer.Column.allCases).subtracting([.keyCheck])
+        #expect(Set(SealedColumn.all.map(\.column)) == sealable)
+        #expect(SealedColumn.all.count == sealable.count)
+    }
+
+    @Test("Every sealed value of a used store opens in the cell SealedColumn.all names for it")
+    func sealedColumnsNameTheCellsTheStoreWrote() throws {
+        let exported = try Exported()
+        let store = exported.pair.alice
+        var opened: [Sealer.Column: Int] = [:]
+        try store.connection.write { db in
+            let view = store.view(db)
+            for column in SealedColumn.all {
+                opened[column.column] = try column.reseal(in: view, from: store.sealer, to: store.sealer)
+            }
+        }
+        for column in [Sealer.Column.identityPrivate, .signedPreKey, .oneTimePreKey, .sessionState, .messagePayload] {
+            #expect(opened[column, default: 0] > 0, "\(column)")
+        }
     }
 
     /// Files a failed or finished import or export left beside its destination.

@@ -46,13 +46,13 @@ struct SQLiteStoreOutboxPayloadTests {
         #expect(!String(decoding: bytes, as: UTF8.self).contains("pending words"))
         // Sealed for its own cell: it opens there only, not for another row or as the request column.
         #expect(throws: Never.self) {
-            try pair.alice.sealer.open(bytes, for: .init("outbox", "payload", row: "\(entry.id)"))
+            try pair.alice.sealer.open(bytes, for: .outboxPayload(id: entry.id))
         }
         #expect(throws: StoreError.self) {
-            try pair.alice.sealer.open(bytes, for: .init("outbox", "payload", row: "\(entry.id + 1)"))
+            try pair.alice.sealer.open(bytes, for: .outboxPayload(id: entry.id + 1))
         }
         #expect(throws: StoreError.self) {
-            try pair.alice.sealer.open(bytes, for: .init("outbox", "request", row: "\(entry.id)"))
+            try pair.alice.sealer.open(bytes, for: .outboxRequest(id: entry.id))
         }
     }
 

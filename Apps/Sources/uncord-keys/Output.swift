@@ -19,7 +19,7 @@ enum Output {
 
     /// A time as RFC 3339 to the second, in UTC.
     static func time(_ date: Date) -> String {
-        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: false))
+        Timestamp(date).text
     }
 
     /// An optional time, or `nil`.

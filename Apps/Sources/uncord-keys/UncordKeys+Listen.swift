@@ -156,7 +156,7 @@ struct ListenOutput {
             line.sentAt = message.payload.sentAt
             line.editedAt = message.editedAt
             line.replyTo = message.payload.replyTo?.wire
-            line.trust = message.trust.map(Self.name(of:)) ?? "own"
+            line.trust = message.trust.map(\.rawValue) ?? "own"
             return line
         case .messageDeleted(let id, let deletedChannel):
             guard channel == nil || channel == deletedChannel else { return nil }
@@ -290,14 +290,6 @@ struct ListenOutput {
     static func name(of diagnosis: ServerDiagnosis) -> String {
         switch diagnosis {
         case .messageKeysNotDelivered: "message_keys_not_delivered"
-        }
-    }
-
-    static func name(of level: PinnedIdentity.Level) -> String {
-        switch level {
-        case .unverified: "unverified"
-        case .verified: "verified"
-        case .changed: "changed"
         }
     }
 

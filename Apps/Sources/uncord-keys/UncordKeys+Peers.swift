@@ -74,7 +74,7 @@ extension UncordKeys.Peers {
                     let authorized = peer.devices.filter { $0.state == .authorized }.count
                     let refused = peer.devices.count - authorized
                     let trust =
-                        peer.user == me ? "you" : peer.identity.map { ListenOutput.name(of: $0.trust) } ?? "no key"
+                        peer.user == me ? "you" : peer.identity?.trust.rawValue ?? "no key"
                     let blocked = peer.sendingBlocked ? "  SENDING BLOCKED" : ""
                     let refusedText = refused > 0 ? ", \(refused) refused" : ""
                     print("\(peer.user.wire)  \(trust)  \(authorized) authorized device(s)\(refusedText)\(blocked)")
@@ -303,7 +303,7 @@ struct PeerJSON: Encodable {
     init(_ peer: PeerTrust, me: UUID, details: Bool) {
         userID = peer.user.wire
         isSelf = peer.user == me
-        trust = peer.identity.map { ListenOutput.name(of: $0.trust) }
+        trust = peer.identity?.trust.rawValue
         sendingBlocked = peer.sendingBlocked
         devices = peer.devices.map { device in
             var json = DeviceJSON(

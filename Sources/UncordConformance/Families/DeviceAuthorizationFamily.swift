@@ -116,12 +116,10 @@ enum DeviceAuthorizationFamily {
     }
 
     private static func trustLevel(_ text: String) throws(VectorFailure) -> PinnedIdentity.Level {
-        switch text {
-        case "unverified": .unverified
-        case "verified": .verified
-        case "changed": .changed
-        default: throw VectorFailure("trust must be unverified, verified, changed or null")
+        guard let level = PinnedIdentity.Level(rawValue: text) else {
+            throw VectorFailure("trust must be unverified, verified, changed or null")
         }
+        return level
     }
 
     private static func changeHandling(_ text: String) throws(VectorFailure) -> TrustOnFirstUse.ChangeHandling {

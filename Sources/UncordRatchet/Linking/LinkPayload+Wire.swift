@@ -61,7 +61,7 @@ struct WirePin: Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let user = try container.decode(UUID.self, forKey: .user)
         let identityKey = try container.decodePublicKey(forKey: .identityKey)
-        guard let trust = PinnedIdentity.Level(wireName: try container.decode(String.self, forKey: .trust)) else {
+        guard let trust = PinnedIdentity.Level(rawValue: try container.decode(String.self, forKey: .trust)) else {
             throw DecodingError.dataCorruptedError(
                 forKey: .trust, in: container, debugDescription: "must be unverified, verified or changed")
         }
@@ -72,7 +72,7 @@ struct WirePin: Codable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(pin.user, forKey: .user)
         try container.encode(Base64.encode(pin.identityKey.bytes), forKey: .identityKey)
-        try container.encode(pin.trust.wireName, forKey: .trust)
+        try container.encode(pin.trust.rawValue, forKey: .trust)
     }
 }
 

@@ -3,21 +3,6 @@ public import UncordCrypto
 import UncordRatchet
 import UncordSQLite
 
-/// A step of a backup export or import, reported as it starts so a tool can show progress.
-public enum BackupStep: Sendable, Equatable {
-    /// The store was read: its database image has this many bytes.
-    case readStore(bytes: Int)
-    /// The backup key is being derived from the backup passphrase (Argon2id with these limits on export; the
-    /// file's own limits on import).
-    case derivingBackupKey
-    /// The backup file is being written.
-    case writing(bytes: Int)
-    /// The backup opened; the restored store's key is being derived from its new passphrase.
-    case derivingStoreKey
-    /// This many sealed values were resealed under the restored store's key.
-    case resealed(values: Int)
-}
-
 extension SQLiteStore {
     /// Writes the whole store to a backup file sealed under `passphrase` (format in `Docs/STORAGE.md`): every
     /// key, session, message and outbox entry, so a store restored from it on another machine carries on the same
@@ -93,7 +78,7 @@ extension SQLiteStore {
             guard version >= 1, let check = try metadata(db, "key_check")?.blob(0) else {
                 throw StoreError.notInitialized
             }
-            _ = try Sealer(key: backupKey).open(check, for: .init("metadata", "value", row: "key_check"))
+            _ = try Sealer(key: backupKey).open(check, for: .keyCheck)
             try db.migrate(StoreSchema.migrations)
             // The backup's refresh token was most likely spent since: presenting it again would make the server
             // revoke every token of the account. A restored store signs in anew.

@@ -2,20 +2,19 @@ import Foundation
 import UncordRatchet
 import UncordSQLite
 
-/// One sealed column of the schema, with what it takes to open and reseal every value in it: the cell's row key
-/// (``Sealer/Cell``) and the row's primary key. A restored backup is resealed under the importer's store key with
-/// this list, so it must name every column marked `-- sealed` in ``StoreSchema`` (a test checks that it does).
+/// One sealed column of the schema, with what it takes to open and reseal every value in it: the cell each row's
+/// value is sealed for (built by the same ``Sealer/Cell`` constructors as the store's writers) and the row's primary
+/// key. A restored backup is resealed under the importer's store key with this list, so it must name every column
+/// marked `-- sealed` in ``StoreSchema`` and every ``Sealer/Column`` but the key check (tests check both).
 struct SealedColumn {
-    /// The table.
-    let table: String
     /// The sealed column.
-    let column: String
-    /// Selects the sealed value as `value`, with the columns ``rowKey`` and ``primaryKey`` read.
+    let column: Sealer.Column
+    /// Selects the sealed value as `value`, with the columns ``cell`` and ``primaryKey`` read.
     let select: String
     /// Stores a resealed value: the value is the first argument, the primary key the others.
     let update: String
-    /// The row key the value is sealed for.
-    let rowKey: (SQLiteRow, StoreTransaction) throws -> [UInt8]
+    /// The cell the row's value is sealed for.
+    let cell: (SQLiteRow, StoreTransaction) throws -> Sealer.Cell
     /// The row's primary key, as ``update``'s arguments after the value.
     let primaryKey: (SQLiteRow) throws -> [SQLiteValue]
 
@@ -23,33 +22,33 @@ struct SealedColumn {
     static var all: [SealedColumn] {
         [
             SealedColumn(
-                table: "local_device", column: "identity_private",
+                column: .identityPrivate,
                 select: "SELECT id, device_id, identity_private AS value FROM local_device",
                 update: "UPDATE local_device SET identity_private = ? WHERE id = ?",
-                rowKey: { row, view in
-                    Array(try view.uuid(row.text("device_id"), "local_device.device_id").lowercased.utf8)
+                cell: { row, view in
+                    .identityPrivate(device: try view.uuid(row.text("device_id"), "local_device.device_id"))
                 },
                 primaryKey: { [.integer(try $0.integer("id"))] }),
             SealedColumn(
-                table: "signed_pre_keys", column: "private_key",
+                column: .signedPreKey,
                 select: "SELECT key_id, private_key AS value FROM signed_pre_keys",
                 update: "UPDATE signed_pre_keys SET private_key = ? WHERE key_id = ?",
-                rowKey: { row, _ in Array("\(try row.integer("key_id"))".utf8) },
+                cell: { row, _ in .signedPreKey(id: try row.integer("key_id")) },
                 primaryKey: { [.integer(try $0.integer("key_id"))] }),
             SealedColumn(
-                table: "one_time_pre_keys", column: "private_key",
+                column: .oneTimePreKey,
                 select: "SELECT key_id, private_key AS value FROM one_time_pre_keys",
                 update: "UPDATE one_time_pre_keys SET private_key = ? WHERE key_id = ?",
-                rowKey: { row, _ in Array("\(try row.integer("key_id"))".utf8) },
+                cell: { row, _ in .oneTimePreKey(id: try row.integer("key_id")) },
                 primaryKey: { [.integer(try $0.integer("key_id"))] }),
             SealedColumn(
-                table: "sessions", column: "state",
+                column: .sessionState,
                 select: "SELECT id, peer_user, peer_device, base_key, state AS value FROM sessions",
                 update: "UPDATE sessions SET state = ? WHERE id = ?",
-                rowKey: { row, view in try sessionRowKey(row, view) },
+                cell: { row, view in .sessionState(sessionRow: try sessionRowKey(row, view)) },
                 primaryKey: { [.integer(try $0.integer("id"))] }),
             SealedColumn(
-                table: "skipped_message_keys", column: "message_key",
+                column: .skippedMessageKey,
                 select: """
                     SELECT k.session_id, k.ratchet_key, k.message_number, s.peer_user, s.peer_device, s.base_key,
                         k.message_key AS value
@@ -59,10 +58,10 @@ struct SealedColumn {
                     UPDATE skipped_message_keys SET message_key = ?
                     WHERE session_id = ? AND ratchet_key = ? AND message_number = ?
                     """,
-                rowKey: { row, view in
-                    StoreTransaction.skippedRowKey(
-                        try sessionRowKey(row, view), try row.blob("ratchet_key"),
-                        UInt32(truncatingIfNeeded: try row.integer("message_number")))
+                cell: { row, view in
+                    .skippedMessageKey(
+                        sessionRow: try sessionRowKey(row, view), ratchetKey: try row.blob("ratchet_key"),
+                        number: UInt32(truncatingIfNeeded: try row.integer("message_number")))
                 },
                 primaryKey: {
                     [
@@ -71,47 +70,48 @@ struct SealedColumn {
                     ]
                 }),
             SealedColumn(
-                table: "messages", column: "payload",
+                column: .messagePayload,
                 select: "SELECT id, payload AS value FROM messages",
                 update: "UPDATE messages SET payload = ? WHERE id = ?",
-                rowKey: { row, view in Array(try view.uuid(row.text("id"), "messages.id").lowercased.utf8) },
+                cell: { row, view in .messagePayload(try view.uuid(row.text("id"), "messages.id")) },
                 primaryKey: { [.text(try $0.text("id"))] }),
             SealedColumn(
-                table: "message_edits", column: "payload",
+                column: .editPayload,
                 select: "SELECT message_id, revision, payload AS value FROM message_edits",
                 update: "UPDATE message_edits SET payload = ? WHERE message_id = ? AND revision = ?",
-                rowKey: { row, view in
-                    let id = try view.uuid(row.text("message_id"), "message_edits.message_id").lowercased
-                    return Array("\(id)/\(try row.integer("revision"))".utf8)
+                cell: { row, view in
+                    .editPayload(
+                        try view.uuid(row.text("message_id"), "message_edits.message_id"),
+                        revision: try row.integer("revision"))
                 },
                 primaryKey: { [.text(try $0.text("message_id")), .integer(try $0.integer("revision"))] }),
             SealedColumn(
-                table: "outbox", column: "request",
+                column: .outboxRequest,
                 select: "SELECT id, request AS value FROM outbox",
                 update: "UPDATE outbox SET request = ? WHERE id = ?",
-                rowKey: { row, _ in Array("\(try row.integer("id"))".utf8) },
+                cell: { row, _ in .outboxRequest(id: try row.integer("id")) },
                 primaryKey: { [.integer(try $0.integer("id"))] }),
             SealedColumn(
-                table: "pending_link", column: "ephemeral_private",
+                column: .linkEphemeral,
                 select: "SELECT id, device_id, ephemeral_private AS value FROM pending_link "
                     + "WHERE ephemeral_private IS NOT NULL",
                 update: "UPDATE pending_link SET ephemeral_private = ? WHERE id = ?",
-                rowKey: { row, view in
-                    Array(try view.uuid(row.text("device_id"), "pending_link.device_id").lowercased.utf8)
+                cell: { row, view in
+                    .linkEphemeral(device: try view.uuid(row.text("device_id"), "pending_link.device_id"))
                 },
                 primaryKey: { [.integer(try $0.integer("id"))] }),
             SealedColumn(
-                table: "outbox", column: "payload",
+                column: .outboxPayload,
                 select: "SELECT id, payload AS value FROM outbox WHERE payload IS NOT NULL",
                 update: "UPDATE outbox SET payload = ? WHERE id = ?",
-                rowKey: { row, _ in Array("\(try row.integer("id"))".utf8) },
+                cell: { row, _ in .outboxPayload(id: try row.integer("id")) },
                 primaryKey: { [.integer(try $0.integer("id"))] }),
             SealedColumn(
-                table: "server_credentials", column: "tokens",
+                column: .serverTokens,
                 select: "SELECT id, user_id, tokens AS value FROM server_credentials",
                 update: "UPDATE server_credentials SET tokens = ? WHERE id = ?",
-                rowKey: { row, view in
-                    ServerCredentials.cell(user: try view.uuid(row.text("user_id"), "server_credentials.user_id")).row
+                cell: { row, view in
+                    .serverTokens(user: try view.uuid(row.text("user_id"), "server_credentials.user_id"))
                 },
                 primaryKey: { [.integer(try $0.integer("id"))] }),
         ]
@@ -130,7 +130,10 @@ struct SealedColumn {
     func reseal(in view: StoreTransaction, from old: Sealer, to new: Sealer) throws -> Int {
         let rows = try view.db.query(select)
         for row in rows {
-            let cell = Sealer.Cell(table, column, row: try rowKey(row, view))
+            let cell = try cell(row, view)
+            guard cell.column == column else {
+                throw StoreError.misuse("\(column.table).\(column.name) built a cell of another column")
+            }
             let value = try old.open(try row.blob("value"), for: cell)
             try view.db.run(update, [.blob(try new.seal(value, for: cell))] + (try primaryKey(row)))
         }

@@ -1,39 +1,8 @@
 public import Foundation
 public import UncordCrypto
+import UncordProtocol
 public import UncordRatchet
 import UncordSQLite
-
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
-/// A link response opened on the new device: the payload and the confirmation code to show, before anything is
-/// stored (LINKED_DEVICES.md A4 step 3).
-public struct OpenedLink: Sendable {
-    /// What the existing device handed over: the account key, its pins and channels.
-    public var payload: LinkPayload
-    /// The 6-digit confirmation code; the person must see the same on the existing device.
-    public var confirmationCode: String
-    /// The device id the new device drew for itself.
-    public var deviceID: UUID
-}
-
-/// Seconds on a clock that runs on across processes and never jumps with the wall clock: `CLOCK_BOOTTIME` on Linux
-/// (it counts suspended time too), `CLOCK_MONOTONIC` elsewhere. A link request is fresh for 10 minutes of it.
-public enum BootClock {
-    /// The clock's reading now.
-    public static func seconds() -> Double {
-        var now = timespec()
-        #if canImport(Glibc)
-            clock_gettime(CLOCK_BOOTTIME, &now)
-        #else
-            clock_gettime(CLOCK_MONOTONIC, &now)
-        #endif
-        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
-    }
-}
 
 extension SQLiteStore {
     /// The new device's first step of linking (LINKED_DEVICES.md A4): creates the store in a waiting state — a new
@@ -66,7 +35,7 @@ extension SQLiteStore {
                 }
                 try db.migrate(StoreSchema.migrations)
                 let key = try Self.writeKeyMetadata(db, source, random: random)
-                try setMetadata(db, "created_at", .text(Timestamp.format(Date())))
+                try setMetadata(db, "created_at", .text(Timestamp(Date(), precision: .milliseconds).text))
                 return SQLiteStore(
                     connection: connection, sealer: Sealer(key: key, random: random), random: random, clock: { Date() })
             }
@@ -75,7 +44,7 @@ extension SQLiteStore {
         let ephemeral = X25519.PrivateKey.generate(using: random)
         try store.connection.write { db in
             let sealed = try store.sealer.seal(
-                ephemeral.secret, for: .init("pending_link", "ephemeral_private", row: device.lowercased))
+                ephemeral.secret, for: .linkEphemeral(device: device))
             try db.run(
                 """
                 INSERT OR REPLACE INTO pending_link
@@ -86,7 +55,7 @@ extension SQLiteStore {
                 [
                     .text(device.lowercased), user.map { .text($0.lowercased) } ?? .null,
                     label.map(SQLiteValue.text) ?? .null, .blob(sealed), .real(bootClock()),
-                    .text(Timestamp.format(wallClock())),
+                    .text(Timestamp(wallClock(), precision: .milliseconds).text),
                 ])
         }
         return LinkRequest(deviceID: device, ephemeralKey: ephemeral.publicKey)
@@ -145,7 +114,7 @@ extension SQLiteStore {
             _ = try store.addSignedPreKey(db)
             _ = try store.addOneTimePreKeys(db, count: oneTimePreKeys)
             let view = store.view(db)
-            let stamp = Timestamp.format(store.now)
+            let stamp = Timestamp(store.now, precision: .milliseconds).text
             for pin in payload.pins where pin.user != payload.user {
                 try view.ensurePeer(pin.user)
                 try view.upsertPin(pin.identityKey, of: pin.user, trust: pin.trust, sendBlocked: nil, stamp: stamp)
@@ -192,7 +161,7 @@ extension SQLiteStore {
             let device = try view.uuid(row.text("device_id"), "pending_link.device_id")
             let ephemeral = try row.optionalBlob("ephemeral_private").map {
                 try view.privateKey(
-                    try sealer.open($0, for: .init("pending_link", "ephemeral_private", row: device.lowercased)),
+                    try sealer.open($0, for: .linkEphemeral(device: device)),
                     "pending_link.ephemeral_private")
             }
             return (

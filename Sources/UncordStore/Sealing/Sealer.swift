@@ -15,24 +15,22 @@ struct Sealer: Sendable {
         self.random = random
     }
 
-    /// Where a sealed value lives: its table, column and the row's natural key.
+    /// Where a sealed value lives: its column and the row's natural key (the constructors in `Sealer+Cells.swift`).
     struct Cell: Sendable {
-        var table: String
-        var column: String
+        var column: Column
         var row: [UInt8]
 
-        init(_ table: String, _ column: String, row: [UInt8]) {
-            self.table = table
+        init(_ column: Column, row: [UInt8]) {
             self.column = column
             self.row = row
         }
 
-        init(_ table: String, _ column: String, row: String) {
-            self.init(table, column, row: Array(row.utf8))
+        init(_ column: Column, row: String) {
+            self.init(column, row: Array(row.utf8))
         }
 
         var associatedData: [UInt8] {
-            Sealer.prefix + Array(table.utf8) + [0] + Array(column.utf8) + [0] + row
+            Sealer.prefix + Array(column.table.utf8) + [0] + Array(column.name.utf8) + [0] + row
         }
     }
 
@@ -43,7 +41,7 @@ struct Sealer: Sendable {
             return nonce
                 + (try XChaCha20Poly1305.seal(value, key: key.key, nonce: nonce, authenticating: cell.associatedData))
         } catch {
-            throw .sealedValueUnreadable(table: cell.table, column: cell.column)
+            throw .sealedValueUnreadable(table: cell.column.table, column: cell.column.name)
         }
     }
 
@@ -53,13 +51,13 @@ struct Sealer: Sendable {
     func open(_ sealed: [UInt8], for cell: Cell) throws(StoreError) -> SecureBytes {
         let nonceCount = XChaCha20Poly1305.nonceByteCount
         guard sealed.count >= nonceCount + XChaCha20Poly1305.tagByteCount else {
-            throw .sealedValueUnreadable(table: cell.table, column: cell.column)
+            throw .sealedValueUnreadable(table: cell.column.table, column: cell.column.name)
         }
         do {
             return try XChaCha20Poly1305.open(
                 sealed[nonceCount...], key: key.key, nonce: sealed[..<nonceCount], authenticating: cell.associatedData)
         } catch {
-            throw .sealedValueUnreadable(table: cell.table, column: cell.column)
+            throw .sealedValueUnreadable(table: cell.column.table, column: cell.column.name)
         }
     }
 }

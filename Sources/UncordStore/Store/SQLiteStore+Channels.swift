@@ -124,7 +124,7 @@ extension StoreTransaction {
         if kind == DMChannel.Kind.direct.rawValue { return .refused }
         try db.run(
             "INSERT OR IGNORE INTO pending_members (channel_id, user_id, seen_at) VALUES (?, ?, ?)",
-            [channelText, .text(user.lowercased), .text(Timestamp.format(now))])
+            [channelText, .text(user.lowercased), .text(Timestamp(now, precision: .milliseconds).text)])
         return db.changes == 1 ? .pending : .stillPending
     }
 

@@ -32,15 +32,15 @@ extension SQLiteStore {
                     try view.db.queryOne(
                         "SELECT count(*) AS n FROM message_edits WHERE message_id = ?", [.text(message.id.lowercased)]
                     )?.integer("n") ?? 0) + 1
-            let stamp = message.editedAt?.text ?? Timestamp.format(view.now)
+            let stamp = message.editedAt?.text ?? Timestamp(view.now, precision: .milliseconds).text
             let previous = try sealer.seal(
                 try stored.payload.encoded(),
-                for: .init("message_edits", "payload", row: "\(message.id.lowercased)/\(revision)"))
+                for: .editPayload(message.id, revision: revision))
             try view.db.run(
                 "INSERT INTO message_edits (message_id, revision, payload, edited_at) VALUES (?, ?, ?, ?)",
                 [.text(message.id.lowercased), .integer(revision), .blob(previous), .text(stored.editedAt ?? stamp)])
             let sealed = try sealer.seal(
-                try opened.payload.encoded(), for: .init("messages", "payload", row: message.id.lowercased))
+                try opened.payload.encoded(), for: .messagePayload(message.id))
             try view.db.run(
                 "UPDATE messages SET payload = ?, edited_at = ? WHERE id = ?",
                 [.blob(sealed), .text(stamp), .text(message.id.lowercased)])
@@ -61,7 +61,7 @@ extension SQLiteStore {
             ).map { row in
                 let revision = try row.integer("revision")
                 let bytes = try sealer.open(
-                    row.blob("payload"), for: .init("message_edits", "payload", row: "\(id.lowercased)/\(revision)"))
+                    row.blob("payload"), for: .editPayload(id, revision: revision))
                 return try MessagePayload(decoding: bytes.exportBytes())
             }
         }
@@ -99,7 +99,7 @@ extension SQLiteStore {
         guard var stored = try storedMessage(id: id, db: view.db) else { return }
         stored.payload.body = ""
         let sealed = try sealer.seal(
-            try stored.payload.encoded(), for: .init("messages", "payload", row: id.lowercased))
+            try stored.payload.encoded(), for: .messagePayload(id))
         try view.db.run("DELETE FROM message_edits WHERE message_id = ?", [.text(id.lowercased)])
         try view.db.run(
             "UPDATE messages SET payload = ?, deleted = 1 WHERE id = ?", [.blob(sealed), .text(id.lowercased)])

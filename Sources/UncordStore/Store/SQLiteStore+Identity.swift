@@ -1,21 +1,7 @@
 import Foundation
-public import UncordCrypto
+import UncordCrypto
 import UncordRatchet
 import UncordSQLite
-
-/// What ``SQLiteStore/rotateIdentity(oneTimePreKeys:)`` changed.
-public struct IdentityRotation: Sendable, Equatable {
-    /// The identity key peers had pinned.
-    public var previousIdentityKey: X25519.PublicKey
-    /// The new identity key.
-    public var identityKey: X25519.PublicKey
-    /// The new signed pre-key, signed by the new identity key.
-    public var signedPreKey: SignedPreKeyRecord
-    /// How many one-time pre-keys were made; the unconsumed old ones are kept (they stay on the server).
-    public var oneTimePreKeys: Int
-    /// How many peer devices' session records were archived.
-    public var archivedSessions: Int
-}
 
 extension SQLiteStore {
     /// Replaces this device's identity key, in one transaction: a new identity key pair; every signed pre-key (signed
@@ -54,7 +40,7 @@ extension SQLiteStore {
         let previous = try view(db).publicKey(row.blob("identity_public"), "local_device.identity_public")
         let identity = X25519.PrivateKey.generate(using: random)
         let sealed = try sealer.seal(
-            identity.secret, for: .init("local_device", "identity_private", row: device.lowercased))
+            identity.secret, for: .identityPrivate(device: device))
         try db.run(
             """
             UPDATE local_device SET identity_public = ?, identity_private = ?, identity_published = ?

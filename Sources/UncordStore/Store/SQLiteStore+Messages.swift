@@ -1,77 +1,8 @@
 public import Foundation
-public import UncordCrypto
+import UncordCrypto
 public import UncordProtocol
 public import UncordRatchet
 import UncordSQLite
-
-/// A decrypted message as the store keeps it.
-public struct StoredMessage: Sendable, Equatable {
-    /// The server's message id.
-    public var id: UUID
-    /// The DM channel.
-    public var channel: UUID
-    /// The author's user and device.
-    public var sender: DeviceAddress
-    /// The decrypted payload (the latest revision of an edited message; an empty body once deleted).
-    public var payload: MessagePayload
-    /// The server's `edited_at` of the latest revision, when the message was edited.
-    public var editedAt: String? = nil
-    /// `true` once its author deleted it (an encrypted delete, ``MessagePayload/deleteType``); its text and
-    /// revisions are gone.
-    public var isDeleted = false
-    /// `true` once the server said it removed the message (DM_MESSAGE_DELETE): only the author can delete, so the
-    /// local copy is kept, marked.
-    public var isRemovedByServer = false
-}
-
-/// The outcome of ``SQLiteStore/receive(_:using:)``.
-public struct ReceivedMessage: Sendable, Equatable {
-    /// The message, decrypted now or read back from the store.
-    public var message: StoredMessage
-    /// `true` when the id was already stored: the stored payload came back and no session was touched.
-    public var wasAlreadyStored: Bool
-    /// Trust notices raised while opening it (a first pin, an accepted key change).
-    public var notices: [TrustNotice]
-    /// The identity key of the session that decrypted it; `nil` when it was already stored.
-    public var identityKey: X25519.PublicKey? = nil
-    /// What the message's author is to the channel's members, when it was not a member yet.
-    public var membership: MembershipChange? = nil
-    /// For the author's encrypted delete: the message it deleted.
-    public var deleted: UUID? = nil
-    /// For a second copy of a post (the server holds the same content and wrap under two ids): the id stored,
-    /// whose message ``message`` is. Nothing was decrypted, stored or touched.
-    public var duplicateOf: UUID? = nil
-}
-
-/// What receiving a message from a user who was not a known member of its channel did (issue 13: members grow only
-/// with the app's consent).
-public enum MembershipChange: Sendable, Equatable {
-    /// The channel had no other known member: its first other author became one.
-    case added
-    /// A group DM's new author is held as pending and not wrapped for until confirmed
-    /// (``SQLiteStore/confirmMember(_:of:)``); reported once.
-    case pending
-    /// Already pending: not reported again.
-    case stillPending
-    /// A 1:1 DM already has its two members: the author never becomes one.
-    case refused
-}
-
-/// A send the server has not acknowledged yet: the exact request body, resent as it is on a retry, and the
-/// plaintext payload it seals, recorded into the history once the server acknowledged the send.
-public struct OutboxEntry: Sendable, Equatable {
-    /// The outbox row.
-    public var id: Int64
-    /// The DM channel to post to.
-    public var channel: UUID
-    /// The `POST /dm/{channel}/messages` body, byte for byte.
-    public var body: [UInt8]
-    /// Trust notices raised while sealing.
-    public var notices: [TrustNotice]
-    /// The plaintext payload the body seals; `nil` only for rows queued before schema version 3, which did not
-    /// keep it.
-    public var payload: MessagePayload? = nil
-}
 
 extension SQLiteStore {
     /// Decrypts and stores a message in one transaction: the session update, skipped keys added or removed, the
@@ -117,7 +48,7 @@ extension SQLiteStore {
                 stored.isDeleted = true
             }
             let sealed = try sealer.seal(
-                try opened.payload.encoded(), for: .init("messages", "payload", row: message.id.lowercased))
+                try opened.payload.encoded(), for: .messagePayload(message.id))
             try view.db.run(
                 """
                 INSERT INTO messages (id, channel_id, author_user, author_device, payload, received_at, content_digest)
@@ -126,7 +57,7 @@ extension SQLiteStore {
                 [
                     .text(message.id.lowercased), .text(message.channelID.lowercased),
                     .text(opened.sender.user.lowercased), .text(opened.sender.device.lowercased), .blob(sealed),
-                    .text(Timestamp.format(view.now)), .blob(digest),
+                    .text(Timestamp(view.now, precision: .milliseconds).text), .blob(digest),
                 ])
             if deleted != nil {
                 try view.db.run("UPDATE messages SET deleted = 1 WHERE id = ?", [.text(message.id.lowercased)])
@@ -183,7 +114,7 @@ extension SQLiteStore {
     public func messageStored(id: UUID, since date: Date) throws -> Bool {
         try connection.read { db in
             guard let row = try db.queryOne("SELECT received_at FROM messages WHERE id = ?", [.text(id.lowercased)]),
-                let received = Timestamp.parse(try row.text("received_at"))
+                let received = Timestamp(rfc3339: try row.text("received_at"))?.date
             else { return false }
             return received >= date
         }
@@ -213,13 +144,13 @@ extension SQLiteStore {
             let body = try WireJSON.encode(sealed.request(replyTo: replyTo))
             try view.rememberMembers(participants, of: channel)
             try view.confirmPending(participants, of: channel)
-            let stamp = Timestamp.format(view.now)
+            let stamp = Timestamp(view.now, precision: .milliseconds).text
             try view.db.run(
                 "INSERT INTO outbox (channel_id, request, created_at) VALUES (?, zeroblob(0), ?)",
                 [.text(channel.lowercased), .text(stamp)])
             let id = view.db.lastInsertRowID
-            let sealedBody = try sealer.seal(body, for: .init("outbox", "request", row: "\(id)"))
-            let sealedPayload = try sealer.seal(try payload.encoded(), for: .init("outbox", "payload", row: "\(id)"))
+            let sealedBody = try sealer.seal(body, for: .outboxRequest(id: id))
+            let sealedPayload = try sealer.seal(try payload.encoded(), for: .outboxPayload(id: id))
             try view.db.run(
                 "UPDATE outbox SET request = ?, payload = ? WHERE id = ?",
                 [.blob(sealedBody), .blob(sealedPayload), .integer(id)])
@@ -233,10 +164,10 @@ extension SQLiteStore {
         try connection.read { db in
             try db.query("SELECT id, channel_id, request, payload FROM outbox ORDER BY id").map { row in
                 let id = try row.integer("id")
-                let body = try sealer.open(row.blob("request"), for: .init("outbox", "request", row: "\(id)"))
+                let body = try sealer.open(row.blob("request"), for: .outboxRequest(id: id))
                 var payload: MessagePayload?
                 if let sealed = try row.optionalBlob("payload") {
-                    let bytes = try sealer.open(sealed, for: .init("outbox", "payload", row: "\(id)"))
+                    let bytes = try sealer.open(sealed, for: .outboxPayload(id: id))
                     payload = try MessagePayload(decoding: bytes.exportBytes())
                 }
                 return OutboxEntry(
@@ -260,7 +191,7 @@ extension SQLiteStore {
                 """,
                 [.text(id.lowercased)])
         else { return nil }
-        let bytes = try sealer.open(row.blob("payload"), for: .init("messages", "payload", row: id.lowercased))
+        let bytes = try sealer.open(row.blob("payload"), for: .messagePayload(id))
         let transaction = view(db)
         return StoredMessage(
             id: id, channel: try transaction.uuid(row.text("channel_id"), "messages.channel_id"),

@@ -1,27 +1,8 @@
-public import Foundation
-public import UncordCrypto
+import Foundation
+import UncordCrypto
+import UncordProtocol
 import UncordRatchet
 import UncordSQLite
-
-/// A public pre-key as the server needs it.
-public struct PublishedPreKey: Sendable, Equatable {
-    /// The key id.
-    public var id: UInt32
-    /// The public key.
-    public var publicKey: X25519.PublicKey
-}
-
-/// This device's signed pre-key as the server needs it.
-public struct SignedPreKeyRecord: Sendable, Equatable {
-    /// The key id.
-    public var id: UInt32
-    /// The public key.
-    public var publicKey: X25519.PublicKey
-    /// `Sig(IK, "UEDM1 SPK" || uuid(device) || u32be(id) || pub)`.
-    public var signature: [UInt8]
-    /// When it was made.
-    public var createdAt: Date
-}
 
 extension SQLiteStore {
     /// Makes a new signed pre-key with the next id and retires the current one (its private key is kept for the
@@ -78,7 +59,8 @@ extension SQLiteStore {
 
     /// Deletes retired signed pre-keys whose grace period is over.
     public func deleteExpiredSignedPreKeys() throws {
-        let cutoff = Timestamp.format(now.addingTimeInterval(-StoreTransaction.signedPreKeyGrace))
+        let cutoff = Timestamp(now.addingTimeInterval(-StoreTransaction.signedPreKeyGrace), precision: .milliseconds)
+            .text
         try connection.write { db in
             try db.run(
                 """
@@ -96,9 +78,9 @@ extension SQLiteStore {
         let signature = try SignedPreKeySignature.sign(
             deviceID: local.address.device, keyID: id, signedPreKey: key.publicKey, identityKey: local.keyPair,
             using: random)
-        let stamp = Timestamp.format(now)
+        let stamp = Timestamp(now, precision: .milliseconds).text
         try db.run("UPDATE signed_pre_keys SET retired_at = ? WHERE retired_at IS NULL", [.text(stamp)])
-        let sealed = try sealer.seal(key.secret, for: .init("signed_pre_keys", "private_key", row: "\(id)"))
+        let sealed = try sealer.seal(key.secret, for: .signedPreKey(id: id))
         try db.run(
             """
             INSERT INTO signed_pre_keys (key_id, public_key, private_key, signature, created_at)
@@ -109,12 +91,12 @@ extension SQLiteStore {
 
     func addOneTimePreKeys(_ db: SQLiteConnection, count: Int) throws -> [PublishedPreKey] {
         guard (0...10_000).contains(count) else { throw StoreError.misuse("one-time pre-key count \(count)") }
-        let stamp = Timestamp.format(now)
+        let stamp = Timestamp(now, precision: .milliseconds).text
         var made: [PublishedPreKey] = []
         for _ in 0..<count {
             let id = try nextKeyID(db, counter: "next_one_time_pre_key_id")
             let key = X25519.PrivateKey.generate(using: random)
-            let sealed = try sealer.seal(key.secret, for: .init("one_time_pre_keys", "private_key", row: "\(id)"))
+            let sealed = try sealer.seal(key.secret, for: .oneTimePreKey(id: id))
             try db.run(
                 """
                 INSERT INTO one_time_pre_keys (key_id, public_key, private_key, state, created_at)

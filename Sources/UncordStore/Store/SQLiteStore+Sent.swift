@@ -35,19 +35,19 @@ extension SQLiteStore {
             let local = try view.localIdentity().address
             try view.db.run("DELETE FROM outbox WHERE id = ?", [.integer(entry.id)])
             let row = messageID.lowercased
-            let sealed = try sealer.seal(try payload.encoded(), for: .init("messages", "payload", row: row))
+            let sealed = try sealer.seal(try payload.encoded(), for: .messagePayload(messageID))
             if let stored = try storedMessage(id: messageID, db: view.db) {
                 guard payload.editOf == messageID, stored.sender.user == local.user, !stored.isDeleted else {
                     return stored
                 }
-                let stamp = Timestamp.format(view.now)
+                let stamp = Timestamp(view.now, precision: .milliseconds).text
                 let revision =
                     Int64(
                         try view.db.queryOne(
                             "SELECT count(*) AS n FROM message_edits WHERE message_id = ?", [.text(row)]
                         )?.integer("n") ?? 0) + 1
                 let previous = try sealer.seal(
-                    try stored.payload.encoded(), for: .init("message_edits", "payload", row: "\(row)/\(revision)"))
+                    try stored.payload.encoded(), for: .editPayload(messageID, revision: revision))
                 try view.db.run(
                     "INSERT INTO message_edits (message_id, revision, payload, edited_at) VALUES (?, ?, ?, ?)",
                     [.text(row), .integer(revision), .blob(previous), .text(stored.editedAt ?? stamp)])
@@ -63,7 +63,8 @@ extension SQLiteStore {
                     """,
                     [
                         .text(row), .text(entry.channel.lowercased), .text(local.user.lowercased),
-                        .text(local.device.lowercased), .blob(sealed), .text(Timestamp.format(view.now)),
+                        .text(local.device.lowercased), .blob(sealed),
+                        .text(Timestamp(view.now, precision: .milliseconds).text),
                         (try? WireJSON.decode(SendMessageRequest.self, from: entry.body)).map {
                             .blob(Self.postDigest(content: $0.content, wrap: nil))
                         } ?? .null,

@@ -1,23 +1,7 @@
 public import Foundation
+import UncordProtocol
 public import UncordRatchet
 import UncordSQLite
-
-/// One stored session as `uncord-keys sessions list` shows it: who it is with, where it stands in the device's
-/// record and when it was made. Nothing sealed is read.
-public struct SessionSummary: Sendable, Equatable {
-    /// The peer device.
-    public var peer: DeviceAddress
-    /// 0 for the active session, 1 to 5 for the earlier ones kept to decrypt messages in flight.
-    public var position: Int
-    /// When the session was stored.
-    public var createdAt: Date?
-    /// When the device's record was archived (a reset, or this device's new identity key): set on the active
-    /// session until a new one replaces it.
-    public var archivedAt: Date?
-
-    /// `true` for the session that sends, unless the record was archived.
-    public var isActive: Bool { position == 0 }
-}
 
 extension SQLiteStore {
     /// Every stored session, by peer user, peer device and position.
@@ -60,7 +44,10 @@ extension SQLiteStore {
                 UPDATE sessions SET archived_at = coalesce(archived_at, ?)
                 WHERE peer_user = ? AND peer_device = ? AND position = 0
                 """,
-                [.text(Timestamp.format(now)), .text(address.user.lowercased), .text(address.device.lowercased)])
+                [
+                    .text(Timestamp(now, precision: .milliseconds).text), .text(address.user.lowercased),
+                    .text(address.device.lowercased),
+                ])
             return count
         }
     }
@@ -84,7 +71,7 @@ extension SQLiteStore {
                 """
                 INSERT OR REPLACE INTO session_recoveries (peer_user, peer_device, started_at) VALUES (?, ?, ?)
                 """, key + [.real(clock)])
-            try archiveSessions(of: address, db: db, stamp: Timestamp.format(now))
+            try archiveSessions(of: address, db: db, stamp: Timestamp(now, precision: .milliseconds).text)
             return true
         }
     }
@@ -93,7 +80,7 @@ extension SQLiteStore {
     func archiveAllSessions(_ db: SQLiteConnection) throws -> Int {
         try db.run(
             "UPDATE sessions SET archived_at = coalesce(archived_at, ?) WHERE position = 0",
-            [.text(Timestamp.format(now))]
+            [.text(Timestamp(now, precision: .milliseconds).text)]
         )
         return db.changes
     }

@@ -104,17 +104,10 @@ extension SQLiteStore {
     /// - Throws: ``StoreError/misuse(_:)`` when no key is pinned for `user`.
     public func setTrust(_ trust: PinnedIdentity.Level, sendBlocked: Bool, of user: UUID) throws {
         try connection.write { db in
-            try db.run(
-                """
-                UPDATE peer_identities SET trust = ?1, send_blocked = ?2,
-                    verified_at = CASE WHEN ?1 = 'verified' THEN ?3 ELSE verified_at END
-                WHERE user_id = ?4
-                """,
-                [
-                    .text(trust.storedText), .integer(sendBlocked ? 1 : 0), .text(Timestamp.format(now)),
-                    .text(user.lowercased),
-                ])
-            guard db.changes == 1 else { throw StoreError.misuse("no key is pinned for this user") }
+            let stamp = Timestamp(now, precision: .milliseconds).text
+            guard try view(db).updateTrust(trust, sendBlocked: sendBlocked, of: user, stamp: stamp) else {
+                throw StoreError.misuse("no key is pinned for this user")
+            }
         }
     }
 
@@ -130,16 +123,15 @@ extension SQLiteStore {
                     "SELECT trust, send_blocked, pending_key FROM peer_identities WHERE user_id = ?",
                     [.text(user.lowercased)])
             else { return false }
-            let stamp = Timestamp.format(now)
+            let stamp = Timestamp(now, precision: .milliseconds).text
             if let pending = try row.optionalBlob("pending_key") {
                 let key = try view.publicKey(pending, "peer_identities.pending_key")
                 try view.upsertPin(key, of: user, trust: .unverified, sendBlocked: false, stamp: stamp)
                 try archiveSessions(ofUser: user, db: db, stamp: stamp)
             } else {
-                guard try row.text("trust") == "changed" || row.integer("send_blocked") != 0 else { return false }
-                try db.run(
-                    "UPDATE peer_identities SET trust = 'unverified', send_blocked = 0 WHERE user_id = ?",
-                    [.text(user.lowercased)])
+                guard try row.text("trust") == PinnedIdentity.Level.changed.rawValue || row.integer("send_blocked") != 0
+                else { return false }
+                _ = try view.updateTrust(.unverified, sendBlocked: false, of: user, stamp: stamp)
             }
             try db.run("UPDATE peers SET devices_fetched_at = NULL WHERE user_id = ?", [.text(user.lowercased)])
             return true
@@ -161,7 +153,7 @@ extension SQLiteStore {
     ) throws -> DeviceListJudgement {
         try connection.write { db in
             let view = view(db)
-            let stamp = Timestamp.format(now)
+            let stamp = Timestamp(now, precision: .milliseconds).text
             let user = bundle.userID
             let local = try view.localIdentity()
             let ownAccount = user == local.address.user
@@ -398,7 +390,7 @@ extension StoreTransaction {
 
     /// A stored RFC 3339 time; text that is not one throws instead of being taken for no time.
     func timestamp(_ text: String, _ column: String) throws -> Date {
-        guard let date = Timestamp.parse(text) else {
+        guard let date = Timestamp(rfc3339: text)?.date else {
             throw StoreError.typeMismatch(column: column, expected: "RFC 3339 time", found: "other text")
         }
         return date

@@ -1,5 +1,6 @@
 public import Foundation
 public import UncordCrypto
+import UncordProtocol
 public import UncordRatchet
 import UncordSQLite
 
@@ -111,7 +112,7 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
             }
             try db.migrate(StoreSchema.migrations)
             let key = try Self.writeKeyMetadata(db, source, random: random)
-            try setMetadata(db, "created_at", .text(Timestamp.format(Date())))
+            try setMetadata(db, "created_at", .text(Timestamp(Date(), precision: .milliseconds).text))
             let store = SQLiteStore(
                 connection: connection, sealer: Sealer(key: key, random: random), random: random, clock: clock)
             try store.writeLocalDevice(db, device: device, label: label, identity: accountKey)
@@ -205,7 +206,7 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
             try setMetadata(db, "kdf_memory_bytes", .integer(Int64(parameters.memoryBytes)))
         }
         let check = try Sealer(key: key, random: random).seal(
-            keyCheckText, for: .init("metadata", "value", row: "key_check"))
+            keyCheckText, for: .keyCheck)
         try setMetadata(db, "key_check", .blob(check))
         return key
     }
@@ -238,7 +239,7 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
         default: throw StoreError.invalidKey("this store is sealed with a passphrase, not a raw key")
         }
         do {
-            _ = try Sealer(key: key).open(check, for: .init("metadata", "value", row: "key_check"))
+            _ = try Sealer(key: key).open(check, for: .keyCheck)
         } catch {
             throw StoreError.wrongPassphrase
         }
@@ -258,7 +259,7 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
     ) throws {
         let identity = given ?? X25519.PrivateKey.generate(using: random)
         let sealed = try sealer.seal(
-            identity.secret, for: .init("local_device", "identity_private", row: device.device.lowercased))
+            identity.secret, for: .identityPrivate(device: device.device))
         try db.run(
             """
             INSERT INTO local_device (id, user_id, device_id, label, identity_public, identity_private, created_at)
@@ -266,7 +267,7 @@ public final class SQLiteStore: RatchetStore, @unchecked Sendable {
             """,
             [
                 .text(device.user.lowercased), .text(device.device.lowercased), label.map(SQLiteValue.text) ?? .null,
-                .blob(identity.publicKey.bytes), .blob(sealed), .text(Timestamp.format(now)),
+                .blob(identity.publicKey.bytes), .blob(sealed), .text(Timestamp(now, precision: .milliseconds).text),
             ])
     }
 }

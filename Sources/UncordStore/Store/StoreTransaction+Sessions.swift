@@ -28,7 +28,7 @@ extension StoreTransaction {
         for row in rows {
             let id = try row.integer("id")
             let cellRow = Self.sessionRowKey(address, baseKey: try row.blob("base_key"))
-            let state = try sealer.open(row.blob("state"), for: .init("sessions", "state", row: cellRow))
+            let state = try sealer.open(row.blob("state"), for: .sessionState(sessionRow: cellRow))
             do {
                 if let step, let session = try sessionForStep(step, state: state, id: id, cellRow: cellRow) {
                     sessions.append(session)
@@ -61,7 +61,7 @@ extension StoreTransaction {
         let key = try sealed.map {
             try sealer.open(
                 $0.blob("message_key"),
-                for: .init("skipped_message_keys", "message_key", row: Self.skippedRowKey(cellRow, ratchetKey, number)))
+                for: .skippedMessageKey(sessionRow: cellRow, ratchetKey: ratchetKey, number: number))
         }
         return try Session(encodedState: state, probing: (header.ratchetKey, number), probeKey: key)
     }
@@ -78,7 +78,7 @@ extension StoreTransaction {
             let number = try unsigned32(keyRow.integer("message_number"), "skipped_message_keys.message_number")
             let key = try sealer.open(
                 keyRow.blob("message_key"),
-                for: .init("skipped_message_keys", "message_key", row: Self.skippedRowKey(cellRow, ratchetKey, number)))
+                for: .skippedMessageKey(sessionRow: cellRow, ratchetKey: ratchetKey, number: number))
             return DoubleRatchet.SkippedKey(
                 ratchetKey: try publicKey(ratchetKey, "skipped_message_keys.ratchet_key"), messageNumber: number,
                 key: key, order: try unsigned64(keyRow.integer("eviction_order"), "skipped_message_keys.eviction_order")
@@ -104,7 +104,7 @@ extension StoreTransaction {
         for (position, session) in record.sessions.enumerated() {
             let baseKey = session.baseKey.bytes
             let cellRow = Self.sessionRowKey(address, baseKey: baseKey)
-            let sealed = try sealer.seal(session.encodedState(), for: .init("sessions", "state", row: cellRow))
+            let sealed = try sealer.seal(session.encodedState(), for: .sessionState(sessionRow: cellRow))
             // An archived record is marked on its active session; a mark already there keeps its time.
             let archived: SQLiteValue = position == 0 && record.isArchived ? .text(stamp) : .null
             let sessionID: Int64
@@ -191,9 +191,7 @@ extension StoreTransaction {
         let ratchetKey = key.ratchetKey.bytes
         let sealed = try sealer.seal(
             key.key,
-            for: .init(
-                "skipped_message_keys", "message_key",
-                row: Self.skippedRowKey(cellRow, ratchetKey, key.messageNumber)))
+            for: .skippedMessageKey(sessionRow: cellRow, ratchetKey: ratchetKey, number: key.messageNumber))
         try db.run(
             """
             INSERT INTO skipped_message_keys

@@ -35,7 +35,7 @@ struct StoreTransaction: RatchetStore {
         else { throw StoreError.notInitialized }
         let device = try uuid(row.text("device_id"), "local_device.device_id")
         let secret = try sealer.open(
-            row.blob("identity_private"), for: .init("local_device", "identity_private", row: device.lowercased))
+            row.blob("identity_private"), for: .identityPrivate(device: device))
         return LocalIdentity(
             address: DeviceAddress(user: try uuid(row.text("user_id"), "local_device.user_id"), device: device),
             keyPair: try privateKey(secret, "local_device.identity_private"))
@@ -72,7 +72,7 @@ struct StoreTransaction: RatchetStore {
             return nil
         }
         let secret = try sealer.open(
-            row.blob("private_key"), for: .init("signed_pre_keys", "private_key", row: "\(id)"))
+            row.blob("private_key"), for: .signedPreKey(id: id))
         return try privateKey(secret, "signed_pre_keys.private_key")
     }
 
@@ -82,7 +82,7 @@ struct StoreTransaction: RatchetStore {
                 "SELECT private_key FROM one_time_pre_keys WHERE key_id = ?", [.integer(Int64(id))])
         else { return nil }
         let secret = try sealer.open(
-            row.blob("private_key"), for: .init("one_time_pre_keys", "private_key", row: "\(id)"))
+            row.blob("private_key"), for: .oneTimePreKey(id: id))
         return try privateKey(secret, "one_time_pre_keys.private_key")
     }
 
@@ -100,7 +100,7 @@ struct StoreTransaction: RatchetStore {
     // MARK: Writes
 
     func commit(_ changes: StoreChangeSet) throws {
-        let stamp = Timestamp.format(now)
+        let stamp = Timestamp(now, precision: .milliseconds).text
         for id in changes.consumedOneTimePreKeys {
             try db.run("DELETE FROM one_time_pre_keys WHERE key_id = ?", [.integer(Int64(id))])
             guard db.changes == 1 else { throw StoreError.constraint("one-time pre-key \(id) was already consumed") }
@@ -161,9 +161,22 @@ struct StoreTransaction: RatchetStore {
                 changed_at = CASE WHEN excluded.trust = 'changed' THEN ?4 ELSE changed_at END
             """,
             [
-                .text(user.lowercased), .blob(key.bytes), .text(trust.storedText), .text(stamp),
+                .text(user.lowercased), .blob(key.bytes), .text(trust.rawValue), .text(stamp),
                 sendBlocked.map { .integer($0 ? 1 : 0) } ?? .null,
             ])
+    }
+
+    /// Sets the trust of `user`'s pin and whether sending to the user is blocked, recording the time of a
+    /// `verified`; the key and any pending change stay as they are. The one update of a pin's trust.
+    /// - Returns: `false` when no key is pinned for `user` (nothing changed).
+    func updateTrust(_ trust: PinnedIdentity.Level, sendBlocked: Bool, of user: UUID, stamp: String) throws -> Bool {
+        try db.run(
+            """
+            UPDATE peer_identities SET trust = ?1, send_blocked = ?2,
+                verified_at = CASE WHEN ?1 = 'verified' THEN ?3 ELSE verified_at END
+            WHERE user_id = ?4
+            """, [.text(trust.rawValue), .integer(sendBlocked ? 1 : 0), .text(stamp), .text(user.lowercased)])
+        return db.changes == 1
     }
 
     // MARK: Row keys and conversions
@@ -200,7 +213,7 @@ struct StoreTransaction: RatchetStore {
     }
 
     func trustLevel(_ text: String, _ column: String) throws -> PinnedIdentity.Level {
-        guard let level = PinnedIdentity.Level(storedText: text) else {
+        guard let level = PinnedIdentity.Level(rawValue: text) else {
             throw StoreError.typeMismatch(column: column, expected: "a trust level", found: "other text")
         }
         return level
@@ -240,85 +253,7 @@ final class LocalIdentityCache: Sendable {
     }
 }
 
-extension PinnedIdentity.Level {
-    /// The text the tables store.
-    var storedText: String {
-        switch self {
-        case .unverified: "unverified"
-        case .verified: "verified"
-        case .changed: "changed"
-        }
-    }
-
-    init?(storedText: String) {
-        switch storedText {
-        case "unverified": self = .unverified
-        case "verified": self = .verified
-        case "changed": self = .changed
-        default: return nil
-        }
-    }
-}
-
 extension UUID {
     /// The canonical lowercase text every table stores (``UncordProtocol``'s wire text).
     var lowercased: String { wireText }
-}
-
-/// RFC 3339 timestamps as the tables store them.
-enum Timestamp {
-    /// `2025-06-15T15:06:40.122Z`. (`.iso8601(timeZone:includingFractionalSeconds:)` leaves out the `Z`, and
-    /// ``parse(_:)`` then reads nothing back.) Written field by field from `gmtime_r`, which is many times faster
-    /// than the format style; the format style still writes any date whose milliseconds sit within a microsecond
-    /// of a boundary (where the two could round differently) or whose year has other than four digits.
-    static func format(_ date: Date) -> String {
-        fastFormat(date) ?? date.ISO8601Format(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
-
-    static func parse(_ text: String) -> Date? {
-        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) {
-            return date
-        }
-        return try? Date(text, strategy: .iso8601)
-    }
-
-    /// The fast path of ``format(_:)``, or `nil` where it defers to the format style.
-    static func fastFormat(_ date: Date) -> String? {
-        let milliseconds = date.timeIntervalSince1970 * 1000
-        let whole = milliseconds.rounded(.down)
-        guard milliseconds - whole > 0.001, whole + 1 - milliseconds > 0.001, abs(whole) < 9e15 else { return nil }
-        let total = Int64(whole)
-        var seconds = time_t(total / 1000)
-        var millis = Int(total % 1000)
-        if millis < 0 {
-            seconds -= 1
-            millis += 1000
-        }
-        var fields = tm()
-        guard gmtime_r(&seconds, &fields) != nil else { return nil }
-        let year = Int(fields.tm_year) + 1900
-        guard (1000...9999).contains(year) else { return nil }
-        return String(unsafeUninitializedCapacity: 24) { out in
-            var index = 0
-            func put(_ value: Int, digits: Int, then separator: UInt8) {
-                var divisor = 1
-                for _ in 1..<digits { divisor *= 10 }
-                while divisor > 0 {
-                    out[index] = UInt8(ascii: "0") + UInt8(value / divisor % 10)
-                    index += 1
-                    divisor /= 10
-                }
-                out[index] = separator
-                index += 1
-            }
-            put(year, digits: 4, then: UInt8(ascii: "-"))
-            put(Int(fields.tm_mon) + 1, digits: 2, then: UInt8(ascii: "-"))
-            put(Int(fields.tm_mday), digits: 2, then: UInt8(ascii: "T"))
-            put(Int(fields.tm_hour), digits: 2, then: UInt8(ascii: ":"))
-            put(Int(fields.tm_min), digits: 2, then: UInt8(ascii: ":"))
-            put(Int(fields.tm_sec), digits: 2, then: UInt8(ascii: "."))
-            put(millis, digits: 3, then: UInt8(ascii: "Z"))
-            return index
-        }
-    }
 }

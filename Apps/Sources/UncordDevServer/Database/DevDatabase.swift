@@ -177,7 +177,7 @@ final class DevDatabase: Sendable {
 
     /// The current time as an RFC 3339 timestamp.
     static func now() throws(DevServerError) -> Timestamp {
-        try timestamp(Date.now.formatted(.iso8601))
+        Timestamp(Date.now)
     }
 
     /// A stored RFC 3339 text as a ``Timestamp``.

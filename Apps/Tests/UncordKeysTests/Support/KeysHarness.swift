@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import UncordCrypto
+import UncordProtocol
 import UncordRatchet
 import UncordTestSupport
 
@@ -74,7 +75,8 @@ final class KeysHarness: @unchecked Sendable {
         try store.connection.write { db in
             let view = store.view(db)
             try view.ensurePeer(user)
-            try view.upsertPin(key, of: user, trust: trust, sendBlocked: nil, stamp: Timestamp.format(Date()))
+            try view.upsertPin(
+                key, of: user, trust: trust, sendBlocked: nil, stamp: Timestamp(Date(), precision: .milliseconds).text)
         }
     }
 
