@@ -63,9 +63,9 @@ docs:
 		--enable-experimental-combined-documentation
 	@echo "documentation in .build/docs (open .build/docs/index.html through a web server)"
 
-## test: every test — Swift tests, the independent Python checker, the runner over Vectors/, and each fuzz target
-## for 30 s.
-test: build lint swift-test check-vectors verify-vectors
+## test: every test — Swift tests of both packages, the DocC build (warnings as errors), the independent Python
+## checker, the runner over Vectors/, and each fuzz target for 30 s.
+test: build lint docs swift-test check-vectors verify-vectors
 	$(MAKE) fuzz FUZZ_SECONDS=30
 
 swift-test:

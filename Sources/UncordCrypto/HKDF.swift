@@ -59,7 +59,7 @@ public enum HKDF {
     }
 
     /// A salt whose keyed HMAC state is set up once, for a derivation that always extracts with the same salt
-    /// (the ratchet's message keys use 32 zero bytes): each ``deriveKey(salt:ikm:info:length:)`` with it then starts
+    /// (the ratchet's message keys use 32 zero bytes): each ``deriveKey(salt:ikm:info:length:)-(HKDF.PreparedSalt,_,_,_)`` with it then starts
     /// from a copy of that state instead of `crypto_auth_hmacsha256_init`, with the same output. The state is wiped
     /// when the salt is released.
     // @unchecked Sendable: the keyed state is written only in init and read (copied) afterwards.
@@ -82,7 +82,7 @@ public enum HKDF {
         return SecureBytes(count: length) { out in derive(salt: salt, ikm: ikm, info: info, into: out) }
     }
 
-    /// ``deriveKey(salt:ikm:info:length:)`` with a prepared salt, into memory the caller owns and wipes
+    /// ``deriveKey(salt:ikm:info:length:)-(HKDF.PreparedSalt,_,_,_)`` with a prepared salt, into memory the caller owns and wipes
     /// (`out.count` bytes): for keys used once, such as one message's key and nonce, that need no secret of their
     /// own.
     /// - Throws: ``CryptoError/invalidParameter(_:)`` when `out.count` is not in `0...8160`.

@@ -12,7 +12,7 @@ public enum AppEvent: Sendable, Equatable {
     /// its stored text is gone.
     case messageDeleted(id: UUID, channel: UUID)
     /// The server says it removed a stored DM message (DM_MESSAGE_DELETE). Only the author can delete a message,
-    /// so the local copy is kept, marked (``UncordStore/StoredMessage/isRemovedByServer``).
+    /// so the local copy is kept, marked (`StoredMessage.isRemovedByServer`).
     case messageRemovedByServer(id: UUID, channel: UUID)
     /// A DM message could not be decrypted; never dropped silently.
     case undecryptable(messageID: UUID, reason: UndecryptableReason)
@@ -45,7 +45,7 @@ public enum AppEvent: Sendable, Equatable {
     /// some missed messages were not received this time; the next READY or RESUMED tries again. Never silent.
     case catchUpIncomplete(channel: UUID?, reason: CatchUpFailure)
     /// Any other frame, handed on unchanged: `bytes` are exactly the bytes given to the engine (or the frame's
-    /// encoding when a ``UncordProtocol/Frame`` was given); `frame` is `nil` when the bytes are not a frame.
+    /// encoding when a `Frame` was given); `frame` is `nil` when the bytes are not a frame.
     case passthrough(bytes: [UInt8], frame: Frame?)
 }
 

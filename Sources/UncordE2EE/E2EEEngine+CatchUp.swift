@@ -114,7 +114,7 @@ extension E2EEEngine {
     }
 
     /// Pages `channel` back until the stored history (past the mark of an earlier catch-up that did not complete,
-    /// ``UncordStore/SQLiteStore/openCatchUp(of:)``) or the channel's start, keeping the cursors of the pages with
+    /// `SQLiteStore.openCatchUp(of:)`) or the channel's start, keeping the cursors of the pages with
     /// missed messages (and the messages of the first ``catchUpKeptMessages``); `nil` when a page could not be
     /// read (reported through `emit`). Marks the channel's catch-up open until it completes.
     private func missedPages(

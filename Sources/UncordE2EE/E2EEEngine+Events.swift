@@ -3,7 +3,7 @@ import Logging
 public import UncordProtocol
 
 extension E2EEEngine {
-    /// The app's events for a gateway's frames (``GatewayClient/frames``, each parsed once), as they happen: each
+    /// The app's events for a gateway's frames (`GatewayClient.frames`, each parsed once), as they happen: each
     /// frame is processed in order, as ``process(_:)`` does, except that a READY or RESUMED is handed over at once and its catch-up then yields
     /// each missed message as soon as it is decrypted (with ``AppEvent/catchUpProgress(channel:received:total:)``
     /// along the way), instead of all of them before the READY.
@@ -27,7 +27,7 @@ extension E2EEEngine {
     }
 
     /// The app's events for frames given as their text bytes (a client with its own networking): each is read
-    /// once, then handled as a sequence of ``ReceivedFrame``s is.
+    /// once, then handled as a sequence of `ReceivedFrame`s is.
     public nonisolated func events<Frames: AsyncSequence & Sendable>(
         from frames: Frames
     ) -> AsyncStream<AppEvent> where Frames.Element == [UInt8] {

@@ -6,7 +6,7 @@ import UncordRatchet
 import UncordStore
 
 extension E2EEEngine {
-    /// Handles one gateway frame as the gateway client received it (``GatewayClient/frames``) and returns the app
+    /// Handles one gateway frame as the gateway client received it (`GatewayClient.frames`) and returns the app
     /// events it gives, in order. The frame is used as it was parsed: neither its text nor its `d` is read again.
     ///
     /// Bytes that are not a frame, and every frame the engine does not act on, come back as

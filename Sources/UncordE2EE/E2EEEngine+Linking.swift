@@ -6,7 +6,7 @@ import UncordStore
 extension E2EEEngine {
     /// The existing device's step of linking a new one (LINKED_DEVICES.md A4 step 2): seals this account's key,
     /// every pin and every channel for the new device's request. Call it only once the person confirmed that both
-    /// devices show the same link code (``UncordRatchet/LinkRequest/linkCode``); show them the returned
+    /// devices show the same link code (`LinkRequest.linkCode`); show them the returned
     /// confirmation code, and the response as text (or a QR code) to carry to the new device — never through a
     /// server.
     ///

@@ -39,8 +39,8 @@ extension E2EEEngine {
     }
 
     /// Encrypts this user's delete of message `messageID` (Uncord has no DM delete route): a payload of type
-    /// ``UncordRatchet/MessagePayload/deleteType`` naming it in `edit_of`, sent like any message. Receivers erase the
-    /// message only when it is this user's in that channel; ``markSent(_:messageID:)`` erases the local copy.
+    /// `MessagePayload.deleteType` naming it in `edit_of`, sent like any message. Receivers erase the
+    /// message only when it is this user's in that channel; ``markSent(_:messageID:)->()`` erases the local copy.
     /// - Throws: as ``prepareMessage(text:channel:participants:replyTo:)``.
     public func prepareDelete(
         of messageID: UUID, channel: UUID, participants: [UUID]
@@ -52,7 +52,7 @@ extension E2EEEngine {
     }
 
     /// Clears the outbox entry of a send the server acknowledged with `messageID` and, in the same transaction,
-    /// stores the sent payload in the history under that id, so ``UncordStore/SQLiteStore/message(id:)`` returns
+    /// stores the sent payload in the history under that id, so `SQLiteStore.message(id:)` returns
     /// it and its gateway echo is recognised even after the engine is restarted.
     public func markSent(_ prepared: PreparedMessage, messageID: UUID) throws(E2EEError) {
         _ = try storeCall { try store.recordSent(prepared.entry, payload: prepared.payload, messageID: messageID) }

@@ -6,7 +6,7 @@ public import UncordStore
 /// The small entry point for a process that decrypts one message and stops — an iOS notification service
 /// extension, a push handler — sharing the app's store (`Docs/ENGINE.md`, "Several processes").
 ///
-/// It opens the store with the key the app exported (``UncordStore/StoreKeySource/storeKey(_:)``: no Argon2id, which
+/// It opens the store with the key the app exported (`StoreKeySource.storeKey(_:)`: no Argon2id, which
 /// a 24 MiB extension cannot afford), decrypts the message from its server JSON (a DM_MESSAGE_CREATE's `d`, or a
 /// `Message` a push carried) in one store transaction, and returns the app events. The only network call it may make
 /// is one list request for this device's key wrap when the JSON carries none; it fetches no device list, uploads no
@@ -25,8 +25,11 @@ public struct NotificationDecryptor: Sendable {
 
     /// Opens the store at `path`.
     /// - Parameters:
+    ///   - path: the store file the app uses.
+    ///   - key: the store's key, as the app exported it.
     ///   - server: where the one wrap fetch goes when a message carries no wrap; `nil` makes no request at all.
-    /// - Throws: store errors (``UncordStore/StoreError/wrongPassphrase`` for a wrong key; nothing is changed).
+    ///   - logger: where the engine logs (never a key or a message's text).
+    /// - Throws: store errors (`StoreError.wrongPassphrase` for a wrong key; nothing is changed).
     public init(storeAt path: String, key: StoreKeySource, server: (any ServerAPI)? = nil, logger: Logger) throws {
         let store = try SQLiteStore.open(at: path, key: key)
         engine = try E2EEEngine(store: store, server: OfflineServer(listRoute: server), logger: logger)

@@ -2,7 +2,7 @@ public import Foundation
 public import UncordRatchet
 public import UncordStore
 
-/// A send ready for `POST /dm/{channel}/messages`, queued in the store's outbox until ``E2EEEngine/markSent(_:messageID:)``.
+/// A send ready for `POST /dm/{channel}/messages`, queued in the store's outbox until ``E2EEEngine/markSent(_:messageID:)->()``.
 public struct PreparedMessage: Sendable, Equatable {
     /// The outbox entry; its `body` is the exact request body, to be posted byte for byte (and again on a retry).
     public var entry: OutboxEntry

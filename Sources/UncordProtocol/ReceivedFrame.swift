@@ -39,7 +39,7 @@ public struct ReceivedFrame: Sendable, Equatable, CustomStringConvertible {
     /// Decodes `d` with ``WireJSON``, from the tree read when the frame was, so the text is not parsed again;
     /// error paths are relative to `d`.
     /// - Throws: ``ProtocolError/missingField(path:)`` with the path `d` when there is no frame or no payload, and
-    ///   what ``WireJSON/decode(_:from:)`` throws for a payload that is not a `T`.
+    ///   what ``WireJSON/decode(_:from:)-(_,Collection<UInt8>)`` throws for a payload that is not a `T`.
     public func decodeData<T: Decodable>(as type: T.Type = T.self) throws(ProtocolError) -> T {
         guard let frame else { throw .missingField(path: "d") }
         guard let data else { return try frame.decodeData(as: type) }

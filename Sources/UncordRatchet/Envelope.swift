@@ -18,8 +18,14 @@ public enum Envelope {
     /// The responder's side of a pre-key wrap: X3DH with the named pre-keys, a new ratchet, and the first message
     /// decrypted. Returns the new session state and the content key; nothing is stored here.
     /// - Parameters:
+    ///   - wrap: the pre-key wrap addressed to this device.
+    ///   - content: the message's encrypted content, whose key the wrap carries.
+    ///   - identity: this device's identity key (the account key).
     ///   - signedPreKey: the private key of the wrap's `spk_id` (the caller looks it up; unknown → error there).
     ///   - oneTimePreKey: the private key of the wrap's `opk_id`, required exactly when the wrap names one.
+    ///   - sender: the sending user, bound into the associated data.
+    ///   - recipient: this device's address, bound into the associated data.
+    ///   - keys: where the new ratchet's key pairs come from.
     public static func acceptPreKeyWrap(
         _ wrap: KeyWrap, content: [UInt8], identity: X25519.PrivateKey, signedPreKey: X25519.PrivateKey,
         oneTimePreKey: X25519.PrivateKey?, sender: UUID, recipient: DeviceAddress, using keys: some KeyPairSource

@@ -76,7 +76,7 @@ public struct MessagePayload: Sendable, Equatable, Codable {
         try container.encodeIfPresent(editOf, forKey: .editOf)
     }
 
-    /// The exact UTF-8 JSON bytes, members in the order above, UUIDs in lower case: what ``WireJSON/encode(_:)``
+    /// The exact UTF-8 JSON bytes, members in the order above, UUIDs in lower case: what `WireJSON.encode(_:)`
     /// writes for ``encode(to:)``, written directly (a test holds the two equal).
     public func encoded() throws(RatchetError) -> [UInt8] {
         var writer = JSONObjectWriter(capacity: body.utf8.count + 160)

@@ -48,7 +48,7 @@ public enum SignedPreKeySignature {
     }
 
     /// Verifies a signed pre-key's signature. A key id outside ``validKeyIDs`` is rejected before the check.
-    /// - Throws: ``CryptoError`` — ``CryptoError/authenticationFailed(_:)`` for a bad signature.
+    /// - Throws: `CryptoError` — `CryptoError.authenticationFailed(_:)` for a bad signature.
     public static func verify(
         _ signature: some ContiguousBytes, deviceID: UUID, keyID: UInt32, signedPreKey: X25519.PublicKey,
         identityKey: X25519.PublicKey

@@ -18,7 +18,9 @@ public final class SQLiteDatabase: @unchecked Sendable {
     private let connection: SQLiteConnection
     private let lock = NSRecursiveLock()
 
-    /// Opens the database at `path`; see ``SQLiteConnection/init(path:options:)`` for the errors.
+    /// Opens (creating if needed) the database at `path` and takes its lock. Throws
+    /// ``SQLiteError/databaseInUse(path:)`` when another connection holds it, ``SQLiteError/notADatabase(path:)`` when
+    /// the file is not a database or is corrupted, and ``SQLiteError/io(_:)`` when it cannot be created or opened.
     public init(path: String, options: SQLiteConnection.Options = .init()) throws(SQLiteError) {
         self.path = path
         connection = try SQLiteConnection(path: path, options: options)

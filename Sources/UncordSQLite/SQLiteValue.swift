@@ -2,7 +2,7 @@ public import UncordCrypto
 
 /// A value bound to a statement parameter or read from a result column.
 ///
-/// ``secureBlob(_:)`` binds straight from the ``SecureBytes`` buffer (SQLite copies it), so no un-wiped copy is
+/// ``secureBlob(_:)`` binds straight from the `SecureBytes` buffer (SQLite copies it), so no un-wiped copy is
 /// made on the Swift side. Values read back never use it: result blobs come out as ``blob(_:)``.
 ///
 /// `description` names the type and size only, never the contents.

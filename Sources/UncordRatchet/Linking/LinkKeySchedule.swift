@@ -56,7 +56,7 @@ enum LinkKeySchedule {
     }
 
     /// The bytes of `prefix` + base64url text, surrounding white space ignored; `nil` when the prefix is missing.
-    /// - Throws: ``CryptoError/invalidEncoding(_:)`` when what follows the prefix is not unpadded base64url.
+    /// - Throws: `CryptoError.invalidEncoding(_:)` when what follows the prefix is not unpadded base64url.
     static func decodeText(_ text: String, prefix: String) throws(CryptoError) -> [UInt8]? {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard trimmed.utf8.starts(with: prefix.utf8) else { return nil }

@@ -2,7 +2,7 @@ import Foundation
 import UncordCrypto
 import UncordProtocol
 
-/// The JSON half of a ``LinkPayload``, read and written through ``WireJSON`` (strict RFC 8259, canonical UUIDs in
+/// The JSON half of a ``LinkPayload``, read and written through `WireJSON` (strict RFC 8259, canonical UUIDs in
 /// either letter case, a field that is read must appear once, unknown fields ignored; written compact, members in
 /// this order, UUIDs in lower case).
 struct WirePayload: Codable {

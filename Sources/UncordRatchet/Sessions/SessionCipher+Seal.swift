@@ -20,8 +20,10 @@ extension SessionCipher {
     /// ```
     /// - Parameters:
     ///   - payload: the message; its `sender_device` must be this device.
+    ///   - channel: the DM channel the message is posted to.
     ///   - participants: the channel's users; this user is added when missing.
     ///   - bundles: bundle lists fetched for this send, for users whose devices are not cached or lack sessions.
+    ///   - store: the sessions, device lists and pins the send reads, and where its changes are committed.
     /// - Throws: ``RatchetError/messageTooLong(characters:)`` before anything else is done;
     ///   ``RatchetError/preKeyBundleRequired(user:device:)`` when a device list or a bundle is missing;
     ///   ``RatchetError/invalidSignedPreKeySignature``; ``RatchetError/identityChanged(_:)``; other

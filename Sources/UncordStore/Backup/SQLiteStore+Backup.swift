@@ -42,7 +42,7 @@ extension SQLiteStore {
     /// Restores a backup into a new store at `storePath`, sealed under `key` (a new salt; the backup's own store
     /// key is not kept). Everything is checked and resealed in memory first; the store file appears only once it
     /// is complete. The restored device is the same device with its identity, pre-keys, trust, channels and
-    /// history; its sessions are archived (``startAfresh(_:)``), so its next send to each device starts a new
+    /// history; its sessions are archived (`startAfresh`), so its next send to each device starts a new
     /// session, which peers accept as a new session of a known device: a stale backup never reuses a message key.
     ///
     /// ```swift
@@ -123,7 +123,7 @@ extension SQLiteStore {
 
     /// For a new store whose device id the server already lists under another identity key (an earlier install
     /// that kept the id): the server still holds that install's pre-keys under the ids this store would use, and
-    /// refuses a taken id, so the pre-key ids move past them (as on a restore, ``startAfresh(_:)``): a new signed
+    /// refuses a taken id, so the pre-key ids move past them (as on a restore, `startAfresh`): a new signed
     /// pre-key, and the one-time pre-keys not uploaded yet made anew under new ids.
     public func movePreKeyIDsPastAnEarlierInstall() throws {
         try connection.write { db in

@@ -14,8 +14,15 @@ extension SQLiteStore {
     /// let request = try SQLiteStore.requestLink(at: path, user: me, label: "phone", key: .passphrase(words))
     /// show(request.text, request.linkCode)   // and its QR code
     /// ```
-    /// - Parameter user: the account this device logs in with; a response for another account is refused. `nil`
-    ///   keeps the account an earlier request of this store named, else takes the one the response names.
+    /// - Parameters:
+    ///   - path: where the new device's store is (created when missing).
+    ///   - user: the account this device logs in with; a response for another account is refused. `nil` keeps the
+    ///     account an earlier request of this store named, else takes the one the response names.
+    ///   - label: the device's label, shown to the user's other devices.
+    ///   - source: the store's key.
+    ///   - random: where the device id and the ephemeral key come from.
+    ///   - bootClock: the clock that dates the request for its 10 minutes of life (it cannot be set back by hand).
+    ///   - wallClock: the wall clock, which dates it across a reboot.
     /// - Throws: ``StoreError/alreadyInitialized`` when the file holds a device already; store errors.
     public static func requestLink(
         at path: String, user: UUID?, label: String? = nil, key source: StoreKeySource,
@@ -65,7 +72,7 @@ extension SQLiteStore {
     /// the confirmation code to show. **Nothing is stored**: the person must first confirm that both devices show
     /// the same confirmation code, then call ``completeLink(_:at:key:oneTimePreKeys:)``. A response that comes
     /// more than 10 minutes after the request was made wipes `E_n` (a new request is needed).
-    /// - Throws: ``UncordRatchet/LinkError`` for every refusal of A4 (``UncordRatchet/LinkError/expired``, a bad
+    /// - Throws: `LinkError` for every refusal of A4 (`LinkError.expired`, a bad
     ///   tag, a response for another request, an invalid payload, a payload for another account); store errors.
     public static func openLinkResponse(
         _ response: LinkResponse, at path: String, key source: StoreKeySource,
@@ -94,8 +101,8 @@ extension SQLiteStore {
     /// The new device's last step, once the person confirmed the codes match: in one transaction, stores the
     /// account key as this device's identity, a signed pre-key signed with it and `oneTimePreKeys` one-time
     /// pre-keys, every pin (with its trust) and channel the existing device had, and wipes `E_n`. The store is then
-    /// a device like any other: register it with the server (``E2EEEngine/bootstrap()``).
-    /// - Throws: ``UncordRatchet/LinkError/expired`` when the request was replaced or wiped meanwhile (a second
+    /// a device like any other: register it with the server (`E2EEEngine.bootstrap()`).
+    /// - Throws: `LinkError.expired` when the request was replaced or wiped meanwhile (a second
     ///   response for one request is refused this way); store errors. Nothing changes on a throw.
     public static func completeLink(
         _ opened: OpenedLink, at path: String, key source: StoreKeySource, oneTimePreKeys: Int = 100

@@ -2,7 +2,7 @@ public import Foundation
 public import UncordCrypto
 public import UncordRatchet
 
-/// The outcome of ``SQLiteStore/receive(_:using:)``.
+/// The outcome of ``SQLiteStore/receive(_:using:)->ReceivedMessage``.
 public struct ReceivedMessage: Sendable, Equatable {
     /// The message, decrypted now or read back from the store.
     public var message: StoredMessage

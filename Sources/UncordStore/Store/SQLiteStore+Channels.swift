@@ -56,7 +56,7 @@ extension SQLiteStore {
     }
 
     /// Records that `users` are members of `channel` (users already recorded are kept once), and its kind when
-    /// known: a 1:1 DM (``UncordProtocol/DMChannel/Kind/direct``) never takes a member beyond its two.
+    /// known: a 1:1 DM (`DMChannel.Kind.direct`) never takes a member beyond its two.
     public func rememberMembers(_ users: [UUID], of channel: UUID, kind: DMChannel.Kind? = nil) throws {
         try transaction { view in
             try view.rememberMembers(users, of: channel)

@@ -11,7 +11,7 @@ extension SQLiteStore {
     /// An update already applied (the same `edited_at`) returns the stored message and touches no session. An
     /// update for a message never stored is received as a new message. The new payload must name the message it
     /// edits (`edit_of` = the message id), so the server cannot pass off another message's content as an edit.
-    /// - Throws: ``UncordRatchet/RatchetError`` when the update cannot be decrypted or does not name the message.
+    /// - Throws: `RatchetError` when the update cannot be decrypted or does not name the message.
     public func receiveUpdate(_ message: Message, using cipher: SessionCipher) throws -> ReceivedMessage {
         try transaction { view in
             guard let stored = try storedMessage(id: message.id, db: view.db) else {

@@ -10,7 +10,7 @@ extension SQLiteStore {
     ///
     /// A message whose id is already stored returns the stored payload and touches no session, so history
     /// re-fetches and gateway replays are harmless.
-    /// - Throws: ``UncordRatchet/RatchetError`` when the message cannot be decrypted; ``StoreError`` for storage
+    /// - Throws: `RatchetError` when the message cannot be decrypted; ``StoreError`` for storage
     ///   failures. Either way nothing changed.
     public func receive(_ message: Message, using cipher: SessionCipher) throws -> ReceivedMessage {
         try transaction { view in

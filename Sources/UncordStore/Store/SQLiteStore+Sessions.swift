@@ -27,7 +27,7 @@ extension SQLiteStore {
         }
     }
 
-    /// Archives the session record of `address` (``UncordRatchet/SessionRecord/archive()``): the next send to the
+    /// Archives the session record of `address` (`SessionRecord.archive()`): the next send to the
     /// device starts a new session from a fresh bundle; the kept sessions still decrypt messages in flight.
     /// - Returns: how many sessions the record keeps; 0 when there is none, and then nothing changed.
     @discardableResult

@@ -146,6 +146,8 @@ extension SQLiteStore {
     /// - Parameters:
     ///   - bundle: the answer, without this device and without devices known to belong to other users. This
     ///     user's own list is judged against this device's identity key and never re-pinned.
+    ///   - unverifiedChanges: what a changed account key of a user who was not verified does: warn and re-pin, or
+    ///     block sending until the change is accepted.
     /// - Returns: the verdicts and what the app should hear of (each refusal once per device and key, each newly
     ///   authorized own device, a trust warning).
     public func judgeDeviceList(

@@ -1,6 +1,6 @@
 import UncordSQLite
 
-/// A store's database: ``UncordSQLite/SQLiteDatabase`` with every failure of the SQLite layer turned into the
+/// A store's database: `SQLiteDatabase` with every failure of the SQLite layer turned into the
 /// store's own error (``StoreError/init(_:)``), so the store's callers only ever see ``StoreError``.
 final class StoreConnection: Sendable {
     /// The database path.
@@ -16,17 +16,17 @@ final class StoreConnection: Sendable {
         }
     }
 
-    /// ``UncordSQLite/SQLiteDatabase/read(_:)``.
+    /// `SQLiteDatabase.read(_:)`.
     func read<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         try storeErrors { try database.read(body) }
     }
 
-    /// ``UncordSQLite/SQLiteDatabase/alone(_:)``.
+    /// `SQLiteDatabase.alone(_:)`.
     func alone<T>(_ body: () throws -> T) throws -> T {
         try storeErrors { try database.alone(body) }
     }
 
-    /// ``UncordSQLite/SQLiteDatabase/write(_:)``.
+    /// `SQLiteDatabase.write(_:)`.
     func write<T>(_ body: (SQLiteConnection) throws -> T) throws -> T {
         try storeErrors { try database.write(body) }
     }

@@ -254,6 +254,6 @@ final class LocalIdentityCache: Sendable {
 }
 
 extension UUID {
-    /// The canonical lowercase text every table stores (``UncordProtocol``'s wire text).
+    /// The canonical lowercase text every table stores (``'s wire text).
     var lowercased: String { wireText }
 }

@@ -13,7 +13,7 @@ public struct StoredMessage: Sendable, Equatable {
     public var payload: MessagePayload
     /// The server's `edited_at` of the latest revision, when the message was edited.
     public var editedAt: String? = nil
-    /// `true` once its author deleted it (an encrypted delete, ``MessagePayload/deleteType``); its text and
+    /// `true` once its author deleted it (an encrypted delete, `MessagePayload.deleteType`); its text and
     /// revisions are gone.
     public var isDeleted = false
     /// `true` once the server said it removed the message (DM_MESSAGE_DELETE): only the author can delete, so the
