@@ -56,10 +56,10 @@ let package = Package(
         ),
         .target(
             name: "UncordTestSupport",
-            dependencies: ["UncordCrypto", "UncordRatchet", "UncordStore"],
+            dependencies: ["UncordCrypto", "UncordRatchet", "UncordSQLite", "UncordStore"],
             path: "Tests/UncordTestSupport"
         ),
-        .testTarget(name: "UncordCryptoTests", dependencies: ["UncordCrypto"]),
+        .testTarget(name: "UncordCryptoTests", dependencies: ["UncordCrypto", "UncordTestSupport"]),
         .testTarget(name: "UncordProtocolTests", dependencies: ["UncordProtocol"]),
         .testTarget(
             name: "UncordRatchetTests",

@@ -1,5 +1,6 @@
 import Testing
 import UncordCrypto
+import UncordTestSupport
 
 /// Every malformed input becomes a typed ``CryptoError``, never a trap.
 @Suite("Bad input")
@@ -42,7 +43,7 @@ struct BadInputTests {
     @Test("An all-zero DH result is refused")
     func lowOrderDH() throws {
         let key = X25519.PrivateKey.generate(using: random)
-        for u in [[UInt8](repeating: 0, count: 32), [1] + [UInt8](repeating: 0, count: 31)] {
+        for u in [LowOrderPoints.zero, LowOrderPoints.one] {
             #expect(throws: CryptoError.lowOrderPoint) { try X25519.sharedSecret(key, X25519.PublicKey(bytes: u)) }
         }
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import UncordCrypto
+import UncordTestSupport
 
 @testable import UncordRatchet
 
@@ -18,7 +19,7 @@ struct LinkTests {
     }
 
     /// The order-8 point from Vectors/x25519.json: every DH with it is all zero.
-    static let lowOrderPoint = "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800"
+    static let lowOrderPoint = LowOrderPoints.orderEight
 
     func key() -> X25519.PrivateKey { X25519.PrivateKey.generate(using: random) }
 
@@ -187,7 +188,7 @@ struct LinkTests {
 
     @Test("A request whose E_n.pub is a low-order point is refused when read, and O cannot seal for it")
     func lowOrderRequestKey() throws {
-        let low = try X25519.PublicKey(bytes: Hex.decode(Self.lowOrderPoint))
+        let low = try X25519.PublicKey(bytes: Self.lowOrderPoint)
         let request = LinkRequest(deviceID: uuid(), ephemeralKey: low)
         #expect(throws: LinkError.lowOrderKey) { try LinkRequest(bytes: request.bytes) }
         #expect(throws: LinkError.lowOrderKey) { try LinkRequest(text: request.text) }
@@ -261,8 +262,8 @@ struct LinkTests {
     func lowOrderResponseKey() throws {
         let (request, ephemeral) = newRequest()
         let (response, _) = try LinkResponse.seal(payload(), for: request, using: random)
-        for point in [Self.lowOrderPoint, String(repeating: "00", count: 32)] {
-            let forged = try LinkResponse(bytes: [1] + Hex.decode(point) + response.bytes.dropFirst(33))
+        for point in [Self.lowOrderPoint, LowOrderPoints.zero] {
+            let forged = try LinkResponse(bytes: [1] + point + response.bytes.dropFirst(33))
             #expect(throws: LinkError.lowOrderKey) { try forged.open(for: request, ephemeral: ephemeral) }
         }
     }

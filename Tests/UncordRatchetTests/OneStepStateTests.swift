@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import UncordCrypto
+import UncordTestSupport
 
 @testable import UncordRatchet
 

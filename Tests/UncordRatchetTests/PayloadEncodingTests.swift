@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import UncordCrypto
 import UncordProtocol
+import UncordTestSupport
 
 @testable import UncordRatchet
 

@@ -3,6 +3,7 @@ import Testing
 import UncordCrypto
 import UncordProtocol
 import UncordRatchet
+import UncordTestSupport
 
 /// Property tests over seeded random schedules: two or three users with one to three devices each, sending both
 /// ways with loss, reordering within a small window (far inside the skip limit), duplicates, and simultaneous

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import UncordCrypto
 import UncordProtocol
+import UncordTestSupport
 
 @testable import UncordRatchet
 @testable import UncordSQLite
@@ -113,29 +114,9 @@ extension SQLiteStore: TestStore {
     }
 
     func contents() throws -> StoreContents {
-        try connection.read { db in
-            var tables: [String: [String]] = [:]
-            let names = try db.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-            for name in try names.map({ try $0.text("name") }) {
-                tables[name] = try db.query("SELECT * FROM \"\(name)\"").map(Self.describe).sorted()
-            }
-            return .sqlite(tables)
-        }
+        try connection.read { db in .sqlite(try db.everyRow()) }
     }
 
-    /// A row's values, blobs in hex, as one comparable string.
-    private static func describe(_ row: SQLiteRow) -> String {
-        row.values.map { value in
-            switch value {
-            case .null: "null"
-            case .integer(let number): "i\(number)"
-            case .real(let number): "r\(number)"
-            case .text(let text): "t\(text.debugDescription)"
-            case .blob(let bytes): "b\(Hex.encode(bytes))"
-            case .secureBlob(let bytes): "s\(Hex.encode(bytes.exportBytes()))"
-            }
-        }.joined(separator: "|")
-    }
 }
 
 /// Where a world's SQLite stores live; removed with the world.

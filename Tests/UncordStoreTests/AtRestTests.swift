@@ -60,7 +60,7 @@ struct AtRestTests {
     /// every secret met on the way is recorded. Scans the files while the stores are open, then closes them.
     private static func exchange(in directory: Scratch, seed: UInt64) throws -> Exchange {
         var exchange = Exchange()
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let server = FakeServer()
         let (alice, bob) = (UUID(), UUID())
         let devices = [("alice-laptop", alice), ("alice-phone", alice), ("bob", bob)]

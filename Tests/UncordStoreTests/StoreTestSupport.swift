@@ -187,14 +187,7 @@ extension SQLiteStore {
     /// Every row of every table, blobs in hex and rows sorted: equal before and after a step exactly when the step
     /// wrote nothing (a rewrite of an unchanged sealed value still shows, as sealing draws a fresh nonce).
     func tableRows() throws -> [String: [String]] {
-        try connection.read { db in
-            var tables: [String: [String]] = [:]
-            let names = try db.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-            for name in try names.map({ try $0.text("name") }) {
-                tables[name] = try db.query("SELECT * FROM \"\(name)\"").map(Self.describe).sorted()
-            }
-            return tables
-        }
+        try connection.read { db in try db.everyRow() }
     }
 
     /// The number of rows in `table`.
@@ -202,33 +195,6 @@ extension SQLiteStore {
         try connection.read { db in Int(try db.queryOne("SELECT count(*) FROM \"\(table)\"")?.integer(0) ?? 0) }
     }
 
-    private static func describe(_ row: SQLiteRow) -> String {
-        row.values.map { value in
-            switch value {
-            case .null: "null"
-            case .integer(let number): "i\(number)"
-            case .real(let number): "r\(number)"
-            case .text(let text): "t\(text.debugDescription)"
-            case .blob(let bytes): "b\(Hex.encode(bytes))"
-            case .secureBlob(let bytes): "s\(Hex.encode(bytes.exportBytes()))"
-            }
-        }.joined(separator: "|")
-    }
-}
-
-/// A small seedable generator (SplitMix64), so a run that fails replays from its seed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
 }
 
 extension SQLiteConnection {

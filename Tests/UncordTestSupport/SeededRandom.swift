@@ -5,21 +5,13 @@ import Synchronization
 /// The same seed gives the same sequence of decisions (the timing of processes and tasks, and so what each decision
 /// meets, still varies a little from run to run).
 public final class SeededRandom: Sendable {
-    private let state: Mutex<UInt64>
+    private let state: Mutex<SplitMix64>
 
     /// A source starting from `seed`.
-    public init(seed: UInt64) { state = Mutex(seed) }
+    public init(seed: UInt64) { state = Mutex(SplitMix64(seed: seed)) }
 
     /// The next 64 random bits.
-    public func next() -> UInt64 {
-        state.withLock { state in
-            state &+= 0x9e37_79b9_7f4a_7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return z ^ (z >> 31)
-        }
-    }
+    public func next() -> UInt64 { state.withLock { $0.next() } }
 
     /// A number in `0..<bound`.
     public func below(_ bound: Int) -> Int { Int(next() % UInt64(max(bound, 1))) }

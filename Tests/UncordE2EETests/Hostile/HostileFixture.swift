@@ -232,17 +232,14 @@ enum WrapBytes {
 
 /// Public keys no honest device can have: points of small order on Curve25519, and non-canonical encodings.
 enum HostileKeys {
-    /// u = 0: order 1 (with u = p, its non-canonical twin).
-    static let zero = [UInt8](repeating: 0, count: 32)
+    /// u = 0: order 2 (with u = p, its non-canonical twin).
+    static let zero = LowOrderPoints.zero
     /// u = 1: order 4.
-    static let one = [1] + [UInt8](repeating: 0, count: 31)
+    static let one = LowOrderPoints.one
     /// A point of order 8.
-    static let orderEight: [UInt8] = [
-        0xe0, 0xeb, 0x7a, 0x7c, 0x3b, 0x41, 0xb8, 0xae, 0x16, 0x56, 0xe3, 0xfa, 0xf1, 0x9f, 0xc4, 0x6a,
-        0xda, 0x09, 0x8d, 0xeb, 0x9c, 0x32, 0xb1, 0xfd, 0x86, 0x62, 0x05, 0x16, 0x5f, 0x49, 0xb8, 0x00,
-    ]
+    static let orderEight = LowOrderPoints.orderEight
     /// u = p = 2^255 − 19, the non-canonical encoding of 0.
-    static let p = [0xed] + [UInt8](repeating: 0xff, count: 30) + [0x7f]
+    static let p = LowOrderPoints.p
 
     /// `key` with bit 255 set: the same point to X25519, a different encoding to everything that compares bytes.
     static func highBitSet(_ key: [UInt8]) -> [UInt8] {

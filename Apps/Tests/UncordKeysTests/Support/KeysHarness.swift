@@ -124,25 +124,7 @@ final class KeysHarness: @unchecked Sendable {
         } catch StoreError.waitingForLink {
             store = try open(device, waiting: true)
         }
-        return try store.connection.read { db in
-            var tables: [String: [String]] = [:]
-            let names = try db.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
-            for name in try names.map({ try $0.text("name") }) {
-                tables[name] = try db.query("SELECT * FROM \"\(name)\"").map { row in
-                    row.values.map { value in
-                        switch value {
-                        case .null: "null"
-                        case .integer(let number): "\(number)"
-                        case .real(let number): "\(number)"
-                        case .text(let text): text
-                        case .blob(let bytes): Hex.encode(bytes)
-                        case .secureBlob(let bytes): Hex.encode(bytes.exportBytes())
-                        }
-                    }.joined(separator: "|")
-                }.sorted()
-            }
-            return tables
-        }
+        return try store.connection.read { db in try db.everyRow() }
     }
 
     /// Records in a device's store that the server has its registration and every key, as after `register`.
