@@ -69,9 +69,10 @@ test: build lint docs swift-test check-vectors verify-vectors
 	$(MAKE) fuzz FUZZ_SECONDS=30
 
 swift-test:
-	@# Serial: several suites start servers and subprocesses and time their answers; on 2 cores in parallel they
-	@# would compete for the CPU and their timeouts would measure the load rather than the code.
-	$(SWIFT) test --skip-build --no-parallel
+	@# The library's tests run in parallel (they passed three parallel runs in a row on 2 cores under load). The apps'
+	@# tests run serially: some still race the wall clock (token lifetimes, a missed heartbeat acknowledgement) when
+	@# the machine is loaded (issue 17 item 9).
+	$(SWIFT) test --skip-build
 	$(SWIFT) test --package-path Apps --skip-build --no-parallel
 
 ## check-vectors: recompute every expected value in Vectors/ with independent Python libraries.
