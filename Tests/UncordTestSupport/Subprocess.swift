@@ -94,10 +94,15 @@ public final class Subprocess: @unchecked Sendable {
         process.arguments = arguments
         process.environment = environment.merging(["HOME": scratch.url.path]) { $1 }
         process.currentDirectoryURL = scratch.url
-        process.standardOutput = try FileHandle(forWritingTo: subprocess.outURL)
-        process.standardError = try FileHandle(forWritingTo: subprocess.errURL)
+        let output = try FileHandle(forWritingTo: subprocess.outURL)
+        let errors = try FileHandle(forWritingTo: subprocess.errURL)
+        process.standardOutput = output
+        process.standardError = errors
         process.standardInput = subprocess.input
         try process.run()
+        // The child has its own copies; this process's would stay open as long as the Process object lives.
+        try? output.close()
+        try? errors.close()
         return subprocess
     }
 
@@ -193,9 +198,16 @@ public final class Subprocess: @unchecked Sendable {
     }
 
     /// Stops the process if it still runs and waits for it.
+    ///
+    /// A process that is still running 5 s after SIGTERM gets SIGKILL: a development server shutting down gracefully
+    /// waits for its WebSocket clients, and a client that is itself only stopped by a later `terminate()` would
+    /// otherwise hold this thread (often one of the two the machine's cooperative pool has) until it goes.
     public func terminate() {
         guard process.isRunning else { return }
         process.terminate()
+        let deadline = ContinuousClock.now + .seconds(5)
+        while process.isRunning && ContinuousClock.now < deadline { usleep(10_000) }
+        if process.isRunning { _ = sendSignal(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 
