@@ -1,8 +1,8 @@
 import CSodium
 public import Foundation
 
-/// Secret bytes: keys, chain keys, plaintexts. Immutable once made; the buffer is wiped with
-/// `sodium_memzero` when the last copy is released.
+/// Secret bytes: keys, chain keys, plaintexts. A value: copies share one buffer, which is wiped with
+/// `sodium_memzero` when the last copy is released, and ``replace(with:)`` never changes what another copy holds.
 ///
 /// `SecureBytes` compares in constant time (for equal lengths), never prints its contents and is deliberately
 /// not `Codable`: a secret leaves only through ``withUnsafeBytes(_:)`` or an explicit export such as
@@ -16,8 +16,8 @@ public struct SecureBytes: Sendable, Equatable, CustomStringConvertible, CustomD
     ContiguousBytes
 {
     // nonisolated(unsafe): `ManagedBuffer` opts out of Sendable; the bytes are written only inside an initialiser,
-    // before the storage is shared, and read-only afterwards.
-    private nonisolated(unsafe) let storage: Storage
+    // before the storage is shared, or by `replace(with:)` while this value holds the only reference to it.
+    private nonisolated(unsafe) var storage: Storage
 
     /// Makes `count` bytes and lets `initializer` fill them. If it throws, the buffer is wiped and released.
     public init<E: Error>(
@@ -81,6 +81,25 @@ public struct SecureBytes: Sendable, Equatable, CustomStringConvertible, CustomD
     /// Gives read access to the bytes for the duration of `body`. Do not let the pointer escape.
     public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try body(UnsafeRawBufferPointer(storage.buffer))
+    }
+
+    /// Makes these bytes a copy of `bytes`, as `self = SecureBytes(copying: bytes)` does. When this value holds the
+    /// only reference to its buffer and the lengths are equal, the new bytes are written over the old ones (no
+    /// allocation, and the old secret is gone at once); otherwise a new buffer is made and the old one is left to its
+    /// other copies, wiped when the last of them is released.
+    ///
+    /// ```swift
+    /// var chainKey = SecureBytes(random: 32, using: SystemRandom())
+    /// chainKey.replace(with: nextChainKey)   // in place: no other copy of chainKey exists
+    /// ```
+    public mutating func replace(with bytes: UnsafeRawBufferPointer) {
+        guard bytes.count == count, isKnownUniquelyReferenced(&storage) else {
+            self = SecureBytes(copying: bytes)
+            return
+        }
+        if let base = bytes.baseAddress, count > 0 {
+            storage.buffer.copyMemory(from: .init(start: base, count: count))
+        }
     }
 
     /// A new secret made of `range` of these bytes.

@@ -24,10 +24,11 @@ package enum RatchetKDF {
 
     /// One message of a chain: `KDF_CK(ck)`, then the message's AEAD key and nonce from `mk`
     /// (``withMessageKeys(_:_:)``), handed to `body`. `mk`, the key and the nonce live in temporary memory wiped
-    /// when `body` returns; the next chain key is the only new secret, made once `body` has succeeded.
+    /// when `body` returns; once `body` has succeeded, `chainKey` becomes `ck'` (written over the old key when no
+    /// other copy shares it, ``SecureBytes/replace(with:)``). When `body` throws, `chainKey` is unchanged.
     static func step<Output>(
-        _ chainKey: SecureBytes, _ body: (_ keyAndNonce: UnsafeRawBufferPointer) throws(RatchetError) -> Output
-    ) throws(RatchetError) -> (next: SecureBytes, output: Output) {
+        _ chainKey: inout SecureBytes, _ body: (_ keyAndNonce: UnsafeRawBufferPointer) throws(RatchetError) -> Output
+    ) throws(RatchetError) -> Output {
         let tagsCount = 2 * HMACSHA256.byteCount
         return try SecureBytes.withTemporaryBytes(count: tagsCount + XChaCha20Poly1305.keyAndNonceByteCount) {
             (scratch) throws(RatchetError) in
@@ -41,7 +42,8 @@ package enum RatchetKDF {
                     UnsafeRawBufferPointer(rebasing: tags[HMACSHA256.byteCount...]), into: keyAndNonce)
             }
             let output = try body(UnsafeRawBufferPointer(keyAndNonce))
-            return (SecureBytes(copying: UnsafeRawBufferPointer(rebasing: tags[0..<HMACSHA256.byteCount])), output)
+            chainKey.replace(with: UnsafeRawBufferPointer(rebasing: tags[0..<HMACSHA256.byteCount]))
+            return output
         }
     }
 

@@ -101,19 +101,18 @@ public struct DoubleRatchet: Sendable, Equatable {
         sealing seal: (_ keyAndNonce: UnsafeRawBufferPointer, _ ad: UnsafeRawBufferPointer) throws(CryptoError) ->
             Sealed
     ) throws(RatchetError) -> (RatchetHeader, Sealed) {
-        guard let chain = sendingChain else { throw .sendingChainMissing }
+        guard sendingChain != nil else { throw .sendingChainMissing }
         guard sendCount < UInt32.max else { throw .counterExhausted }
         let header = RatchetHeader(
             ratchetKey: sendingKey.publicKey, previousChainLength: previousSendCount, messageNumber: sendCount)
         let associatedData = associatedData
-        let (next, sealed) = try RatchetKDF.step(chain) { (keyAndNonce) throws(RatchetError) in
+        let sealed = try Self.step(&sendingChain, orThrow: .sendingChainMissing) { (keyAndNonce) throws(RatchetError) in
             try RatchetError.wrapping { () throws(CryptoError) in
                 try Self.withMessageAssociatedData(associatedData, header) { (ad) throws(CryptoError) in
                     try seal(keyAndNonce, ad)
                 }
             }
         }
-        sendingChain = next
         sendCount += 1
         return (header, sealed)
     }
@@ -145,17 +144,13 @@ public struct DoubleRatchet: Sendable, Equatable {
     ) throws(RatchetError) -> Output {
         let header = message.header
         if skipped.count == 0, header.messageNumber == receiveCount, header.ratchetKey == remoteKey,
-            let chain = receivingChain
+            receivingChain != nil
         {
             // The next message of the current receiving chain, with no skipped key that could match it: the step
-            // changes only the chain and its counter, after the message has authenticated, so it runs in place
-            // with no copy of the whole state to fall back to (what decryptInPlace would do with it, step for step).
-            let associatedData = associatedData
-            let (nextChain, plaintext) = try RatchetKDF.step(chain) { (keyAndNonce) throws(RatchetError) in
-                try Self.open(message, keyAndNonce: keyAndNonce, associatedData: associatedData)
-            }
-            let output = try accept(plaintext)
-            receivingChain = nextChain
+            // changes only the chain and its counter, after the message has authenticated and been accepted, so it
+            // runs in place with no copy of the whole state to fall back to (what decryptInPlace would do with it,
+            // step for step).
+            let output = try Self.stepReceiving(&receivingChain, message, associatedData, accepting: accept)
             receiveCount = header.messageNumber + 1
             return output
         }
@@ -196,13 +191,7 @@ public struct DoubleRatchet: Sendable, Equatable {
 
         guard header.messageNumber >= receiveCount else { throw .duplicateMessage }
         try skipMessageKeys(until: header.messageNumber)
-        guard let chain = receivingChain else { throw .malformed("no receiving chain") }
-        let associatedData = associatedData
-        let (nextChain, plaintext) = try RatchetKDF.step(chain) { (keyAndNonce) throws(RatchetError) in
-            try Self.open(message, keyAndNonce: keyAndNonce, associatedData: associatedData)
-        }
-        let output = try accept(plaintext)
-        receivingChain = nextChain
+        let output = try Self.stepReceiving(&receivingChain, message, associatedData, accepting: accept)
         receiveCount = header.messageNumber + 1
 
         if stepping {
@@ -236,6 +225,35 @@ public struct DoubleRatchet: Sendable, Equatable {
 
     // The helpers below are static and take the session's associated data rather than `self`: called from the
     // closures of a mutating step, an instance method made a copy of the whole state for every message.
+
+    /// One step of `chain` (``RatchetKDF/step(_:_:)``): `body` gets the message's AEAD key and nonce, and the chain
+    /// advances only when `body` succeeded. The chain key is moved out of the state for the step, not copied: as
+    /// the only reference to its buffer, it is overwritten in place by the next key (no allocation, and nothing
+    /// left to wipe later).
+    private static func step<Output>(
+        _ chain: inout SecureBytes?, orThrow missing: RatchetError,
+        _ body: (_ keyAndNonce: UnsafeRawBufferPointer) throws(RatchetError) -> Output
+    ) throws(RatchetError) -> Output {
+        guard var key = chain.take() else { throw missing }
+        defer { chain = key }
+        return try RatchetKDF.step(&key, body)
+    }
+
+    /// One step of the receiving chain for `message`: decrypted, handed to `accept`, and the chain advanced only
+    /// when both succeeded.
+    private static func stepReceiving<Output>(
+        _ chain: inout SecureBytes?, _ message: RatchetMessage, _ associatedData: [UInt8],
+        accepting accept: (SecureBytes) throws(RatchetError) -> Output
+    ) throws(RatchetError) -> Output {
+        // `accept`'s output leaves the step through `accepted` rather than as its result: `decrypt` is not
+        // specialised for its callers, and a step generic over `Output` looked up type metadata on every message.
+        var accepted: Output?
+        try step(&chain, orThrow: .malformed("no receiving chain")) { (keyAndNonce) throws(RatchetError) in
+            accepted = try accept(try open(message, keyAndNonce: keyAndNonce, associatedData: associatedData))
+        }
+        guard let accepted else { preconditionFailure("the chain step returned without running its body") }
+        return accepted
+    }
 
     /// Decrypts with a stored (skipped) message key.
     private static func open(

@@ -82,3 +82,28 @@ struct SecureBytesWipeTests {
         #expect(after[16..<32].allSatisfy { $0 == 0 }, "the key's secret was not wiped")
     }
 }
+
+/// `SecureBytes.replace(with:)`: in place only when no other copy shares the buffer.
+@Suite("SecureBytes replacement")
+struct SecureBytesReplaceTests {
+    @Test("A sole copy is overwritten in place; a shared one gets a buffer of its own and its copies keep theirs")
+    func replace() {
+        let next = [UInt8](repeating: 0x02, count: 32)
+        var sole = SecureBytes(copying: [UInt8](repeating: 0x01, count: 32))
+        let soleBase = sole.withUnsafeBytes { $0.baseAddress }
+        next.withUnsafeBytes { sole.replace(with: $0) }
+        #expect(sole.withUnsafeBytes { $0.baseAddress } == soleBase)
+        #expect(sole.exportBytes() == next)
+
+        var shared = SecureBytes(copying: [UInt8](repeating: 0x01, count: 32))
+        let copy = shared
+        next.withUnsafeBytes { shared.replace(with: $0) }
+        #expect(shared.exportBytes() == next)
+        #expect(copy.exportBytes() == [UInt8](repeating: 0x01, count: 32))
+        #expect(shared.withUnsafeBytes { $0.baseAddress } != copy.withUnsafeBytes { $0.baseAddress })
+
+        var shorter = SecureBytes(copying: [UInt8](repeating: 0x01, count: 32))
+        [UInt8](repeating: 0x03, count: 16).withUnsafeBytes { shorter.replace(with: $0) }
+        #expect(shorter.exportBytes() == [UInt8](repeating: 0x03, count: 16))
+    }
+}

@@ -33,7 +33,12 @@ public struct JSONObjectWriter {
 
     /// Appends `"key":"uuid"`, the UUID in lowercase canonical text.
     public mutating func member(_ key: String, uuid value: UUID) {
-        member(key, string: value.wireText)
+        start(key)
+        // Written from the stack: no string is made for the text.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: UUID.wireTextCount) { text in
+            let count = value.writeWireText(into: text)
+            JSONText.appendQuoted(utf8: UnsafeBufferPointer(rebasing: text[..<count]), to: &out)
+        }
     }
 
     /// The object's bytes.

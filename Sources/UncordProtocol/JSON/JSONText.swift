@@ -3,30 +3,40 @@ enum JSONText {
     /// Appends `string` as a JSON string literal: quotes, backslashes and control characters escaped, everything
     /// else written as UTF-8.
     static func appendQuoted(_ string: String, to out: inout [UInt8]) {
-        // Most strings need no escape at all: those are copied whole.
-        if !string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: string.utf8)
-            out.append(UInt8(ascii: "\""))
-            return
-        }
-        let hexDigits = Array("0123456789abcdef".utf8)
+        var string = string
+        string.withUTF8 { appendQuoted(utf8: $0, to: &out) }
+    }
+
+    /// ``appendQuoted(_:to:)`` on a string's UTF-8 bytes. The runs between escapes (most strings are one run) are
+    /// copied whole rather than byte by byte, as a message body is written on every send.
+    static func appendQuoted(utf8: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for byte in string.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0x00..<0x20:
-                out.append(contentsOf: Array("\\u00".utf8))
-                out.append(hexDigits[Int(byte >> 4)])
-                out.append(hexDigits[Int(byte & 0x0F)])
-            default: out.append(byte)
-            }
+        var run = 0
+        for index in utf8.indices {
+            let byte = utf8[index]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run..<index]))
+            appendEscaped(byte, to: &out)
+            run = index + 1
         }
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[run...]))
         out.append(UInt8(ascii: "\""))
+    }
+
+    /// The escape of a quote, a backslash or a control character.
+    private static func appendEscaped(_ byte: UInt8, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\\"))
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(byte)
+        case 0x0A: out.append(UInt8(ascii: "n"))
+        case 0x0D: out.append(UInt8(ascii: "r"))
+        case 0x09: out.append(UInt8(ascii: "t"))
+        default:
+            let hexDigits: StaticString = "0123456789abcdef"
+            out.append(contentsOf: "u00".utf8)
+            out.append(hexDigits.utf8Start[Int(byte >> 4)])
+            out.append(hexDigits.utf8Start[Int(byte & 0x0F)])
+        }
     }
 
     /// `string` as a JSON string literal.
