@@ -24,7 +24,7 @@ struct DevServerProcess {
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw DemoError.setup(
                 "no uncord-devserver at \(binary.path); build both products "
-                    + "(swift build --product uncord-demo --product uncord-devserver)")
+                    + "(swift build --package-path Apps --product uncord-demo --product uncord-devserver)")
         }
         return binary
     }
