@@ -20,7 +20,7 @@ struct AtRestTests {
 
     /// What an exchange left behind, for the checks after closing.
     struct Exchange {
-        var secrets = SecretScanner()
+        var secrets = SecretBytes()
         var storeKeys: [String: SecureBytes] = [:]
         /// A few recorded secrets to plant in an unsealed table, to show that the scan finds them.
         var planted: [[UInt8]] = []
@@ -74,15 +74,12 @@ struct AtRestTests {
             let store = try SQLiteStore.create(
                 at: directory.path(name + ".sqlite"), device: DeviceAddress(user: user, device: UUID()),
                 key: .rawKey(key), oneTimePreKeys: 10, accountKey: accountKey)
-            try exchange.secrets.addPreKeys(of: store, name)
+            try exchange.secrets.addKeys(of: store, name)
             try server.upload(store)
             stores.append(store)
         }
         let addresses = try stores.map { try $0.localIdentity().address }
-        func record(_ index: Int) throws {
-            try exchange.secrets.addSessions(
-                of: stores[index], with: addresses.filter { $0 != addresses[index] }, devices[index].0)
-        }
+        func record(_ index: Int) throws { try exchange.secrets.addKeys(of: stores[index], devices[index].0) }
 
         var inboxes: [[(number: Int, message: Message)]] = Array(repeating: [], count: devices.count)
         var bodies: [String] = []
@@ -116,7 +113,7 @@ struct AtRestTests {
                 rotated = true
                 try stores[2].rotateSignedPreKey()
                 _ = try stores[2].generateOneTimePreKeys(count: 5)
-                try exchange.secrets.addPreKeys(of: stores[2], "bob")
+                try exchange.secrets.addKeys(of: stores[2], "bob")
                 try server.upload(stores[2])
             }
         }

@@ -54,4 +54,21 @@ struct DamagedStoreTests {
         let alice = try pair.alice.localIdentity().address
         #expect(throws: StoreError.self) { _ = try pair.bob.sessionRecord(for: alice) }
     }
+
+    @Test("Every device verdict reads back as it was written; any other stored pair is refused, not guessed")
+    func deviceVerdictColumns() {
+        let reasons: [DeviceAuthorization.Reason] = [
+            .foreignIdentityKey, .invalidSignedPreKeySignature, .duplicateDeviceId,
+        ]
+        for state in [DeviceAuthorization.State.authorized] + reasons.map(DeviceAuthorization.State.refused) {
+            let columns = state.columns
+            #expect(DeviceAuthorization.State(state: columns.state, reason: columns.reason) == state)
+        }
+        for (state, reason) in [
+            ("authorized", "foreignIdentityKey"), ("refused", nil), ("refused", "tired"), ("Authorized", nil),
+            ("", nil),
+        ] as [(String, String?)] {
+            #expect(DeviceAuthorization.State(state: state, reason: reason) == nil)
+        }
+    }
 }

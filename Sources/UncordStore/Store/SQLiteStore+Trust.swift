@@ -202,6 +202,7 @@ extension SQLiteStore {
                     try archiveSessions(
                         of: DeviceAddress(user: user, device: device.deviceID), db: db, stamp: stamp)
                 }
+                let columns = device.state.columns
                 try db.run(
                     """
                     INSERT OR REPLACE INTO device_authorizations
@@ -210,8 +211,7 @@ extension SQLiteStore {
                     """,
                     [
                         .text(user.lowercased), .text(device.deviceID.lowercased), .blob(device.bundle.identityKey),
-                        .text(device.isAuthorized ? "authorized" : "refused"),
-                        device.reason.map { .text($0.rawValue) } ?? .null, .text(stamp),
+                        .text(columns.state), columns.reason.map { .text($0) } ?? .null, .text(stamp),
                     ])
             }
 
@@ -373,13 +373,10 @@ extension StoreTransaction {
             WHERE user_id = ? ORDER BY device_id
             """, [.text(user.lowercased)]
         ).map { row in
-            let state: DeviceAuthorization.State
-            switch (try row.text("state"), try row.optionalText("reason")) {
-            case ("authorized", nil): state = .authorized
-            case ("refused", let text?):
-                guard let reason = DeviceAuthorization.Reason(rawValue: text) else { fallthrough }
-                state = .refused(reason)
-            default:
+            guard
+                let state = DeviceAuthorization.State(
+                    state: try row.text("state"), reason: try row.optionalText("reason"))
+            else {
                 throw StoreError.typeMismatch(
                     column: "device_authorizations.state", expected: "a device state", found: "other text")
             }
