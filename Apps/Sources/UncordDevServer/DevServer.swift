@@ -1,3 +1,4 @@
+package import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 public import Logging
@@ -24,12 +25,19 @@ public struct DevServer: Sendable {
 
     /// Checks the configuration and opens (or creates) the database in its data directory.
     public init(configuration: DevServerConfiguration, logger: Logger) throws {
+        try self.init(configuration: configuration, logger: logger, now: Date.init)
+    }
+
+    /// As ``init(configuration:logger:)``, with the wall clock that access, refresh and MFA tokens are issued and
+    /// checked against: a test moves it on instead of sleeping past an expiry, so no load can make a fresh token look
+    /// stale.
+    package init(configuration: DevServerConfiguration, logger: Logger, now: @escaping @Sendable () -> Date) throws {
         try configuration.validate()
         self.configuration = configuration
         self.logger = logger
         database = try DevDatabase(directory: configuration.dataDirectory)
         authority = DevAuthority(
-            accessTokenLifetime: configuration.accessTokenLifetime, mfaCode: configuration.mfaCode)
+            accessTokenLifetime: configuration.accessTokenLifetime, mfaCode: configuration.mfaCode, now: now)
         hub = GatewayHub(
             heartbeatInterval: configuration.heartbeatInterval, tokens: authority.accessTokens,
             rateLimit: configuration.gatewayRateLimit, rateWindow: configuration.gatewayRateWindow,

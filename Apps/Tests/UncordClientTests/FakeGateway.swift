@@ -17,6 +17,8 @@ struct GatewayScript: Sendable {
     var closeAfterHeartbeats: Int?
     /// The close code to close with.
     var closeCode = 1000
+    /// The heartbeat interval its Hello names, in milliseconds (nil: the one the gateway was started with).
+    var heartbeat: Int?
 }
 
 /// Records what the clients sent to the fake gateway.
@@ -26,6 +28,7 @@ actor FakeGatewayState {
     /// When each opening frame arrived.
     private(set) var openedAt: [ContinuousClock.Instant] = []
     private(set) var heartbeats = 0
+    private var connections = 0
     private let scripts: [GatewayScript]
 
     init(scripts: [GatewayScript]) {
@@ -39,6 +42,12 @@ actor FakeGatewayState {
         let index = openings.count - 1
         return index < scripts.count
             ? scripts[index] : GatewayScript(frames: [], closeAfterHeartbeats: 0, closeCode: 4004)
+    }
+
+    /// Counts a new connection and answers the heartbeat interval its Hello names: its script's, or `fallback`.
+    func connected(fallback: Int) -> Int {
+        connections += 1
+        return connections <= scripts.count ? scripts[connections - 1].heartbeat ?? fallback : fallback
     }
 
     func heartbeat() {
@@ -55,7 +64,8 @@ func withFakeGateway(
     router.ws("/api/v1/gateway") { _, _ in
         .upgrade()
     } onUpgrade: { inbound, outbound, _ in
-        try await outbound.write(.text(#"{"op":10,"d":{"heartbeat_interval":\#(heartbeat)}}"#))
+        let interval = await state.connected(fallback: heartbeat)
+        try await outbound.write(.text(#"{"op":10,"d":{"heartbeat_interval":\#(interval)}}"#))
         var messages = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
         guard case .text(let opening) = try await messages.next() else { return }
         let script = await state.open(try Frame(parsing: opening))

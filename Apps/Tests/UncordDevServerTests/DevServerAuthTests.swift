@@ -23,8 +23,9 @@ import UncordProtocol
     }
 
     @Test func accessTokensExpireAndRefreshTokensRotateOnce() async throws {
+        let clock = ManualWallClock()
         let server = try await RunningServer.start(
-            directory: RunningServer.temporaryDirectory(), accessTokenLifetime: .seconds(1))
+            directory: RunningServer.temporaryDirectory(), accessTokenLifetime: .seconds(1), now: clock.reading)
         defer { server.task.cancel() }
         let user = UUID()
         let auth = try auth(server)
@@ -32,10 +33,12 @@ import UncordProtocol
         else { Issue.record("no sign-in"); return }
         #expect(signedIn == user)
         let expiry = try #require(JSONWebToken.expiry(of: first.accessToken))
-        #expect(expiry.timeIntervalSinceNow <= 1.5)
+        #expect(expiry.timeIntervalSince(clock.now) == 1)
         #expect(try await bearer(server, first.accessToken) == 200)
 
-        try await Task.sleep(for: .milliseconds(2100))
+        clock.advance(by: .milliseconds(999))
+        #expect(try await bearer(server, first.accessToken) == 200)
+        clock.advance(by: .milliseconds(1))
         let expired = try await server.call(
             "GET", "/users/@me/devices", user: nil, headers: ["Authorization": "Bearer \(first.accessToken)"])
         #expect(expired.status == 401)
@@ -102,19 +105,24 @@ import UncordProtocol
     }
 
     @Test func theGatewayRefusesAnExpiredTokenAndTheClientRenewsIt() async throws {
+        // The server and the client read one clock that stands still, so the renewed token cannot expire before the
+        // gateway sees it however slowly a loaded machine gets there.
+        let clock = ManualWallClock()
         let server = try await RunningServer.start(
-            directory: RunningServer.temporaryDirectory(), accessTokenLifetime: .seconds(1))
+            directory: RunningServer.temporaryDirectory(), accessTokenLifetime: .seconds(1), now: clock.reading)
         defer { server.task.cancel() }
         let user = UUID()
         let base = try #require(URL(string: "http://127.0.0.1:\(server.port)"))
         guard case .signedIn(_, let login) = try await auth(server).login(email: "\(user.wire)@dev", password: "x")
         else { Issue.record("no sign-in"); return }
-        try await Task.sleep(for: .milliseconds(2100))
-        // The stale access token is presented as if its expiry were unknown, so the gateway refuses it (4004).
+        clock.advance(by: .seconds(2))
+        #expect(try await bearer(server, login.accessToken) == 401)
+        // The expired access token is presented as if its expiry were unknown, so the gateway refuses it (4004).
         let stale = AuthTokens(accessToken: "opaque-stale-token", refreshToken: login.refreshToken)
         let saves = Mutex(0)
         let tokens = RefreshingAccessToken(
-            baseURL: base, tokens: stale, logger: Self.logger, save: { _, _ in saves.withLock { $0 += 1 } })
+            baseURL: base, tokens: stale, logger: Self.logger, now: clock.reading,
+            save: { _, _ in saves.withLock { $0 += 1 } })
         let gateway = GatewayClient(
             baseURL: base, tokens: tokens, configuration: GatewayConfiguration(maximumAttempts: 3),
             logger: Self.logger)

@@ -2,6 +2,7 @@ import Foundation
 import HummingbirdWSClient
 import Logging
 import NIOWebSocket
+import Synchronization
 import Testing
 import UncordDevServer
 import UncordProtocol
@@ -22,11 +23,13 @@ struct RunningServer {
     /// test that drives the gateway by hand is never cut off for a late heartbeat when the machine is loaded.
     ///
     /// A server stopped a moment ago in this process may still hold the data folder's lock while its last
-    /// connections wind down; the start is retried for a few seconds then.
+    /// connections wind down; the start is retried for a few seconds then. `now` is the wall clock its tokens are
+    /// issued and checked against (a ``ManualWallClock`` lets a test move past an expiry without sleeping).
     static func start(
         directory: String, heartbeat: Duration = .seconds(60), rateLimit: Int = 0, gatewayRateLimit: Int = 120,
         publishedDefects: Bool = false, identifyTimeout: Duration = .seconds(30),
-        accessTokenLifetime: Duration = .seconds(900), mfaCode: String? = nil
+        accessTokenLifetime: Duration = .seconds(900), mfaCode: String? = nil,
+        now: @escaping @Sendable () -> Date = Date.init
     ) async throws -> RunningServer {
         let configuration = DevServerConfiguration(
             port: 0, dataDirectory: directory, heartbeatInterval: heartbeat, rateLimit: rateLimit,
@@ -36,7 +39,7 @@ struct RunningServer {
         var opened: DevServer?
         while opened == nil {
             do {
-                opened = try DevServer(configuration: configuration, logger: Self.quietLogger)
+                opened = try DevServer(configuration: configuration, logger: Self.quietLogger, now: now)
             } catch StoreError.storeInUse where ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(50))
             }
@@ -164,5 +167,26 @@ extension RunningServer {
         }
         guard let close, case .unknown(let code) = close.closeCode else { return nil }
         return Int(code)
+    }
+}
+
+/// A wall clock that stands still until a test moves it on: token expiries then depend on what the test does, never
+/// on how long a loaded machine takes to do it.
+final class ManualWallClock: Sendable {
+    private let current: Mutex<Date>
+
+    init(_ start: Date = Date(timeIntervalSince1970: 1_800_000_000)) {
+        current = Mutex(start)
+    }
+
+    /// The clock's time now.
+    var now: Date { current.withLock { $0 } }
+
+    /// The clock as the server takes it.
+    var reading: @Sendable () -> Date { { self.now } }
+
+    /// Moves the clock on by `interval`.
+    func advance(by interval: Duration) {
+        current.withLock { $0 += Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18 }
     }
 }
