@@ -75,6 +75,7 @@ struct ChaosScenario {
     func run() async throws -> Outcome {
         let random = ChaosRandom(seed: seed)
         let tally = ChaosTally()
+        var stages = StageClock("chaos: seed \(seed)")
         let recorder = LogRecorder()
         let server = try DevServer(
             configuration: .init(
@@ -111,6 +112,7 @@ struct ChaosScenario {
             devices.append(device)
         }
 
+        stages.mark("set-up")
         var initialSecrets = SecretText()
         for device in devices { try initialSecrets.addKeys(of: device.store, device.name) }
 
@@ -129,6 +131,7 @@ struct ChaosScenario {
             return true
         }
 
+        stages.mark("first READY")
         // Chaos: every device sends concurrently while the faults and the connection cuts go on.
         for device in devices {
             device.api.set(enabled: true)
@@ -186,6 +189,7 @@ struct ChaosScenario {
         _ = await cutter.result
         _ = await fetcher.result
 
+        stages.mark("chaos")
         // Calm: the faults stop, held frames are delivered, every device opens a fresh session and catches up.
         for device in devices {
             device.api.set(enabled: false)
@@ -211,6 +215,7 @@ struct ChaosScenario {
             }
             return true
         }
+        stages.mark("calm")
         // A moment more, so that a late duplicate would still show; then each device tops its one-time pre-keys up,
         // which must work once the network is calm whatever the chaos left pending.
         try await Task.sleep(for: .milliseconds(500))
@@ -223,6 +228,7 @@ struct ChaosScenario {
                 topUpErrors[device.name] = "\(error)"
             }
         }
+        stages.mark("top-up")
         var events: [String: [AppEvent]] = [:]
         for device in devices {
             await device.disconnect()
@@ -233,8 +239,11 @@ struct ChaosScenario {
             devices: devices, sent: sent, members: members, tally: tally, errors: outcome.errors, recorder: recorder,
             passphrase: passphrase, tokens: outcome.tokens, events: events, complete: complete,
             topUpErrors: topUpErrors, initialSecrets: initialSecrets)
+        stages.mark("disconnect")
         serverTask.cancel()
         _ = await serverTask.result
+        stages.mark("server stop")
+        stages.report()
         return outcome
     }
 }
@@ -252,4 +261,35 @@ func waitUntilTrue(timeout: Duration, _ condition: () async -> Bool) async -> Bo
 /// Polls `condition` until it holds; throws after `timeout`.
 func waitUntil(_ what: String, timeout: Duration, _ condition: () async -> Bool) async throws {
     guard await waitUntilTrue(timeout: timeout, condition) else { throw ChaosFailure("timed out waiting for \(what)") }
+}
+
+/// How long each stage of a run took, reported on standard error at once (not buffered), so that a run that hangs
+/// shows where.
+struct StageClock {
+    private let title: String
+    private var last = ContinuousClock.now
+    private var done: [String] = []
+
+    init(_ title: String) {
+        self.title = title
+    }
+
+    /// Ends the stage `name`; one that took over 30 s is reported at once.
+    mutating func mark(_ name: String) {
+        let now = ContinuousClock.now
+        let took = now - last
+        last = now
+        let seconds = Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18
+        done.append("\(name) \(String(format: "%.1f", seconds)) s")
+        if took > .seconds(30) { Self.write("\(title): slow stage: \(done.last ?? name)") }
+    }
+
+    /// Writes every stage's time.
+    func report() {
+        Self.write("\(title): stages: \(done.joined(separator: ", "))")
+    }
+
+    private static func write(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
 }
