@@ -2,6 +2,8 @@ package import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 public import Logging
+import ServiceLifecycle
+import UnixSignals
 import UncordProtocol
 
 /// The Uncord development server: the E2EE device and key routes, the DM routes and the gateway of
@@ -45,8 +47,10 @@ public struct DevServer: Sendable {
         limiter = RequestRateLimiter(perMinute: configuration.rateLimit)
     }
 
-    /// Serves until the task is cancelled or the process gets SIGINT or SIGTERM. `onListening` gets the bound
-    /// port once the server accepts connections.
+    /// Serves until the task is cancelled or the process gets SIGINT or SIGTERM, then shuts down gracefully: it
+    /// stops accepting, closes every WebSocket connection, answers the requests under way, and returns once every
+    /// connection is closed (what is left after five seconds is cancelled). `onListening` gets the
+    /// bound port once the server accepts connections.
     public func run(onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         if configuration.publishedDefects {
             logger.warning(
@@ -64,8 +68,25 @@ public struct DevServer: Sendable {
                 address: .hostname(configuration.host, port: configuration.port), serverName: "uncord-devserver"),
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? 0) },
             logger: logger)
-        try await app.runService()
+        var settings = ServiceGroupConfiguration(
+            services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        settings.maximumGracefulShutdownDuration = Self.gracefulShutdownLimit
+        let group = ServiceGroup(configuration: settings)
+        // The group runs in a task of its own, which the caller's cancellation does not reach; a cancelled caller
+        // shuts it down gracefully instead. Cancelling a NIO server outright can leave a connection it has just
+        // accepted unserved, and NIO traps on such a connection (apple/swift-nio#2637): a test that stops a server
+        // while a client reconnects would crash the whole test process.
+        let serving = Task { try await group.run() }
+        try await withTaskCancellationHandler {
+            try await serving.value
+        } onCancel: {
+            Task { await group.triggerGracefulShutdown() }
+        }
     }
+
+    /// How long a graceful shutdown may take (open WebSocket connections are closed, requests under way answered)
+    /// before what is left is cancelled.
+    static let gracefulShutdownLimit = Duration.seconds(5)
 
     private func addRoutes(to router: Router<DevContext>) {
         let api = router.group("api/v1")
