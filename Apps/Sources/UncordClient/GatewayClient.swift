@@ -141,6 +141,8 @@ public actor GatewayClient {
             }
             return next
         }
+        // stop() may have come while the token was fetched (it found no connection to close): connect no more.
+        if machine.isStopped { return .stop }
         let settings = WebSocketClientConfiguration(
             maxFrameSize: configuration.maximumMessageSize, closeTimeout: configuration.closeTimeout)
         let outcome = await runAttempt(settings)

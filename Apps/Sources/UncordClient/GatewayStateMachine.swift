@@ -37,6 +37,8 @@ struct GatewayStateMachine: Sendable {
         case noHelloInTime
         /// The opening frame could not be written; the client stops with ``ClientError/invalidRequest(reason:)``.
         case openingUnwritable
+        /// ``GatewayClient/stop()`` came while the connection was being set up: no session is opened on it.
+        case stopRequested
 
         /// The cause in words, for the log.
         var description: String {
@@ -47,6 +49,7 @@ struct GatewayStateMachine: Sendable {
             case .helloUnreadable: "the gateway Hello is unreadable"
             case .noHelloInTime: "the gateway sent no Hello in time"
             case .openingUnwritable: "the opening frame could not be written"
+            case .stopRequested: "the client is stopping"
             }
         }
     }
@@ -190,6 +193,9 @@ struct GatewayStateMachine: Sendable {
                 return .close(.helloUnreadable)
             }
             greeted = true
+            // A stop that came while this connection was set up: opening a session now would leave one that
+            // nothing ends.
+            if isStopped { return .close(.stopRequested) }
             return .open(opening, heartbeatInterval: hello.heartbeatInterval)
         case .heartbeatAck:
             acknowledged = true

@@ -130,6 +130,33 @@ import UncordProtocol
         print("delays after 4008, 4008, 1001:", times[1] - times[0], times[2] - times[1], times[3] - times[2])
     }
 
+    /// A stop that lands while a connection fetches its token ends the run: no connection is opened after it. (It
+    /// was lost: the connection opened a session that nothing ended, and the run never returned.)
+    @Test func aStopWhileTheTokenIsFetchedEndsTheRun() async throws {
+        let state = FakeGatewayState(scripts: [GatewayScript(frames: [ready(1, session: "after-the-stop")])])
+        let tokens = GatedAccessToken()
+        let ended = EndMark()
+        try await withFakeGateway(state, heartbeat: 60_000) { url in
+            let client = GatewayClient(
+                baseURL: url, tokens: tokens, configuration: Self.configuration, logger: Logger(label: "test"))
+            let running = Task {
+                try? await client.run()
+                await ended.mark()
+            }
+            while await tokens.requests == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            await client.stop()
+            await tokens.open()
+            // A minute: far past anything load makes of a run that has nothing left to do.
+            let deadline = ContinuousClock.now + .seconds(60)
+            while await !ended.isMarked, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(await ended.isMarked, "run() went on after stop()")
+            running.cancel()
+        }
+        #expect(await state.openings.isEmpty)
+    }
+
     @Test func closeCodesMapToReasons() {
         #expect(GatewayCloseReason(code: 4004).isFatal)
         #expect(!GatewayCloseReason(code: 4009).canResume)
@@ -150,5 +177,38 @@ actor ResultBox {
 
     func set(error: ClientError) {
         self.error = error
+    }
+}
+
+/// Set once something has ended.
+actor EndMark {
+    private(set) var isMarked = false
+
+    func mark() { isMarked = true }
+}
+
+/// An access token handed out only once the test opens the gate, so that a stop can land while a connection is
+/// fetching its token.
+actor GatedAccessToken: AccessTokenProvider {
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+    private var isOpen = false
+    /// How many times a token was asked for.
+    private(set) var requests = 0
+
+    func accessToken() async throws(ClientError) -> String {
+        requests += 1
+        if !isOpen { await withCheckedContinuation { waiting.append($0) } }
+        return "secret-token"
+    }
+
+    func renewAccessToken(rejected token: String) async throws(ClientError) -> String {
+        throw .unauthorized(code: .unauthorised, message: "")
+    }
+
+    /// Answers every request waiting, and every later one at once.
+    func open() {
+        isOpen = true
+        for request in waiting { request.resume() }
+        waiting = []
     }
 }

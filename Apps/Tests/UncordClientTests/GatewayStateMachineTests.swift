@@ -300,6 +300,23 @@ import UncordProtocol
         #expect(machine.abandoned() == .stop)
     }
 
+    /// A stop that comes while a connection is being set up (its token fetched, its upgrade under way) must not be
+    /// lost: the Hello that follows closes the connection instead of opening a session nobody will end.
+    @Test func aStopBeforeHelloClosesInsteadOfOpening() {
+        var machine = Machine(maximumAttempts: nil)
+        _ = machine.runStarted()
+        machine.connecting()
+        machine.stopRequested()
+        #expect(machine.received(Self.frame(Self.hello)) == .close(.stopRequested))
+        #expect(machine.closed(code: 4000) == .stop)
+
+        var resuming = Self.established()
+        _ = resuming.closed(code: 1001)
+        resuming.connecting()
+        resuming.stopRequested()
+        #expect(resuming.received(Self.frame(Self.hello)) == .close(.stopRequested))
+    }
+
     @Test func aRunStartsOnlyOnce() {
         var machine = Machine(maximumAttempts: nil)
         let first = machine.runStarted()
