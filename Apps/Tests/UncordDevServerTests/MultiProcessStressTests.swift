@@ -90,11 +90,17 @@ struct MultiProcessStressTests {
         listener?.kill()
         #expect(kills >= 30, "only \(kills) kills")
 
-        // Settle: a clean listener catches up (it prints `ready` once the catch-up is done, and prints only what it
-        // decrypts itself: the rest the killed processes stored), one more send flushes any send a kill left in the
-        // outbox.
+        // Settle: a clean listener catches up, and one more send flushes any send a kill left in the outbox. The
+        // listener prints `ready` before its catch-up ends (READY is not held back behind it), and prints only what it
+        // decrypts itself (the rest the killed processes stored): so it is stopped once Bob's store holds every
+        // message Alice sent, or after two minutes, when the check below names what is missing.
         let final = try await cluster.listen(bob, seconds: 900)
         _ = try await cluster.send(bob, "bob: last", channel: channel)
+        let watching = try cluster.openStore(bob)
+        let expected = aliceSent.keys.compactMap { UUID(uuidString: $0) }
+        try? await final.waitUntil(timeout: .seconds(120), "bob's store to hold every message alice sent") { _ in
+            expected.allSatisfy { (try? watching.message(id: $0)) != nil }
+        }
         final.terminate()
         try await cluster.succeed(bob, ["sync"])
         let aliceListener = try await cluster.listen(alice, seconds: 900)
