@@ -106,10 +106,16 @@ final class ChaosDevice: Sendable {
     /// engine's events for them.
     func disconnect() async {
         guard let current = connection.withLock({ $0 }) else { return }
+        // Each step logged, so that a run that hangs here shows which (StageClock prints the last lines).
+        logger.info("chaos test: stopping the gateway client")
         await current.gateway.stop()
+        logger.info("chaos test: waiting for the gateway client's run to end")
         _ = await current.run.result
+        logger.info("chaos test: waiting for the fault layer's last frames")
         await current.pump.value
+        logger.info("chaos test: waiting for the engine's last events")
         await current.listen.value
+        logger.info("chaos test: disconnected")
         connection.withLock { $0 = nil }
     }
 

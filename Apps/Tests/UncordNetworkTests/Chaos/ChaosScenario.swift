@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import Testing
 import UncordClient
 import UncordCrypto
@@ -75,8 +76,8 @@ struct ChaosScenario {
     func run() async throws -> Outcome {
         let random = ChaosRandom(seed: seed)
         let tally = ChaosTally()
-        var stages = StageClock("chaos: seed \(seed)")
         let recorder = LogRecorder()
+        let stages = StageClock("chaos: seed \(seed)", recorder: recorder)
         let server = try DevServer(
             configuration: .init(
                 port: 0, dataDirectory: directory.path("server"), heartbeatInterval: .seconds(1), rateLimit: 0),
@@ -112,7 +113,7 @@ struct ChaosScenario {
             devices.append(device)
         }
 
-        stages.mark("set-up")
+        stages.mark("set-up", next: "first READY")
         var initialSecrets = SecretText()
         for device in devices { try initialSecrets.addKeys(of: device.store, device.name) }
 
@@ -131,7 +132,7 @@ struct ChaosScenario {
             return true
         }
 
-        stages.mark("first READY")
+        stages.mark("first READY", next: "chaos")
         // Chaos: every device sends concurrently while the faults and the connection cuts go on.
         for device in devices {
             device.api.set(enabled: true)
@@ -189,7 +190,7 @@ struct ChaosScenario {
         _ = await cutter.result
         _ = await fetcher.result
 
-        stages.mark("chaos")
+        stages.mark("chaos", next: "calm")
         // Calm: the faults stop, held frames are delivered, every device opens a fresh session and catches up.
         for device in devices {
             device.api.set(enabled: false)
@@ -215,7 +216,7 @@ struct ChaosScenario {
             }
             return true
         }
-        stages.mark("calm")
+        stages.mark("calm", next: "top-up")
         // A moment more, so that a late duplicate would still show; then each device tops its one-time pre-keys up,
         // which must work once the network is calm whatever the chaos left pending.
         try await Task.sleep(for: .milliseconds(500))
@@ -228,7 +229,7 @@ struct ChaosScenario {
                 topUpErrors[device.name] = "\(error)"
             }
         }
-        stages.mark("top-up")
+        stages.mark("top-up", next: "disconnect")
         var events: [String: [AppEvent]] = [:]
         for device in devices {
             await device.disconnect()
@@ -239,10 +240,10 @@ struct ChaosScenario {
             devices: devices, sent: sent, members: members, tally: tally, errors: outcome.errors, recorder: recorder,
             passphrase: passphrase, tokens: outcome.tokens, events: events, complete: complete,
             topUpErrors: topUpErrors, initialSecrets: initialSecrets)
-        stages.mark("disconnect")
+        stages.mark("disconnect", next: "server stop")
         serverTask.cancel()
         _ = await serverTask.result
-        stages.mark("server stop")
+        stages.mark("server stop", next: "report")
         stages.report()
         return outcome
     }
@@ -264,29 +265,65 @@ func waitUntil(_ what: String, timeout: Duration, _ condition: () async -> Bool)
 }
 
 /// How long each stage of a run took, reported on standard error at once (not buffered), so that a run that hangs
-/// shows where.
-struct StageClock {
+/// shows where: a stage still running after a minute is reported every minute with the run's last log lines.
+final class StageClock: Sendable {
+    private struct State {
+        var stage = "set-up"
+        var started = ContinuousClock.now
+        var done: [String] = []
+    }
+
+    /// The state, shared with the watchdog (which must not keep the clock alive).
+    private final class Shared: Sendable {
+        let state = Mutex(State())
+    }
+
     private let title: String
-    private var last = ContinuousClock.now
-    private var done: [String] = []
+    private let shared = Shared()
+    private let watchdog: Task<Void, Never>
 
-    init(_ title: String) {
+    /// Starts timing the first stage; `recorder`'s last lines are shown for a stage that runs long.
+    init(_ title: String, recorder: LogRecorder) {
         self.title = title
+        let shared = self.shared
+        watchdog = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(60))
+                let (stage, started) = shared.state.withLock { ($0.stage, $0.started) }
+                let running = ContinuousClock.now - started
+                guard !Task.isCancelled, running >= .seconds(60) else { continue }
+                let recent = recorder.all.suffix(40).joined(separator: "\n  ")
+                Self.write(
+                    "\(title): stage \"\(stage)\" still running after \(Self.seconds(running)); last log lines:\n  "
+                        + recent)
+            }
+        }
     }
 
-    /// Ends the stage `name`; one that took over 30 s is reported at once.
-    mutating func mark(_ name: String) {
+    deinit { watchdog.cancel() }
+
+    /// Ends the current stage, which was `name`, and starts `next`.
+    func mark(_ name: String, next: String) {
         let now = ContinuousClock.now
-        let took = now - last
-        last = now
-        let seconds = Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18
-        done.append("\(name) \(String(format: "%.1f", seconds)) s")
-        if took > .seconds(30) { Self.write("\(title): slow stage: \(done.last ?? name)") }
+        let took = shared.state.withLock { state in
+            let took = now - state.started
+            state.done.append("\(name) \(Self.seconds(took))")
+            state.stage = next
+            state.started = now
+            return took
+        }
+        if took > .seconds(30) { Self.write("\(title): slow stage: \(name) \(Self.seconds(took))") }
     }
 
-    /// Writes every stage's time.
+    /// Stops the watchdog and writes every stage's time.
     func report() {
-        Self.write("\(title): stages: \(done.joined(separator: ", "))")
+        watchdog.cancel()
+        Self.write("\(title): stages: \(shared.state.withLock { $0.done.joined(separator: ", ") })")
+    }
+
+    private static func seconds(_ duration: Duration) -> String {
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return String(format: "%.1f s", seconds)
     }
 
     private static func write(_ line: String) {
