@@ -3,8 +3,8 @@ import Hummingbird
 import HummingbirdWebSocket
 public import Logging
 import ServiceLifecycle
-import UnixSignals
 import UncordProtocol
+import UnixSignals
 
 /// The Uncord development server: the E2EE device and key routes, the DM routes and the gateway of
 /// UNCORD_API.md over real HTTP and WebSocket, stored in one SQLite file.

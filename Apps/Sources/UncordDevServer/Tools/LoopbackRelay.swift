@@ -76,13 +76,18 @@ public actor LoopbackRelay {
     }
 
     /// Cuts every open connection and stops listening: new connections are refused until ``restore()``.
+    ///
+    /// The listener is closed and its accept loop left to end by itself, taking every connection accepted before
+    /// the close, which is then cut with the rest: cancelling the loop instead can drop a connection NIO has just
+    /// accepted, and NIO traps on one that is never served (apple/swift-nio#2637).
     public func cut() async {
-        acceptor?.cancel()
+        let accepting = acceptor
         acceptor = nil
         if let listener {
             self.listener = nil
             try? await listener.channel.close()
         }
+        await accepting?.value
         for relay in relays.values {
             relay.task.cancel()
             relay.channel.close(promise: nil)
@@ -103,29 +108,32 @@ public actor LoopbackRelay {
         await cut()
     }
 
-    /// Copies bytes both ways until either side ends or the task is cancelled.
+    /// Copies bytes both ways until either side ends or the task is cancelled. Both channels are always served
+    /// and closed through `executeThenClose`, so that their writers are finished (NIO traps on one that is not).
     private static func relay(
         _ child: NIOAsyncChannel<ByteBuffer, ByteBuffer>, to target: (host: String, port: Int)
     ) async {
+        let upstream: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
-            let upstream = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            upstream = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .connect(host: target.host, port: target.port) { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                     }
                 }
-            try await child.executeThenClose { clientIn, clientOut in
-                try await upstream.executeThenClose { serverIn, serverOut in
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask { for try await bytes in clientIn { try await serverOut.write(bytes) } }
-                        group.addTask { for try await bytes in serverIn { try await clientOut.write(bytes) } }
-                        _ = try await group.next()
-                        group.cancelAll()
-                    }
+        } catch {
+            try? await child.executeThenClose { _, _ in }
+            return
+        }
+        try? await child.executeThenClose { clientIn, clientOut in
+            try await upstream.executeThenClose { serverIn, serverOut in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { for try await bytes in clientIn { try await serverOut.write(bytes) } }
+                    group.addTask { for try await bytes in serverIn { try await clientOut.write(bytes) } }
+                    _ = try await group.next()
+                    group.cancelAll()
                 }
             }
-        } catch {
-            try? await child.channel.close()
         }
     }
 }
