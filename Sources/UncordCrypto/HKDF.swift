@@ -64,14 +64,22 @@ public enum HKDF {
     /// when the salt is released.
     // @unchecked Sendable: the keyed state is written only in init and read (copied) afterwards.
     public final class PreparedSalt: @unchecked Sendable {
-        fileprivate var keyed = crypto_auth_hmacsha256_state()
+        /// The keyed state, in memory of its own: reached through a constant pointer, a derivation reads it with no
+        /// exclusivity check (a stored `var` of a class is checked at run time on every access).
+        fileprivate let keyed: UnsafeMutablePointer<crypto_auth_hmacsha256_state>
 
         /// Sets up the keyed state of `salt`.
         public init(_ salt: some ContiguousBytes) {
-            salt.withUnsafeBytes { HMACSHA256.initialize(&keyed, key: $0) }
+            keyed = .allocate(capacity: 1)
+            keyed.initialize(to: crypto_auth_hmacsha256_state())
+            salt.withUnsafeBytes { HMACSHA256.initialize(keyed, key: $0) }
         }
 
-        deinit { sodium_memzero(&keyed, MemoryLayout<crypto_auth_hmacsha256_state>.size) }
+        deinit {
+            sodium_memzero(keyed, MemoryLayout<crypto_auth_hmacsha256_state>.size)
+            keyed.deinitialize(count: 1)
+            keyed.deallocate()
+        }
     }
 
     /// ``deriveKey(salt:ikm:info:length:)`` with a prepared salt.
@@ -101,7 +109,7 @@ public enum HKDF {
     ) {
         withScratch { scratch in
             withUnsafeMutableBytes(of: &scratch.pointee.prk) { prk in
-                scratch.pointee.state = salt.keyed
+                scratch.pointee.state = salt.keyed.pointee
                 ikm.withUnsafeBytes { HMACSHA256.update(&scratch.pointee.state, $0) }
                 HMACSHA256.finalize(&scratch.pointee.state, into: prk.bytes)
                 info.withUnsafeBytes { info in

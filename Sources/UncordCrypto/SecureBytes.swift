@@ -69,9 +69,9 @@ public struct SecureBytes: Sendable, Equatable, CustomStringConvertible, CustomD
         }
     }
 
-    /// `sodium_memzero` of `buffer`, for ``withTemporaryBytes(count:_:)``.
-    @usableFromInline
-    static func wipe(_ buffer: UnsafeMutableRawBufferPointer) {
+    /// `sodium_memzero` of `buffer`: for ``withTemporaryBytes(count:_:)``, and for a secret the caller keeps in a
+    /// local variable of its own rather than in a ``SecureBytes`` (wiped with this before the variable goes).
+    public static func wipe(_ buffer: UnsafeMutableRawBufferPointer) {
         sodium_memzero(buffer.baseAddress, buffer.count)
     }
 

@@ -47,6 +47,36 @@ package enum RatchetKDF {
         }
     }
 
+    /// ``step(_:_:)`` for a receive, whose plaintext is accepted after the step: `open` gets the message's AEAD key
+    /// and nonce and returns the plaintext, and `ck'` is written to `next` (32 bytes the caller owns and wipes)
+    /// instead of over `chainKey`, which the caller replaces once the plaintext was accepted. Nothing here is
+    /// generic over the caller's result, so a generic caller looks up no type metadata for it.
+    /// - Throws: ``RatchetError/crypto(_:)`` when `next` is not 32 bytes; whatever `open` throws.
+    static func step(
+        _ chainKey: SecureBytes, writingNextTo next: UnsafeMutableRawBufferPointer,
+        opening open: (_ keyAndNonce: UnsafeRawBufferPointer) throws(RatchetError) -> SecureBytes
+    ) throws(RatchetError) -> SecureBytes {
+        guard next.count == HMACSHA256.byteCount else {
+            throw .crypto(.invalidLength(what: "next chain key", expected: HMACSHA256.byteCount, actual: next.count))
+        }
+        let tagsCount = 2 * HMACSHA256.byteCount
+        return try SecureBytes.withTemporaryBytes(count: tagsCount + XChaCha20Poly1305.keyAndNonceByteCount) {
+            (scratch) throws(RatchetError) -> SecureBytes in
+            // ck' in bytes 0..<32, mk in 32..<64, then key || nonce, as in step(_:_:).
+            let tags = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<tagsCount])
+            let keyAndNonce = UnsafeMutableRawBufferPointer(rebasing: scratch[tagsCount...])
+            try RatchetError.wrapping { () throws(CryptoError) in
+                try HMACSHA256.authenticate(
+                    CollectionOfOne(UInt8(0x02)), CollectionOfOne(UInt8(0x01)), key: chainKey, into: tags)
+                try deriveMessageKeys(
+                    UnsafeRawBufferPointer(rebasing: tags[HMACSHA256.byteCount...]), into: keyAndNonce)
+            }
+            let plaintext = try open(UnsafeRawBufferPointer(keyAndNonce))
+            next.copyMemory(from: UnsafeRawBufferPointer(rebasing: tags[0..<HMACSHA256.byteCount]))
+            return plaintext
+        }
+    }
+
     /// Runs `body` with the AEAD key and nonce of one message, `HKDF(0x00*32, mk, "UEDM1 MessageKeys", 56)`: the
     /// key its first 32 bytes and the nonce the last 24, together in temporary memory wiped when `body` returns
     /// (``XChaCha20Poly1305/seal(_:keyAndNonce:authenticating:)`` reads both from it).

@@ -245,14 +245,21 @@ public struct DoubleRatchet: Sendable, Equatable {
         _ chain: inout SecureBytes?, _ message: RatchetMessage, _ associatedData: [UInt8],
         accepting accept: (SecureBytes) throws(RatchetError) -> Output
     ) throws(RatchetError) -> Output {
-        // `accept`'s output leaves the step through `accepted` rather than as its result: `decrypt` is not
-        // specialised for its callers, and a step generic over `Output` looked up type metadata on every message.
-        var accepted: Output?
-        try step(&chain, orThrow: .malformed("no receiving chain")) { (keyAndNonce) throws(RatchetError) in
-            accepted = try accept(try open(message, keyAndNonce: keyAndNonce, associatedData: associatedData))
+        // `decrypt` is not specialised for its callers: a closure or an optional of type `Output` here looked up
+        // type metadata on every message. So the step opens the message without `Output` (``RatchetKDF/step(_:
+        // writingNextTo:opening:)``), keeping the next chain key in `next`, and `accept` runs after it.
+        guard var key = chain.take() else { throw .malformed("no receiving chain") }
+        defer { chain = key }
+        var next: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+        defer { withUnsafeMutableBytes(of: &next) { SecureBytes.wipe($0) } }
+        let plaintext = try withUnsafeMutableBytes(of: &next) { (next) throws(RatchetError) -> SecureBytes in
+            try RatchetKDF.step(key, writingNextTo: next) { (keyAndNonce) throws(RatchetError) -> SecureBytes in
+                try open(message, keyAndNonce: keyAndNonce, associatedData: associatedData)
+            }
         }
-        guard let accepted else { preconditionFailure("the chain step returned without running its body") }
-        return accepted
+        let output = try accept(plaintext)
+        withUnsafeBytes(of: &next) { key.replace(with: $0) }
+        return output
     }
 
     /// Decrypts with a stored (skipped) message key.

@@ -118,9 +118,16 @@ public final class InMemoryRatchetStore: RatchetStore, Sendable {
         state.withLock { $0.acceptedBaseKeys = [:] }
     }
 
-    public func commit(_ changes: StoreChangeSet) {
+    public func commit(_ changes: consuming StoreChangeSet) {
+        var records = changes.takeSessionRecords()
         state.withLock { state in
-            for (address, record) in changes.sessionRecords { state.sessionRecords[address] = record }
+            // Walked by index, not `records.indices`, which holds a second reference to the storage and so would
+            // make the first swap copy the whole dictionary.
+            var index = records.startIndex
+            while index != records.endIndex {
+                Self.store(&records, at: index, into: &state.sessionRecords)
+                records.formIndex(after: &index)
+            }
             state.pinnedIdentities.merge(changes.pinnedIdentities) { $1 }
             for id in changes.consumedOneTimePreKeys { state.oneTimePreKeys[id] = nil }
             state.deviceLists.merge(changes.deviceLists) { $1 }
@@ -129,5 +136,21 @@ public final class InMemoryRatchetStore: RatchetStore, Sendable {
             }
             state.commitCount += 1
         }
+    }
+
+    /// Puts the record at `index` of `records` into `stored`. A device that has a record already gets the new one
+    /// by a swap: the new record is moved in and the old one left in `records`, to be released with it, where an
+    /// assignment would copy the new record (retaining every key and array it holds) and release it again with the
+    /// change set.
+    private static func store(
+        _ records: inout [DeviceAddress: SessionRecord], at index: Dictionary<DeviceAddress, SessionRecord>.Index,
+        into stored: inout [DeviceAddress: SessionRecord]
+    ) {
+        let address = records.keys[index]
+        guard let existing = stored.index(forKey: address) else {
+            stored[address] = records.values[index]
+            return
+        }
+        swap(&stored.values[existing], &records.values[index])
     }
 }

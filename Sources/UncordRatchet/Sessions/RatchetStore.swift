@@ -64,5 +64,8 @@ public protocol PeerStore {
 /// ```
 public protocol RatchetStore: IdentityKeyStore, PreKeyStore, SessionStore, PeerStore {
     /// Applies every change of one protocol step, or none: on a throw, nothing may have changed.
-    func commit(_ changes: StoreChangeSet) throws
+    ///
+    /// The change set is consumed, so a store that keeps records in memory can move them in rather than copy them
+    /// (``InMemoryRatchetStore`` does); a store may still take it as an ordinary parameter.
+    func commit(_ changes: consuming StoreChangeSet) throws
 }

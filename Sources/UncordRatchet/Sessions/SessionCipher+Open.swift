@@ -88,7 +88,7 @@ extension SessionCipher {
         }
 
         step.changes.sessionRecords[sender] = record
-        try store.commit(step.changes)
+        try store.commit(step.takeChanges())
         return OpenedMessage(
             payload: payload, sender: sender, identityKey: identityKey, startedSession: startedSession,
             notices: step.notices)

@@ -73,7 +73,7 @@ extension SessionCipher {
                 wraps.append(SealedMessage.AddressedWrap(recipient: address, bytes: wrap))
             }
         }
-        try store.commit(step.changes)
+        try store.commit(step.takeChanges())
         return SealedMessage(content: content, wraps: wraps, notices: step.notices)
     }
 

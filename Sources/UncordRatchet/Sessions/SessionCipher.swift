@@ -40,6 +40,14 @@ struct PendingStep {
     var changes = StoreChangeSet()
     var notices: [TrustNotice] = []
 
+    /// Takes the change set out of the step, leaving it empty, for ``RatchetStore/commit(_:)`` to consume: passed
+    /// as `step.changes`, it would be a second reference to the same storage, which the store then has to copy.
+    mutating func takeChanges() -> StoreChangeSet {
+        var taken = StoreChangeSet()
+        swap(&taken, &changes)
+        return taken
+    }
+
     /// How an identity key compares with the pin.
     enum IdentityCheck {
         case firstUse, same, changeAccepted

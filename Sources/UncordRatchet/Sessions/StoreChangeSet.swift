@@ -29,6 +29,14 @@ public struct StoreChangeSet: Sendable, Equatable {
     /// An empty change set.
     public init() {}
 
+    /// Takes the session records out of the set, leaving it none: the result holds the only reference to the
+    /// records' storage when the set did, so a store can move the records out of it (`popFirst()`) without copying.
+    mutating func takeSessionRecords() -> [DeviceAddress: SessionRecord] {
+        var taken: [DeviceAddress: SessionRecord] = [:]
+        swap(&taken, &sessionRecords)
+        return taken
+    }
+
     /// `true` when the step changes nothing.
     public var isEmpty: Bool {
         sessionRecords.isEmpty && pinnedIdentities.isEmpty && consumedOneTimePreKeys.isEmpty && deviceLists.isEmpty
