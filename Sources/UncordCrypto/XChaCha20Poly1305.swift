@@ -107,6 +107,18 @@ public enum XChaCha20Poly1305 {
         }
     }
 
+    /// ``open(_:keyAndNonce:authenticating:)`` for an array of `ciphertext || tag` and raw key material and
+    /// associated data, as the ratchet opens a message: not generic, so the ratchet's module calls code specialised
+    /// here rather than the generic entry point.
+    package static func open(
+        _ sealed: [UInt8], keyAndNonce: UnsafeRawBufferPointer, authenticating ad: UnsafeRawBufferPointer
+    ) throws(CryptoError) -> SecureBytes {
+        try checkKeyAndNonce(keyAndNonce)
+        return try decrypt(sealed) { (out: UnsafeMutableRawBufferPointer) in
+            decrypt(sealed, into: out, ad: ad, nonce: keyAndNonce.bytes + keyByteCount, key: keyAndNonce.bytes)
+        }
+    }
+
     // MARK: The libsodium calls
 
     /// The one encrypt call, writing `ciphertext || tag` at `out`; libsodium's return code.
@@ -124,13 +136,20 @@ public enum XChaCha20Poly1305 {
     }
 
     /// A new array of `ciphertext || tag` for `plaintext`, written in place by `call` (which returns libsodium's
-    /// code).
+    /// code). The array is not zeroed first: libsodium writes every byte of it, and when it fails the array is
+    /// given up with no byte counted as initialised.
     private static func sealedArray(
         _ plaintext: some ContiguousBytes, _ call: (UnsafeMutablePointer<UInt8>) -> Int32
     ) throws(CryptoError) -> [UInt8] {
         try Sodium.ensureInitialized()
-        var out = [UInt8](repeating: 0, count: plaintext.withUnsafeBytes { $0.count } + tagByteCount)
-        let code = out.withUnsafeMutableBytes { call($0.bytes) }
+        let count = plaintext.withUnsafeBytes { $0.count } + tagByteCount
+        var code: Int32 = -1
+        let out = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            // `count` is at least 16, so the base address is never nil.
+            guard let base = buffer.baseAddress else { return }
+            code = call(base)
+            initialized = code == 0 ? count : 0
+        }
         try Sodium.check(code, "crypto_aead_xchacha20poly1305_ietf_encrypt")
         return out
     }
@@ -157,7 +176,8 @@ public enum XChaCha20Poly1305 {
         try Sodium.ensureInitialized()
         let count = sealed.withUnsafeBytes { $0.count }
         guard count >= tagByteCount else { throw .authenticationFailed(.aeadTagMismatch) }
-        return try SecureBytes(count: count - tagByteCount) {
+        // Not zeroed first: libsodium writes every byte of the plaintext, or zeroes it when the tag does not match.
+        return try SecureBytes(uninitializedCount: count - tagByteCount) {
             (out: UnsafeMutableRawBufferPointer) throws(CryptoError) in
             try Sodium.check(call(out), or: .authenticationFailed(.aeadTagMismatch))
         }
