@@ -125,14 +125,14 @@ struct OptimisationEquivalenceTests {
         // KDF_CK's two tags under a SecureBytes key.
         let chainKey = SecureBytes(random: 32, using: random)
         var tags = [UInt8](repeating: 0, count: 64)
-        try tags.withUnsafeMutableBytes { (out) throws(CryptoError) in
+        try tags.withUnsafeMutableBytes { out in
             try HMACSHA256.authenticate(byte: 0x02, byte: 0x01, key: chainKey, into: out)
         }
         let keyed = HMACSHA256(key: chainKey)
         #expect(tags == keyed.authenticate([0x02]).exportBytes() + keyed.authenticate([0x01]).exportBytes())
         #expect(throws: CryptoError.self) {
             var short = [UInt8](repeating: 0, count: 63)
-            try short.withUnsafeMutableBytes { (out) throws(CryptoError) in
+            try short.withUnsafeMutableBytes { out in
                 try HMACSHA256.authenticate(byte: 0x02, byte: 0x01, key: chainKey, into: out)
             }
         }
@@ -144,8 +144,8 @@ struct OptimisationEquivalenceTests {
             let ikm = random.bytes(32)
             let info = random.bytes(17)
             var out = [UInt8](repeating: 0, count: length)
-            try ikm.withUnsafeBytes { (ikm) throws(CryptoError) in
-                try out.withUnsafeMutableBytes { (out) throws(CryptoError) in
+            try ikm.withUnsafeBytes { ikm in
+                try out.withUnsafeMutableBytes { out in
                     try HKDF.deriveKey(salt: prepared, ikm: ikm, info: info, into: out)
                 }
             }
@@ -163,8 +163,8 @@ struct OptimisationEquivalenceTests {
                 plaintext, key: SecureBytes(copying: Array(material[0..<32])), nonce: Array(material[32...]),
                 authenticating: ad)
             #expect(sealed == apart)
-            let opened = try material.withUnsafeBytes { (keyAndNonce) throws(CryptoError) in
-                try ad.withUnsafeBytes { (ad) throws(CryptoError) in
+            let opened = try material.withUnsafeBytes { keyAndNonce in
+                try ad.withUnsafeBytes { ad in
                     try XChaCha20Poly1305.open(sealed, keyAndNonce: keyAndNonce, authenticating: ad)
                 }
             }
@@ -172,8 +172,8 @@ struct OptimisationEquivalenceTests {
             var tampered = sealed
             tampered[tampered.count - 1] ^= 1
             #expect(throws: CryptoError.authenticationFailed(.aeadTagMismatch)) {
-                try material.withUnsafeBytes { (keyAndNonce) throws(CryptoError) in
-                    try ad.withUnsafeBytes { (ad) throws(CryptoError) in
+                try material.withUnsafeBytes { keyAndNonce in
+                    try ad.withUnsafeBytes { ad in
                         try XChaCha20Poly1305.open(tampered, keyAndNonce: keyAndNonce, authenticating: ad)
                     }
                 }
