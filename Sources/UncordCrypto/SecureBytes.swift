@@ -28,16 +28,6 @@ public struct SecureBytes: Sendable, Equatable, CustomStringConvertible, CustomD
         self.storage = storage
     }
 
-    /// ``init(count:initializingWith:)`` for an `initializer` that writes every one of the `count` bytes (an AEAD's
-    /// output): the buffer is not zeroed first. It is wiped on release as any other.
-    init<E: Error>(
-        uninitializedCount count: Int, initializingWith initializer: (UnsafeMutableRawBufferPointer) throws(E) -> Void
-    ) throws(E) {
-        let storage = Storage.make(count: count, zeroed: false)
-        try initializer(storage.buffer)
-        self.storage = storage
-    }
-
     /// Copies bytes into a new secret buffer. The caller remains responsible for the source's copy.
     public init(copying bytes: some ContiguousBytes) {
         let count = bytes.withUnsafeBytes { $0.count }
@@ -141,13 +131,10 @@ public struct SecureBytes: Sendable, Equatable, CustomStringConvertible, CustomD
 
     /// Owns the bytes, allocated with the object itself (one allocation per secret), and wipes them on release.
     private final class Storage: ManagedBuffer<Int, UInt8> {
-        /// A buffer of `count` bytes (at least one is allocated, so the base address is never nil), zeroed unless
-        /// `zeroed` is `false` and the caller writes every byte before reading any.
-        static func make(count: Int, zeroed: Bool = true) -> Storage {
+        /// A zeroed buffer of `count` bytes (at least one is allocated, so the base address is never nil).
+        static func make(count: Int) -> Storage {
             let made = create(minimumCapacity: Swift.max(count, 1)) { _ in count }
-            if zeroed {
-                made.withUnsafeMutablePointerToElements { $0.initialize(repeating: 0, count: Swift.max(count, 1)) }
-            }
+            made.withUnsafeMutablePointerToElements { $0.initialize(repeating: 0, count: Swift.max(count, 1)) }
             return unsafeDowncast(made, to: Storage.self)
         }
 

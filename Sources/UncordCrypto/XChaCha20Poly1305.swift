@@ -136,20 +136,13 @@ public enum XChaCha20Poly1305 {
     }
 
     /// A new array of `ciphertext || tag` for `plaintext`, written in place by `call` (which returns libsodium's
-    /// code). The array is not zeroed first: libsodium writes every byte of it, and when it fails the array is
-    /// given up with no byte counted as initialised.
+    /// code).
     private static func sealedArray(
         _ plaintext: some ContiguousBytes, _ call: (UnsafeMutablePointer<UInt8>) -> Int32
     ) throws(CryptoError) -> [UInt8] {
         try Sodium.ensureInitialized()
-        let count = plaintext.withUnsafeBytes { $0.count } + tagByteCount
-        var code: Int32 = -1
-        let out = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            // `count` is at least 16, so the base address is never nil.
-            guard let base = buffer.baseAddress else { return }
-            code = call(base)
-            initialized = code == 0 ? count : 0
-        }
+        var out = [UInt8](repeating: 0, count: plaintext.withUnsafeBytes { $0.count } + tagByteCount)
+        let code = out.withUnsafeMutableBytes { call($0.bytes) }
         try Sodium.check(code, "crypto_aead_xchacha20poly1305_ietf_encrypt")
         return out
     }
@@ -176,8 +169,7 @@ public enum XChaCha20Poly1305 {
         try Sodium.ensureInitialized()
         let count = sealed.withUnsafeBytes { $0.count }
         guard count >= tagByteCount else { throw .authenticationFailed(.aeadTagMismatch) }
-        // Not zeroed first: libsodium writes every byte of the plaintext, or zeroes it when the tag does not match.
-        return try SecureBytes(uninitializedCount: count - tagByteCount) {
+        return try SecureBytes(count: count - tagByteCount) {
             (out: UnsafeMutableRawBufferPointer) throws(CryptoError) in
             try Sodium.check(call(out), or: .authenticationFailed(.aeadTagMismatch))
         }
