@@ -102,6 +102,17 @@ public enum HKDF {
         derive(salt: salt, ikm: ikm, info: info, into: out)
     }
 
+    /// ``deriveKey(salt:ikm:info:into:)-(HKDF.PreparedSalt,_,_,_)`` for raw input keying material and an array
+    /// `info`, as the ratchet's message keys are derived: not generic, so the ratchet's module calls code
+    /// specialised here rather than the generic entry point.
+    /// - Throws: ``CryptoError/invalidParameter(_:)`` when `out.count` is not in `0...8160`.
+    package static func deriveKey(
+        salt: PreparedSalt, ikm: UnsafeRawBufferPointer, info: [UInt8], into out: UnsafeMutableRawBufferPointer
+    ) throws(CryptoError) {
+        try checkLength(out.count)
+        derive(salt: salt, ikm: ikm, info: info, into: out)
+    }
+
     /// Extract from a copy of the prepared salt's keyed state, then expand into `out`.
     private static func derive(
         salt: PreparedSalt, ikm: some ContiguousBytes, info: some ContiguousBytes,

@@ -85,6 +85,16 @@ public final class HMACSHA256: @unchecked Sendable {
         writeTags(first, second, key: key, into: tags.bytes)
     }
 
+    /// ``authenticate(_:_:key:into:)`` for two one-byte messages under a ``SecureBytes`` key, the two MACs of the
+    /// ratchet's `KDF_CK`: not generic, so the ratchet's module calls code specialised here rather than the generic
+    /// entry point (witness tables and closures for each byte and for the key on every chain step).
+    /// - Throws: ``CryptoError/invalidLength(what:expected:actual:)`` when `tags` is not 64 bytes.
+    package static func authenticate(
+        byte first: UInt8, byte second: UInt8, key: SecureBytes, into tags: UnsafeMutableRawBufferPointer
+    ) throws(CryptoError) {
+        try authenticate(CollectionOfOne(first), CollectionOfOne(second), key: key, into: tags)
+    }
+
     /// The two tags of ``authenticate(_:_:key:)``, written at `out` and `out + 32`.
     private static func writeTags(
         _ first: some ContiguousBytes, _ second: some ContiguousBytes, key: some ContiguousBytes,

@@ -107,6 +107,18 @@ public enum XChaCha20Poly1305 {
         }
     }
 
+    /// ``open(_:keyAndNonce:authenticating:)`` for an array of `ciphertext || tag` and raw key material and
+    /// associated data, as the ratchet opens a message: not generic, so the ratchet's module calls code specialised
+    /// here rather than the generic entry point.
+    package static func open(
+        _ sealed: [UInt8], keyAndNonce: UnsafeRawBufferPointer, authenticating ad: UnsafeRawBufferPointer
+    ) throws(CryptoError) -> SecureBytes {
+        try checkKeyAndNonce(keyAndNonce)
+        return try decrypt(sealed) { (out: UnsafeMutableRawBufferPointer) in
+            decrypt(sealed, into: out, ad: ad, nonce: keyAndNonce.bytes + keyByteCount, key: keyAndNonce.bytes)
+        }
+    }
+
     // MARK: The libsodium calls
 
     /// The one encrypt call, writing `ciphertext || tag` at `out`; libsodium's return code.

@@ -36,8 +36,7 @@ package enum RatchetKDF {
             let tags = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<tagsCount])
             let keyAndNonce = UnsafeMutableRawBufferPointer(rebasing: scratch[tagsCount...])
             try RatchetError.wrapping { () throws(CryptoError) in
-                try HMACSHA256.authenticate(
-                    CollectionOfOne(UInt8(0x02)), CollectionOfOne(UInt8(0x01)), key: chainKey, into: tags)
+                try HMACSHA256.authenticate(byte: 0x02, byte: 0x01, key: chainKey, into: tags)
                 try deriveMessageKeys(
                     UnsafeRawBufferPointer(rebasing: tags[HMACSHA256.byteCount...]), into: keyAndNonce)
             }
@@ -66,8 +65,7 @@ package enum RatchetKDF {
             let tags = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<tagsCount])
             let keyAndNonce = UnsafeMutableRawBufferPointer(rebasing: scratch[tagsCount...])
             try RatchetError.wrapping { () throws(CryptoError) in
-                try HMACSHA256.authenticate(
-                    CollectionOfOne(UInt8(0x02)), CollectionOfOne(UInt8(0x01)), key: chainKey, into: tags)
+                try HMACSHA256.authenticate(byte: 0x02, byte: 0x01, key: chainKey, into: tags)
                 try deriveMessageKeys(
                     UnsafeRawBufferPointer(rebasing: tags[HMACSHA256.byteCount...]), into: keyAndNonce)
             }
@@ -90,8 +88,16 @@ package enum RatchetKDF {
         }
     }
 
+    /// The message keys of a chain step's `mk`, through HKDF's non-generic entry point.
     private static func deriveMessageKeys(
-        _ messageKey: some ContiguousBytes, into keyAndNonce: UnsafeMutableRawBufferPointer
+        _ messageKey: UnsafeRawBufferPointer, into keyAndNonce: UnsafeMutableRawBufferPointer
+    ) throws(CryptoError) {
+        try HKDF.deriveKey(salt: preparedZeroSalt, ikm: messageKey, info: messageKeysInfo, into: keyAndNonce)
+    }
+
+    /// The message keys of a stored (skipped) message key.
+    private static func deriveMessageKeys(
+        _ messageKey: SecureBytes, into keyAndNonce: UnsafeMutableRawBufferPointer
     ) throws(CryptoError) {
         try HKDF.deriveKey(salt: preparedZeroSalt, ikm: messageKey, info: messageKeysInfo, into: keyAndNonce)
     }

@@ -119,6 +119,68 @@ struct OptimisationEquivalenceTests {
         }
     }
 
+    @Test("The non-generic entry points the ratchet calls equal the generic ones")
+    func ratchetEntryPoints() throws {
+        let random = DeterministicRandom(seed: 10)
+        // KDF_CK's two tags under a SecureBytes key.
+        let chainKey = SecureBytes(random: 32, using: random)
+        var tags = [UInt8](repeating: 0, count: 64)
+        try tags.withUnsafeMutableBytes { out in
+            try HMACSHA256.authenticate(byte: 0x02, byte: 0x01, key: chainKey, into: out)
+        }
+        let keyed = HMACSHA256(key: chainKey)
+        #expect(tags == keyed.authenticate([0x02]).exportBytes() + keyed.authenticate([0x01]).exportBytes())
+        #expect(throws: CryptoError.self) {
+            var short = [UInt8](repeating: 0, count: 63)
+            try short.withUnsafeMutableBytes { out in
+                try HMACSHA256.authenticate(byte: 0x02, byte: 0x01, key: chainKey, into: out)
+            }
+        }
+
+        // The message keys' HKDF from raw input keying material and a prepared salt.
+        let salt = [UInt8](repeating: 0, count: 32)
+        let prepared = HKDF.PreparedSalt(salt)
+        for length in [0, 32, 56, 100] {
+            let ikm = random.bytes(32)
+            let info = random.bytes(17)
+            var out = [UInt8](repeating: 0, count: length)
+            try ikm.withUnsafeBytes { ikm in
+                try out.withUnsafeMutableBytes { out in
+                    try HKDF.deriveKey(salt: prepared, ikm: ikm, info: info, into: out)
+                }
+            }
+            #expect(out == Self.referenceHKDF(salt: salt, ikm: ikm, info: info, length: length))
+        }
+
+        // Opening an array with raw key material and associated data; sealing into a new array.
+        let material = random.bytes(56)
+        let ad = random.bytes(174)
+        for count in [0, 1, 256, 1000] {
+            let plaintext = random.bytes(count)
+            let sealed = try XChaCha20Poly1305.seal(
+                plaintext, keyAndNonce: SecureBytes(copying: material), authenticating: ad)
+            let apart = try XChaCha20Poly1305.seal(
+                plaintext, key: SecureBytes(copying: Array(material[0..<32])), nonce: Array(material[32...]),
+                authenticating: ad)
+            #expect(sealed == apart)
+            let opened = try material.withUnsafeBytes { keyAndNonce in
+                try ad.withUnsafeBytes { ad in
+                    try XChaCha20Poly1305.open(sealed, keyAndNonce: keyAndNonce, authenticating: ad)
+                }
+            }
+            #expect(opened.exportBytes() == plaintext)
+            var tampered = sealed
+            tampered[tampered.count - 1] ^= 1
+            #expect(throws: CryptoError.authenticationFailed(.aeadTagMismatch)) {
+                try material.withUnsafeBytes { keyAndNonce in
+                    try ad.withUnsafeBytes { ad in
+                        try XChaCha20Poly1305.open(tampered, keyAndNonce: keyAndNonce, authenticating: ad)
+                    }
+                }
+            }
+        }
+    }
+
     /// RFC 5869 written out with one-shot HMACs (``HMACSHA256/authenticate(_:key:)``), no state reused.
     static func referenceHKDF(salt: [UInt8], ikm: [UInt8], info: [UInt8], length: Int) -> [UInt8] {
         let prk = HMACSHA256.authenticate(ikm, key: salt)
