@@ -29,19 +29,10 @@ package enum RatchetKDF {
     static func step<Output>(
         _ chainKey: inout SecureBytes, _ body: (_ keyAndNonce: UnsafeRawBufferPointer) throws(RatchetError) -> Output
     ) throws(RatchetError) -> Output {
-        let tagsCount = 2 * HMACSHA256.byteCount
-        return try SecureBytes.withTemporaryBytes(count: tagsCount + XChaCha20Poly1305.keyAndNonceByteCount) {
-            (scratch) throws(RatchetError) in
-            // ck' in bytes 0..<32, mk in 32..<64, then key || nonce.
-            let tags = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<tagsCount])
-            let keyAndNonce = UnsafeMutableRawBufferPointer(rebasing: scratch[tagsCount...])
-            try RatchetError.wrapping { () throws(CryptoError) in
-                try HMACSHA256.authenticate(byte: 0x02, byte: 0x01, key: chainKey, into: tags)
-                try deriveMessageKeys(
-                    UnsafeRawBufferPointer(rebasing: tags[HMACSHA256.byteCount...]), into: keyAndNonce)
-            }
-            let output = try body(UnsafeRawBufferPointer(keyAndNonce))
-            chainKey.replace(with: UnsafeRawBufferPointer(rebasing: tags[0..<HMACSHA256.byteCount]))
+        try SecureBytes.withTemporaryBytes(count: stepScratchCount) { (scratch) throws(RatchetError) in
+            let (next, keyAndNonce) = try derive(chainKey, into: scratch)
+            let output = try body(keyAndNonce)
+            chainKey.replace(with: next)
             return output
         }
     }
@@ -58,21 +49,32 @@ package enum RatchetKDF {
         guard next.count == HMACSHA256.byteCount else {
             throw .crypto(.invalidLength(what: "next chain key", expected: HMACSHA256.byteCount, actual: next.count))
         }
-        let tagsCount = 2 * HMACSHA256.byteCount
-        return try SecureBytes.withTemporaryBytes(count: tagsCount + XChaCha20Poly1305.keyAndNonceByteCount) {
+        return try SecureBytes.withTemporaryBytes(count: stepScratchCount) {
             (scratch) throws(RatchetError) -> SecureBytes in
-            // ck' in bytes 0..<32, mk in 32..<64, then key || nonce, as in step(_:_:).
-            let tags = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<tagsCount])
-            let keyAndNonce = UnsafeMutableRawBufferPointer(rebasing: scratch[tagsCount...])
-            try RatchetError.wrapping { () throws(CryptoError) in
-                try HMACSHA256.authenticate(byte: 0x02, byte: 0x01, key: chainKey, into: tags)
-                try deriveMessageKeys(
-                    UnsafeRawBufferPointer(rebasing: tags[HMACSHA256.byteCount...]), into: keyAndNonce)
-            }
-            let plaintext = try open(UnsafeRawBufferPointer(keyAndNonce))
-            next.copyMemory(from: UnsafeRawBufferPointer(rebasing: tags[0..<HMACSHA256.byteCount]))
+            let (derived, keyAndNonce) = try derive(chainKey, into: scratch)
+            let plaintext = try open(keyAndNonce)
+            next.copyMemory(from: derived)
             return plaintext
         }
+    }
+
+    /// The bytes a step works in: `ck'` in 0..<32, `mk` in 32..<64, then the message's AEAD key and nonce.
+    private static var stepScratchCount: Int { 2 * HMACSHA256.byteCount + XChaCha20Poly1305.keyAndNonceByteCount }
+
+    /// `KDF_CK(chainKey)` and the message's AEAD key and nonce from `mk`, written into `scratch` (laid out as
+    /// ``stepScratchCount`` says): answers `ck'` and the key and nonce, both inside `scratch`.
+    @inline(__always)
+    private static func derive(
+        _ chainKey: SecureBytes, into scratch: UnsafeMutableRawBufferPointer
+    ) throws(RatchetError) -> (next: UnsafeRawBufferPointer, keyAndNonce: UnsafeRawBufferPointer) {
+        let tagsCount = 2 * HMACSHA256.byteCount
+        let tags = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<tagsCount])
+        let keyAndNonce = UnsafeMutableRawBufferPointer(rebasing: scratch[tagsCount...])
+        try RatchetError.wrapping { () throws(CryptoError) in
+            try HMACSHA256.authenticate(byte: 0x02, byte: 0x01, key: chainKey, into: tags)
+            try deriveMessageKeys(UnsafeRawBufferPointer(rebasing: tags[HMACSHA256.byteCount...]), into: keyAndNonce)
+        }
+        return (UnsafeRawBufferPointer(rebasing: tags[0..<HMACSHA256.byteCount]), UnsafeRawBufferPointer(keyAndNonce))
     }
 
     /// Runs `body` with the AEAD key and nonce of one message, `HKDF(0x00*32, mk, "UEDM1 MessageKeys", 56)`: the
