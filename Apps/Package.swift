@@ -149,6 +149,7 @@ let package = Package(
                 .product(name: "UncordRatchet", package: root),
                 .product(name: "UncordStore", package: root),
                 .product(name: "UncordE2EE", package: root),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Logging
 import Synchronization
@@ -58,7 +59,7 @@ final class ChaosDevice: Sendable {
 
     init(
         name: String, address: DeviceAddress, store: SQLiteStore, serverPort: Int, random: ChaosRandom,
-        tally: ChaosTally, logger: Logger
+        tally: ChaosTally, http: HTTPClient, logger: Logger
     ) async throws {
         self.name = name
         self.address = address
@@ -67,7 +68,7 @@ final class ChaosDevice: Sendable {
         token = "dev:\(address.user.uuidString.lowercased())"
         let base = try #require(URL(string: "http://127.0.0.1:\(serverPort)"))
         api = ChaosServerAPI(
-            inner: HTTPServerAPI(baseURL: base, token: token, timeout: .seconds(10), logger: logger),
+            inner: HTTPServerAPI(baseURL: base, token: token, client: http, timeout: .seconds(10), logger: logger),
             random: random.fork(1), tally: tally)
         var configuration = E2EEConfiguration()
         configuration.deviceLabel = name

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Logging
 import Synchronization
@@ -74,6 +75,19 @@ struct ChaosScenario {
     }
 
     func run() async throws -> Outcome {
+        // The devices' HTTP connections are their own, shut down before the server stops: a connection left idle
+        // in the shared client's pool (for up to ten minutes) would hold the server's shutdown as long.
+        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        do {
+            return try await run(http: http)
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+    }
+
+    /// The run, its devices' HTTP calls made with `http`, which it shuts down once they are done.
+    private func run(http: HTTPClient) async throws -> Outcome {
         let random = ChaosRandom(seed: seed)
         let tally = ChaosTally()
         let recorder = LogRecorder()
@@ -108,7 +122,7 @@ struct ChaosScenario {
                 accountKey: accountKey)
             let device = try await ChaosDevice(
                 name: name, address: address, store: store, serverPort: port, random: random.fork(UInt64(index)),
-                tally: tally, logger: recorder.logger(name))
+                tally: tally, http: http, logger: recorder.logger(name))
             try await device.engine.bootstrap()
             devices.append(device)
         }
@@ -240,6 +254,7 @@ struct ChaosScenario {
             devices: devices, sent: sent, members: members, tally: tally, errors: outcome.errors, recorder: recorder,
             passphrase: passphrase, tokens: outcome.tokens, events: events, complete: complete,
             topUpErrors: topUpErrors, initialSecrets: initialSecrets)
+        try await http.shutdown()
         stages.mark("disconnect", next: "server stop")
         serverTask.cancel()
         _ = await serverTask.result
