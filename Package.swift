@@ -60,7 +60,7 @@ let package = Package(
             path: "Tests/UncordTestSupport"
         ),
         .testTarget(name: "UncordCryptoTests", dependencies: ["UncordCrypto", "UncordTestSupport"]),
-        .testTarget(name: "UncordProtocolTests", dependencies: ["UncordProtocol"]),
+        .testTarget(name: "UncordProtocolTests", dependencies: ["UncordProtocol", "UncordTestSupport"]),
         .testTarget(
             name: "UncordRatchetTests",
             dependencies: ["UncordRatchet", "UncordSQLite", "UncordStore", "UncordTestSupport"]

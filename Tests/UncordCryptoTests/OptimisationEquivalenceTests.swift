@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import UncordTestSupport
 
 @testable import UncordCrypto
 
@@ -31,9 +32,7 @@ struct OptimisationEquivalenceTests {
 
     @Test("X25519 public keys through the Ed25519 base-point table equal crypto_scalarmult_base: random keys")
     func publicKeyRandom() throws {
-        let seed = UInt64.random(in: 0...UInt64.max)
-        print("publicKeyRandom seed \(seed)")
-        let random = DeterministicRandom(seed: seed)
+        let (seed, random) = DeterministicRandom.seeded("publicKeyRandom")
         for index in 0..<5_000 {
             let key = SecureBytes(random: 32, using: random)
             let table = try X25519.publicKeyBytes(for: key)
@@ -67,9 +66,7 @@ struct OptimisationEquivalenceTests {
 
     @Test("HKDF on the stack, with or without a prepared salt, equals HKDF written out with one-shot HMACs")
     func hkdfMatchesDirectCalls() throws {
-        let seed = UInt64.random(in: 0...UInt64.max)
-        print("hkdfMatchesDirectCalls seed \(seed)")
-        let random = DeterministicRandom(seed: seed)
+        let random = DeterministicRandom.seeded("hkdfMatchesDirectCalls").random
         for length in [0, 1, 31, 32, 33, 56, 64, 65, 100, 255 * 32] {
             let salt = random.bytes(length % 3 == 0 ? 0 : 32)
             let ikm = random.bytes(40)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import UncordCrypto
+import UncordTestSupport
 
 @testable import UncordE2EE
 
@@ -10,9 +11,7 @@ import UncordCrypto
 struct SentAtTests {
     @Test("sent_at is what ISO8601DateFormatter with .withInternetDateTime writes")
     func sentAt() {
-        let seed = UInt64.random(in: 0...UInt64.max)
-        print("sent_at seed \(seed)")
-        let random = DeterministicRandom(seed: seed)
+        let (seed, random) = DeterministicRandom.seeded("sent_at")
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         var dates = [0, -0.0005, 1_750_000_000.9995, 1_750_000_000.9994, -1.5, 1_737_245_141.9995375].map {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import UncordTestSupport
 
 @testable import UncordProtocol
 
@@ -29,7 +30,7 @@ struct JSONTextTests {
     func quotedEqualsReference() {
         let seed = UInt64.random(in: 0...UInt64.max)
         print("JSONTextTests seed \(seed)")
-        var seeded = SplitMix(seed: seed)
+        var seeded = SplitMix64(seed: seed)
         let alphabet: [Character] = ["a", "\"", "\\", "\n", "\r", "\t", "\u{0}", "\u{1}", "\u{1f}", "\u{7f}", "é", "😀"]
         for index in 0..<2_000 {
             let length = Int(seeded.next() % 40)
@@ -44,20 +45,5 @@ struct JSONTextTests {
         var writer = JSONObjectWriter()
         writer.member("id", uuid: id)
         #expect(writer.finish() == Array("{\"id\":\"\(id.uuidString.lowercased())\"}".utf8))
-    }
-}
-
-/// SplitMix64, for a seeded run that can be repeated from its printed seed.
-private struct SplitMix {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -12,9 +12,7 @@ import UncordTestSupport
 struct ReceiveStepTests {
     @Test("The key, nonce and next chain key equal KDF_CK and the message-key HKDF's, for random chain keys")
     func equalsPlainStep() throws {
-        let seed = UInt64.random(in: 0...UInt64.max)
-        print("ReceiveStepTests.equalsPlainStep seed \(seed)")
-        let random = DeterministicRandom(seed: seed)
+        let random = DeterministicRandom.seeded("ReceiveStepTests.equalsPlainStep").random
         for _ in 0..<200 {
             let chainKey = SecureBytes(random: 32, using: random)
             let (plainNext, messageKey) = RatchetKDF.chain(chainKey)
@@ -66,9 +64,7 @@ struct ReceiveStepTests {
 
     @Test("An in-order receive whose accept throws changes nothing; the message then decrypts as before")
     func refusedAccept() throws {
-        let seed = UInt64.random(in: 0...UInt64.max)
-        print("ReceiveStepTests.refusedAccept seed \(seed)")
-        let random = DeterministicRandom(seed: seed)
+        let random = DeterministicRandom.seeded("ReceiveStepTests.refusedAccept").random
         let sk = SecureBytes(random: 32, using: random)
         let ad = random.bytes(X3DH.associatedDataByteCount)
         let spk = X25519.PrivateKey.generate(using: random)

@@ -43,9 +43,7 @@ struct StoreCommitTests {
 
     @Test("Replaced, new and untouched records end as plain assignment leaves them")
     func equalsAssignment() throws {
-        let seed = UInt64.random(in: 0...UInt64.max)
-        print("StoreCommitTests.equalsAssignment seed \(seed)")
-        let random = DeterministicRandom(seed: seed)
+        let random = DeterministicRandom.seeded("StoreCommitTests.equalsAssignment").random
         let user = UUID()
         let addresses = (0..<12).map { _ in DeviceAddress(user: user, device: UUID()) }
         let (store, initial) = try Self.store(with: Array(addresses[0..<8]), using: random)
@@ -72,9 +70,7 @@ struct StoreCommitTests {
 
     @Test("A copy of the change set the caller kept still holds the new records")
     func callerCopyUntouched() throws {
-        let seed = UInt64.random(in: 0...UInt64.max)
-        print("StoreCommitTests.callerCopyUntouched seed \(seed)")
-        let random = DeterministicRandom(seed: seed)
+        let random = DeterministicRandom.seeded("StoreCommitTests.callerCopyUntouched").random
         let user = UUID()
         let addresses = (0..<4).map { _ in DeviceAddress(user: user, device: UUID()) }
         let (store, initial) = try Self.store(with: addresses, using: random)
