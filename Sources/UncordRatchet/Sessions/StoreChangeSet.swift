@@ -30,7 +30,7 @@ public struct StoreChangeSet: Sendable, Equatable {
     public init() {}
 
     /// Takes the session records out of the set, leaving it none: the result holds the only reference to the
-    /// records' storage when the set did, so a store can move the records out of it (`popFirst()`) without copying.
+    /// records' storage when the set did, so a store can move each record out of it (a swap) without copying it.
     mutating func takeSessionRecords() -> [DeviceAddress: SessionRecord] {
         var taken: [DeviceAddress: SessionRecord] = [:]
         swap(&taken, &sessionRecords)
